@@ -1,0 +1,68 @@
+# Open Policy — the two commands are `make run` and `make test`.
+# Needs only Python 3.11+ and make; everything else is installed here.
+
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+PORT ?= 8000
+HOST ?= 127.0.0.1
+
+export DJANGO_SETTINGS_MODULE ?= config.settings.dev
+
+.PHONY: run test lint format check install install-test migrate demo bench clean
+
+$(VENV)/bin/activate:
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+
+$(VENV)/.runtime: requirements.txt | $(VENV)/bin/activate
+	$(PIP) install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.test: requirements.txt requirements-test.txt | $(VENV)/bin/activate
+	$(PIP) install --quiet -r requirements-test.txt
+	touch $@ $(VENV)/.runtime
+
+install: $(VENV)/.runtime
+install-test: $(VENV)/.test
+
+migrate: install
+	@mkdir -p var
+	$(PY) manage.py migrate --noinput
+
+demo: migrate
+	$(PY) manage.py load_demo --if-empty
+
+## Set up everything and serve the demo (HTTP and websockets) on http://$(HOST):$(PORT)/
+run: demo
+	@echo ""
+	@echo "  Open Policy is running at http://$(HOST):$(PORT)/"
+	@echo "  Sign in at http://$(HOST):$(PORT)/accounts/login/ (editors: http://$(HOST):$(PORT)/admin/)"
+	@echo "  Demo accounts (password open-policy-demo): editor, moderator, and the group accounts in README.md"
+	@echo ""
+	cd site && ../$(VENV)/bin/uvicorn config.asgi:application --host $(HOST) --port $(PORT) --ws websockets-sansio --lifespan off
+
+## Install what the tests need and run the whole suite
+test: install-test
+	@mkdir -p var
+	DJANGO_SETTINGS_MODULE=config.settings.test $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+lint: install-test
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install-test
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+## Django's checks, and no model change without its migration
+check: install-test
+	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py check
+	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py makemigrations --check --dry-run
+
+bench: install-test
+	$(PY) -m bench $(BENCH_ARGS)
+
+clean:
+	rm -rf $(VENV) var/test.sqlite3*

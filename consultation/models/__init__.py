@@ -1,0 +1,20 @@
+"""Consultation models, re-exported so `consultation.models.X` works everywhere."""
+
+from .pages import (
+    ConsultationIndexPage,
+    ConsultationPage,
+    ConsultationStageDates,
+    PolicyPaperPage,
+    SectionPage,
+)
+from .restriction import Restrictable, RestrictionCategory
+
+__all__ = [
+    "ConsultationIndexPage",
+    "ConsultationPage",
+    "ConsultationStageDates",
+    "PolicyPaperPage",
+    "Restrictable",
+    "RestrictionCategory",
+    "SectionPage",
+]

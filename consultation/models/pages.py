@@ -1,0 +1,178 @@
+"""The page tree: Home → Consultations → Consultation → Policy paper → Sections."""
+
+from django.db import models
+from django.urls import reverse
+from modelcluster.fields import ParentalKey, ParentalManyToManyField
+from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
+from wagtail.contrib.routable_page.models import RoutablePageMixin
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Orderable, Page
+from wagtail.search import index
+
+from ..blocks import SectionBodyBlock
+from .restriction import Restrictable
+
+SUMMARY_FEATURES = ["bold", "italic", "link", "ol", "ul"]
+
+
+class Stage(models.TextChoices):
+    DRAFTING = "drafting", "Drafting"
+    REVIEW = "review", "Working-group review"
+    SIGNOFF = "signoff", "Sign-off"
+    SCRUTINY = "scrutiny", "Public scrutiny"
+    FINAL = "final", "Final"
+
+
+class ConsultationIndexPage(Page):
+    intro = RichTextField(blank=True, features=SUMMARY_FEATURES)
+
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+
+    parent_page_types = ["core.HomePage"]
+    subpage_types = ["consultation.ConsultationPage"]
+    max_count = 1
+
+    def get_context(self, request, *args, **kwargs):
+        from ..selectors import consultations_live
+
+        context = super().get_context(request, *args, **kwargs)
+        context["consultations"] = consultations_live()
+        return context
+
+
+class ConsultationPage(Page):
+    """One open policy process, moving through its stages."""
+
+    summary = RichTextField(features=SUMMARY_FEATURES)
+    run_by = models.CharField(max_length=200, help_text="The team or department that runs this consultation.")
+    current_stage = models.CharField(max_length=20, choices=Stage.choices, default=Stage.DRAFTING)
+    invited_groups = ParentalManyToManyField(
+        "workinggroups.WorkingGroup", blank=True, related_name="consultations"
+    )
+
+    content_panels = Page.content_panels + [
+        FieldPanel("summary"),
+        FieldPanel("run_by"),
+        MultiFieldPanel(
+            [FieldPanel("current_stage"), InlinePanel("stage_dates", label="Stage dates")],
+            heading="Stages",
+        ),
+        FieldPanel("invited_groups"),
+    ]
+    search_fields = Page.search_fields + [index.SearchField("summary")]
+
+    parent_page_types = ["consultation.ConsultationIndexPage"]
+    subpage_types = ["consultation.PolicyPaperPage"]
+
+    @property
+    def stage(self):
+        return Stage(self.current_stage)
+
+    @property
+    def consultation(self):
+        return self
+
+    def get_context(self, request, *args, **kwargs):
+        from ..selectors import consultation_detail
+
+        context = super().get_context(request, *args, **kwargs)
+        context.update(consultation_detail(consultation=self))
+        return context
+
+
+class ConsultationStageDates(Orderable):
+    """When a stage of a consultation starts and ends, as published to the public."""
+
+    consultation = ParentalKey(ConsultationPage, on_delete=models.CASCADE, related_name="stage_dates")
+    stage = models.CharField(max_length=20, choices=Stage.choices)
+    starts_on = models.DateField()
+    ends_on = models.DateField(null=True, blank=True)
+
+    panels = [FieldPanel("stage"), FieldPanel("starts_on"), FieldPanel("ends_on")]
+
+    class Meta(Orderable.Meta):
+        constraints = [
+            models.UniqueConstraint(fields=["consultation", "stage"], name="one_date_range_per_stage")
+        ]
+
+
+class PolicyPaperPage(RoutablePageMixin, Restrictable, Page):
+    """A draft policy paper, published section by section (its child pages)."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft for discussion"
+        REVISED = "revised", "Revised draft"
+        SIGNED_OFF = "signed_off", "Signed off by the working groups"
+        FINAL = "final", "Final"
+
+    summary = RichTextField(features=SUMMARY_FEATURES)
+    version_label = models.CharField(max_length=40, default="v1", help_text="For example: v1, v2.")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+
+    content_panels = (
+        Page.content_panels
+        + [FieldPanel("summary"), FieldPanel("version_label"), FieldPanel("status")]
+        + Restrictable.restriction_panels
+    )
+    search_fields = Page.search_fields + [index.SearchField("summary")]
+
+    parent_page_types = ["consultation.ConsultationPage"]
+    subpage_types = ["consultation.SectionPage"]
+
+    @property
+    def consultation(self):
+        if not hasattr(self, "_consultation_cache"):
+            self._consultation_cache = self.get_parent().specific
+        return self._consultation_cache
+
+    def get_absolute_url(self):
+        # comments-xtd redirects to this after posting; Wagtail pages lack it.
+        return self.url
+
+    def get_context(self, request, *args, **kwargs):
+        from ..selectors import paper_detail
+
+        context = super().get_context(request, *args, **kwargs)
+        context.update(paper_detail(paper=self, user=request.user))
+        return context
+
+
+class SectionPage(Restrictable, Page):
+    """One section of a paper. Its page id is its stable identity: the permalink
+    `/consultation/sections/<id>/` survives edits, renames and reordering."""
+
+    body = StreamField(SectionBodyBlock(), blank=True)
+
+    content_panels = Page.content_panels + [FieldPanel("body")] + Restrictable.restriction_panels
+    # A restricted body must not leak through search: index only the heading.
+    search_fields = Page.search_fields
+
+    parent_page_types = ["consultation.PolicyPaperPage"]
+    subpage_types = []
+
+    @property
+    def paper(self):
+        if not hasattr(self, "_paper_cache"):
+            self._paper_cache = self.get_parent().specific
+        return self._paper_cache
+
+    @property
+    def consultation(self):
+        return self.paper.consultation
+
+    @property
+    def anchor(self):
+        return f"section-{self.pk}"
+
+    def get_permalink(self):
+        return reverse("consultation:section_permalink", kwargs={"section_id": self.pk})
+
+    def get_absolute_url(self):
+        return self.url
+
+    def get_context(self, request, *args, **kwargs):
+        from ..selectors import section_detail
+
+        context = super().get_context(request, *args, **kwargs)
+        context.update(section_detail(section=self, user=request.user))
+        return context

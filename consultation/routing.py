@@ -1,0 +1,3 @@
+"""Websocket routes of the consultation app."""
+
+websocket_urlpatterns = []

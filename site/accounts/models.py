@@ -1,0 +1,32 @@
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+
+class User(AbstractUser):
+    """A person who takes part. Names shown publicly come from `public_name`."""
+
+    display_name = models.CharField(
+        max_length=120, blank=True, help_text="The name shown beside your comments."
+    )
+    organisation = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Optional. Members of working groups speak for the organisation in their membership.",
+    )
+    pseudonym = models.CharField(
+        max_length=80, blank=True, help_text="Members of the public may show this instead of their name."
+    )
+    use_pseudonym = models.BooleanField(default=False)
+    email_verified = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["username"]
+
+    @property
+    def public_name(self):
+        if self.use_pseudonym and self.pseudonym:
+            return self.pseudonym
+        return self.display_name or self.get_full_name() or self.username
+
+    def __str__(self):
+        return self.public_name

@@ -1,0 +1,33 @@
+from wagtail.admin.panels import FieldPanel
+from wagtail.fields import RichTextField
+from wagtail.models import Page
+
+
+class HomePage(Page):
+    """The site's front page: what Open Policy is, and the way in to consultations."""
+
+    intro = RichTextField(blank=True, features=["bold", "italic", "link", "ol", "ul"])
+
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+
+    parent_page_types = ["wagtailcore.Page"]
+    subpage_types = ["consultation.ConsultationIndexPage", "core.ContentPage"]
+    max_count = 1
+
+    def get_context(self, request, *args, **kwargs):
+        from consultation.selectors import consultations_live
+
+        context = super().get_context(request, *args, **kwargs)
+        context["consultations"] = consultations_live()
+        return context
+
+
+class ContentPage(Page):
+    """A plain page of prose, such as the accessibility statement."""
+
+    body = RichTextField(features=["h2", "h3", "bold", "italic", "link", "ol", "ul"])
+
+    content_panels = Page.content_panels + [FieldPanel("body")]
+
+    parent_page_types = ["core.HomePage"]
+    subpage_types = []

@@ -1,0 +1,198 @@
+"""Shared fixtures: the page tree, a real ASGI server, a real browser with axe."""
+
+import os
+import socket
+import threading
+import time
+
+import pytest
+
+from tests.factories import PASSWORD, build_site_tree
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+ON_CI = bool(os.environ.get("CI"))
+
+# WCAG 2.x A and AA, as axe-core tags them.
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
+def require_service(available, reason):
+    """Skip locally when a service is missing; on CI a missing service is a failure."""
+    if available:
+        return
+    if ON_CI:
+        pytest.fail(f"CI must run every test, but: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def site_tree(db):
+    return build_site_tree()
+
+
+@pytest.fixture
+def password():
+    return PASSWORD
+
+
+# ---------------------------------------------------------------- live ASGI server
+
+
+def _free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class ThreadedASGIServer:
+    """The project's real ASGI app (HTTP + websockets) under uvicorn in a thread.
+
+    It runs in this process, so it shares the test database and, without
+    REDIS_URL, the in-memory channel layer.
+    """
+
+    def __init__(self):
+        import uvicorn
+
+        from config.asgi import application
+
+        self.port = _free_port()
+        config = uvicorn.Config(
+            application,
+            host="127.0.0.1",
+            port=self.port,
+            log_level="warning",
+            lifespan="off",
+            ws="websockets-sansio",
+        )
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    @property
+    def url(self):
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self):
+        self.thread.start()
+        deadline = time.monotonic() + 20
+        while not self.server.started:
+            if time.monotonic() > deadline:
+                raise RuntimeError("ASGI test server did not start")
+            time.sleep(0.05)
+
+    def stop(self):
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+
+
+@pytest.fixture
+def asgi_server(transactional_db):
+    server = ThreadedASGIServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+# ---------------------------------------------------------------- browser
+
+
+@pytest.fixture(scope="session")
+def _playwright():
+    require_service(
+        os.path.exists(CHROMIUM),
+        f"{CHROMIUM} not found: install Debian's chromium package to run browser tests",
+    )
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API keeps an event loop running in the test thread, which
+    # makes Django refuse ORM calls from the test body. The test body is plain
+    # synchronous code, so the check is a false alarm here (and only here).
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        yield playwright
+    del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+
+
+@pytest.fixture(scope="session")
+def browser(_playwright):
+    browser = _playwright.chromium.launch(
+        executable_path=CHROMIUM,
+        headless=True,
+        args=[
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ],
+    )
+    yield browser
+    browser.close()
+
+
+@pytest.fixture
+def new_context(browser):
+    """Make browser contexts (separate sessions); all are closed after the test."""
+    contexts = []
+
+    def make(**kwargs):
+        kwargs.setdefault("locale", "en-GB")
+        context = browser.new_context(**kwargs)
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return context
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(new_context):
+    return new_context().new_page()
+
+
+def assert_accessible(page):
+    """Run axe-core with the WCAG 2.x A/AA rules on the page as it is now; any violation fails."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}})
+    assert results.violations_count == 0, f"axe on {page.url}:\n{results.generate_report()}"
+
+
+@pytest.fixture
+def axe():
+    return assert_accessible
+
+
+def login(page, server, username, password=PASSWORD):
+    """Sign in through the real sign-in form."""
+    page.goto(f"{server.url}/accounts/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()
+
+
+@pytest.fixture
+def browser_login():
+    return login
+
+
+def redis_available():
+    import redis
+
+    url = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except Exception:
+        return False
+    return True
+
+
+@pytest.fixture
+def redis_url():
+    require_service(redis_available(), "Redis not reachable: start redis-server or set REDIS_URL")
+    return os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
