@@ -7,6 +7,7 @@ from .pages import (
     PolicyPaperPage,
     SectionPage,
 )
+from .record import RecordEntry, RecordHead
 from .restriction import Restrictable, RestrictionCategory
 
 __all__ = [
@@ -14,6 +15,8 @@ __all__ = [
     "ConsultationPage",
     "ConsultationStageDates",
     "PolicyPaperPage",
+    "RecordEntry",
+    "RecordHead",
     "Restrictable",
     "RestrictionCategory",
     "SectionPage",

@@ -1,0 +1,1 @@
+"""Writes: one function per action, keyword-only, atomic."""
