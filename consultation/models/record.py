@@ -68,3 +68,6 @@ class RecordHead(models.Model):
 
     last_sequence = models.PositiveBigIntegerField(default=0)
     last_hash = models.CharField(max_length=64, default=GENESIS_HASH)
+
+    def __str__(self):
+        return f"Record head at #{self.last_sequence}"

@@ -54,7 +54,8 @@ def record_verify():
         expected_sequence += 1
     head = RecordHead.objects.filter(pk=1).first()
     if head and head.last_sequence != expected_sequence - 1:
-        return False, None, f"the record ends at {expected_sequence - 1} but {head.last_sequence} were written"
+        written = head.last_sequence
+        return False, None, f"the record ends at {expected_sequence - 1} but {written} were written"
     return True, None, ""
 
 
