@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class ConsultationConfig(AppConfig):
     name = "consultation"
     verbose_name = "Consultations"
+
+    def ready(self):
+        from . import signals  # noqa: F401  (connects the receivers)

@@ -1,3 +1,9 @@
 """Websocket routes of the consultation app."""
 
-websocket_urlpatterns = []
+from django.urls import path
+
+from . import consumers
+
+websocket_urlpatterns = [
+    path("ws/papers/<int:paper_id>/", consumers.PaperTalliesConsumer.as_asgi()),
+]

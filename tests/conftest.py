@@ -25,6 +25,16 @@ def require_service(available, reason):
     pytest.skip(reason)
 
 
+@pytest.fixture(autouse=True)
+def _tally_broadcasts_settle():
+    """Reactions made outside a server broadcast from a background loop: let
+    those finish before the test's database goes away."""
+    yield
+    from consultation import broadcast
+
+    broadcast.wait_background_idle()
+
+
 @pytest.fixture
 def site_tree(db):
     return build_site_tree()

@@ -10,6 +10,8 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from ..blocks import SectionBodyBlock
+from ..page_routes import ConsultationRecordRoutes, PaperVersionRoutes
+from ..report.routes import PaperReportRoutes
 from .restriction import Restrictable
 
 SUMMARY_FEATURES = ["bold", "italic", "link", "ol", "ul"]
@@ -40,7 +42,7 @@ class ConsultationIndexPage(Page):
         return context
 
 
-class ConsultationPage(Page):
+class ConsultationPage(ConsultationRecordRoutes, Page):
     """One open policy process, moving through its stages."""
 
     summary = RichTextField(features=SUMMARY_FEATURES)
@@ -54,7 +56,13 @@ class ConsultationPage(Page):
         FieldPanel("summary"),
         FieldPanel("run_by"),
         MultiFieldPanel(
-            [FieldPanel("current_stage"), InlinePanel("stage_dates", label="Stage dates")],
+            [
+                # Read-only: stages move only through the "Move stage" admin view
+                # (consultation.services.stages), which checks sign-offs and
+                # records who moved it, when and why.
+                FieldPanel("current_stage", read_only=True),
+                InlinePanel("stage_dates", label="Stage dates"),
+            ],
             heading="Stages",
         ),
         FieldPanel("invited_groups"),
@@ -67,6 +75,13 @@ class ConsultationPage(Page):
     @property
     def stage(self):
         return Stage(self.current_stage)
+
+    def with_content_json(self, content):
+        # The stage belongs to the live page, not to a revision: publishing an
+        # older draft must not move the consultation back to the stage it had.
+        obj = super().with_content_json(content)
+        obj.current_stage = self.current_stage
+        return obj
 
     @property
     def consultation(self):
@@ -96,7 +111,7 @@ class ConsultationStageDates(Orderable):
         ]
 
 
-class PolicyPaperPage(RoutablePageMixin, Restrictable, Page):
+class PolicyPaperPage(PaperReportRoutes, PaperVersionRoutes, RoutablePageMixin, Restrictable, Page):
     """A draft policy paper, published section by section (its child pages)."""
 
     class Status(models.TextChoices):
@@ -111,7 +126,17 @@ class PolicyPaperPage(RoutablePageMixin, Restrictable, Page):
 
     content_panels = (
         Page.content_panels
-        + [FieldPanel("summary"), FieldPanel("version_label"), FieldPanel("status")]
+        + [
+            FieldPanel("summary"),
+            # Read-only: set by publishing a named version (see the paper's
+            # "Versions" admin page), never by editing a revision.
+            FieldPanel(
+                "version_label",
+                read_only=True,
+                help_text="Set when a named version is published from the paper's Versions page.",
+            ),
+            FieldPanel("status"),
+        ]
         + Restrictable.restriction_panels
     )
     search_fields = Page.search_fields + [index.SearchField("summary")]

@@ -1,6 +1,26 @@
+from urllib.parse import urlsplit
+
 from django.apps import AppConfig
+from django.conf import settings
+from django.db.models.signals import post_migrate
+
+
+def sync_site_domain(sender, using="default", **kwargs):
+    """django.contrib.sites says "example.com" until told otherwise, and
+    comments-xtd and Django's auth emails read it: keep it equal to SITE_URL."""
+    from django.contrib.sites.models import Site
+
+    domain = urlsplit(settings.SITE_URL).netloc
+    if domain:
+        Site.objects.using(using).update_or_create(
+            pk=settings.SITE_ID, defaults={"domain": domain, "name": settings.SITE_NAME}
+        )
 
 
 class AccountsConfig(AppConfig):
     name = "accounts"
     verbose_name = "Accounts"
+
+    def ready(self):
+        # After django.contrib.sites has created its default row.
+        post_migrate.connect(sync_site_domain, sender=self, dispatch_uid="accounts.sync_site_domain")

@@ -1,8 +1,11 @@
 from django.conf import settings
-from django.urls import include, path
+from django.urls import include, path, re_path
 from wagtail import urls as wagtail_urls
+from wagtail import views as wagtail_views
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
+
+from consultation.views_comments import comment_mute
 
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
@@ -10,7 +13,10 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("consultation/", include("consultation.urls")),
     path("groups/", include("workinggroups.urls")),
-    path("comments/", include("django_comments_xtd.urls")),
+    # Of comments-xtd's views only the follow-up mute link is mounted (behind a
+    # confirmation step); posting goes through consultation's own view, which
+    # checks the stage rules first.
+    path("comments/mute/<str:key>/", comment_mute, name="comments-xtd-mute"),
 ]
 
 if settings.DEBUG:
@@ -18,5 +24,10 @@ if settings.DEBUG:
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
-# Wagtail's page serving last: it catches every remaining path.
-urlpatterns += [path("", include(wagtail_urls))]
+# Wagtail's page serving last: it catches every remaining path. Wagtail serves
+# only paths ending in "/"; a paper's report files (…/report.pdf, .csv, .json)
+# are passed to it too, and reach the paper's routes (consultation/report/routes.py).
+urlpatterns += [
+    re_path(r"^((?:[\w\-]+/)+report\.(?:pdf|csv|json))$", wagtail_views.serve),
+    path("", include(wagtail_urls)),
+]

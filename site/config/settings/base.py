@@ -194,7 +194,15 @@ WAGTAILADMIN_COMMENTS_ENABLED = False
 
 # Comments (django-comments-xtd)
 COMMENTS_APP = "django_comments_xtd"
+COMMENTS_XTD_MODEL = "consultation.models.comments.Comment"
+COMMENTS_XTD_FORM_CLASS = "consultation.forms.CommentForm"
 COMMENTS_XTD_MAX_THREAD_LEVEL = env.int("COMMENTS_MAX_DEPTH", default=3) - 1
+COMMENT_MAX_LENGTH = env.int("COMMENT_MAX_LENGTH", default=3000)
+# comments-xtd's own posting, flagging and API views are not mounted (see
+# config/urls.py); these options keep its defaults closed if one ever is.
+COMMENTS_XTD_APP_MODEL_OPTIONS = {
+    "default": {"who_can_post": "users", "allow_flagging": False, "allow_feedback": False, "show_feedback": False}
+}
 COMMENTS_XTD_CONFIRM_EMAIL = False
 COMMENTS_XTD_THREADED_EMAILS = False
 COMMENTS_XTD_FROM_EMAIL = DEFAULT_FROM_EMAIL

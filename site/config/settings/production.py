@@ -18,6 +18,9 @@ def _required(name):
 DEBUG = False
 SECRET_KEY = _required("SECRET_KEY")
 ALLOWED_HOSTS = [host.strip() for host in _required("ALLOWED_HOSTS").split(",") if host.strip()]
+if not ALLOWED_HOSTS:
+    # A value such as "," passes the emptiness check but names no host.
+    raise ImproperlyConfigured("Set the ALLOWED_HOSTS environment variable to at least one host name.")
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[f"https://{h}" for h in ALLOWED_HOSTS])
 
 # HTTPS everywhere. A proxy in front terminates TLS and sets X-Forwarded-Proto.

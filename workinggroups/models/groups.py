@@ -1,8 +1,4 @@
-"""Working groups and who belongs to them.
-
-This app knows nothing of consultations (the dependency points one way:
-`consultation` imports `workinggroups`, never the reverse).
-"""
+"""Working groups, the organisations members speak for, and membership spells."""
 
 from django.conf import settings
 from django.db import models
@@ -60,15 +56,31 @@ class MembershipQuerySet(models.QuerySet):
         at = at or timezone.now()
         return self.filter(joined_at__lte=at).filter(Q(left_at__isnull=True) | Q(left_at__gt=at))
 
+    def past(self):
+        return self.filter(left_at__isnull=False, left_at__lte=timezone.now())
+
+    def convenors(self):
+        return self.filter(role=Membership.Role.CONVENOR)
+
 
 class Membership(models.Model):
-    """One spell of a person in a group. Leaving closes it; it is never deleted,
-    because past comments cite the organisation the person spoke for then."""
+    """One spell of a person in a group, with one role and one organisation.
+
+    Leaving closes the spell; it is never deleted, because past comments cite the
+    organisation the person spoke for then. A change of role or organisation also
+    closes the spell and opens a new one, so each row answers "who was this
+    person, for whom did they speak, and what could they do" for its dates."""
 
     class Role(models.TextChoices):
         CONVENOR = "convenor", "Convenor"
         MEMBER = "member", "Member"
         OBSERVER = "observer", "Observer"
+
+    class EndReason(models.TextChoices):
+        LEFT = "left", "Left the group"
+        REMOVED = "removed", "Removed by a convenor"
+        ROLE_CHANGED = "role_changed", "Role changed"
+        ORGANISATION_CHANGED = "organisation_changed", "Organisation changed"
 
     group = models.ForeignKey(WorkingGroup, on_delete=models.CASCADE, related_name="memberships")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
@@ -78,6 +90,15 @@ class Membership(models.Model):
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.MEMBER)
     joined_at = models.DateTimeField(default=timezone.now)
     left_at = models.DateTimeField(null=True, blank=True)
+    ended_reason = models.CharField(max_length=30, choices=EndReason.choices, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Who closed this spell: the member, a convenor or staff.",
+    )
 
     objects = MembershipQuerySet.as_manager()
 
@@ -94,6 +115,11 @@ class Membership(models.Model):
 
     def __str__(self):
         return f"{self.user} in {self.group} ({self.get_role_display()})"
+
+    @property
+    def is_current(self):
+        now = timezone.now()
+        return self.joined_at <= now and (self.left_at is None or self.left_at > now)
 
     @property
     def organisation_name(self):

@@ -1,0 +1,152 @@
+"""Comments on sections and papers, built on django-comments-xtd.
+
+`Comment` extends comments-xtd's threaded `XtdComment` (named by the
+COMMENTS_XTD_MODEL setting). Everything a reader sees beside a comment is
+copied onto it when it is posted — the author's public name, working group
+and organisation, the paper's version and the stage — so the record stays
+true when people change groups, organisations or names later, and a paper's
+comments load in one query without joins to memberships.
+"""
+
+from django.conf import settings
+from django.db import models
+from django_comments_xtd.models import XtdComment
+
+from .pages import Stage
+
+
+class Comment(XtdComment):
+    # The default reverse name, "comment", would clash with the text field.
+    xtdcomment_ptr = models.OneToOneField(
+        XtdComment,
+        on_delete=models.CASCADE,
+        parent_link=True,
+        primary_key=True,
+        related_name="consultation_comment",
+    )
+    # Comments must never be lost: a page with comments cannot be deleted
+    # (unpublishing it is always possible).
+    paper = models.ForeignKey(
+        "consultation.PolicyPaperPage", on_delete=models.PROTECT, related_name="comments"
+    )
+    # Empty for a comment on the paper as a whole.
+    section = models.ForeignKey(
+        "consultation.SectionPage",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="comments",
+    )
+
+    # Snapshots taken when the comment is posted.
+    author_name = models.CharField(max_length=200)
+    organisation_name = models.CharField(max_length=200, blank=True)
+    working_group = models.ForeignKey(
+        "workinggroups.WorkingGroup",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    working_group_name = models.CharField(max_length=150, blank=True)
+    version_label = models.CharField(max_length=40, blank=True)
+    stage = models.CharField(max_length=20, choices=Stage.choices, blank=True)
+
+    # Set when a moderator hides the comment: the text is withheld and a
+    # public tombstone with the reason takes its place; replies stay.
+    hidden_at = models.DateTimeField(null=True, blank=True)
+    hidden_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    hidden_reason = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = "comment"
+        verbose_name_plural = "comments"
+        indexes = [models.Index(fields=["paper", "section"], name="comment_paper_section")]
+
+    def __str__(self):
+        return f"Comment {self.pk} by {self.author_name}"
+
+    @property
+    def is_hidden(self):
+        return self.hidden_at is not None
+
+    @property
+    def anchor(self):
+        return f"comment-{self.pk}"
+
+    @property
+    def is_on_proposal(self):
+        """A comment in a competing proposal's discussion (it keeps the proposal's section and paper)."""
+        from .proposals import proposal_content_type_id
+
+        return self.content_type_id == proposal_content_type_id()
+
+    @property
+    def target(self):
+        """What the comment is attached to: a proposal, its section, or the paper."""
+        if self.is_on_proposal:
+            return self.content_object
+        return self.section if self.section_id else self.paper
+
+    def get_absolute_url(self):
+        # comments-xtd redirects here after posting and its emails link here.
+        return f"{self.target.url}#{self.anchor}"
+
+
+class CommentReport(models.Model):
+    """A signed-in reader flags a comment for moderators, with a reason.
+
+    Open reports make up the moderation queue; a moderator resolves them by
+    hiding the comment or by dismissing the reports."""
+
+    class Reason(models.TextChoices):
+        ABUSIVE = "abusive", "Abusive, hateful or harassing"
+        PERSONAL_DATA = "personal_data", "Reveals someone's personal information"
+        SPAM = "spam", "Spam or advertising"
+        OFF_TOPIC = "off_topic", "Not about this paper"
+        OTHER = "other", "Something else"
+
+    class Resolution(models.TextChoices):
+        HIDDEN = "hidden", "Comment hidden"
+        DISMISSED = "dismissed", "Dismissed"
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="reports")
+    reporter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    reason = models.CharField(max_length=20, choices=Reason.choices)
+    details = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    resolution = models.CharField(max_length=20, choices=Resolution.choices, blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [
+            # One open report per person per comment: flagging twice changes nothing.
+            models.UniqueConstraint(
+                fields=["comment", "reporter"],
+                condition=models.Q(resolved_at__isnull=True),
+                name="one_open_report_per_person",
+            )
+        ]
+
+    def __str__(self):
+        return f"Report on comment {self.comment_id}: {self.get_reason_display()}"
+
+
+class PaperFollow(models.Model):
+    """A person who asked to be emailed about new comments on a paper."""
+
+    paper = models.ForeignKey("consultation.PolicyPaperPage", on_delete=models.CASCADE, related_name="follows")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="paper_follows")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["paper", "user"], name="one_follow_per_paper")]
+
+    def __str__(self):
+        return f"{self.user} follows {self.paper}"

@@ -1,0 +1,89 @@
+"""Agree / disagree / neutral: one reaction per person per target.
+
+The target is generic (a kind and an integer id) so that comments and
+proposals can be reacted to without a foreign key into models that live
+elsewhere; the paper and section foreign keys are kept beside it so that the
+tallies of a whole paper are one aggregate query.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class ReactionChoice(models.TextChoices):
+    AGREE = "agree", "Agree"
+    DISAGREE = "disagree", "Disagree"
+    NEUTRAL = "neutral", "Neutral"
+
+
+class TargetKind(models.TextChoices):
+    SECTION = "section", "Section"
+    COMMENT = "comment", "Comment"
+    PROPOSAL = "proposal", "Proposed wording"
+
+
+# Comments get a plain agree/disagree: "neutral" on a comment says nothing.
+CHOICES_BY_KIND = {
+    TargetKind.SECTION: (ReactionChoice.AGREE, ReactionChoice.DISAGREE, ReactionChoice.NEUTRAL),
+    TargetKind.COMMENT: (ReactionChoice.AGREE, ReactionChoice.DISAGREE),
+    TargetKind.PROPOSAL: (ReactionChoice.AGREE, ReactionChoice.DISAGREE, ReactionChoice.NEUTRAL),
+}
+
+
+class Reaction(models.Model):
+    """One person's current reaction to one section, comment or proposal.
+
+    Choosing again changes it; withdrawing deletes it. The working group and
+    paper version are snapshots taken when the reaction was last set, so that
+    tallies keep saying who agreed with which text even after people move
+    between groups or the paper is revised."""
+
+    Choice = ReactionChoice
+    TargetKind = TargetKind
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reactions")
+    paper = models.ForeignKey("consultation.PolicyPaperPage", on_delete=models.CASCADE, related_name="reactions")
+    # Null only for reactions to paper-level comments, which belong to no section.
+    section = models.ForeignKey(
+        "consultation.SectionPage", on_delete=models.CASCADE, related_name="reactions", null=True, blank=True
+    )
+    target_kind = models.CharField(max_length=20, choices=TargetKind.choices)
+    target_id = models.PositiveBigIntegerField()
+    choice = models.CharField(max_length=10, choices=ReactionChoice.choices)
+    working_group = models.ForeignKey(
+        "workinggroups.WorkingGroup",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The invited group the person took part for when reacting; empty for the public.",
+    )
+    is_member = models.BooleanField(
+        default=False, help_text="Reacted as a member of an invited working group rather than as the public."
+    )
+    paper_version = models.CharField(max_length=40, help_text="The paper's version label when reacting.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "target_kind", "target_id"], name="one_reaction_per_person_per_target"
+            ),
+            models.CheckConstraint(
+                condition=~Q(target_kind=TargetKind.COMMENT, choice=ReactionChoice.NEUTRAL),
+                name="comment_reactions_are_agree_or_disagree",
+            ),
+            models.CheckConstraint(
+                condition=Q(choice__in=ReactionChoice.values), name="reaction_choice_is_known"
+            ),
+        ]
+        indexes = [models.Index(fields=["paper", "target_kind", "target_id"], name="reaction_paper_target")]
+
+    def __str__(self):
+        return f"{self.get_choice_display()} on {self.target_key}"
+
+    @property
+    def target_key(self):
+        return f"{self.target_kind}:{self.target_id}"

@@ -1,0 +1,94 @@
+"""Frozen consensus reports: the report of a signed version, kept exactly as it was.
+
+At the end of sign-off an editor freezes the report for the signed version.
+The snapshot (canonical JSON) and every rendered output are stored, so the
+frozen report is served byte for byte as it was made, whatever later changes
+to the data, the templates or the method. Rows are never updated or deleted;
+the JSON's SHA-256 is also in the public process record, so a copy can be
+checked against it.
+"""
+
+import hashlib
+
+from django.conf import settings
+from django.db import models
+
+
+class FrozenReportError(Exception):
+    """Raised on any attempt to change or delete a frozen report."""
+
+
+class FrozenReportQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise FrozenReportError("A frozen report never changes.")
+
+    def delete(self):
+        raise FrozenReportError("A frozen report is part of the public record and cannot be deleted.")
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        raise FrozenReportError("A frozen report never changes.")
+
+
+class FrozenReport(models.Model):
+    paper = models.ForeignKey(
+        "consultation.PolicyPaperPage", on_delete=models.PROTECT, related_name="frozen_reports"
+    )
+    version = models.ForeignKey(
+        "consultation.PaperVersion",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="frozen_reports",
+    )
+    version_label = models.CharField(max_length=40)
+    # The snapshot as canonical JSON text: the bytes served as report.json.
+    snapshot_json = models.TextField()
+    json_sha256 = models.CharField(max_length=64)
+    html = models.TextField(help_text="The report's body as rendered when frozen.")
+    csv = models.TextField()
+    pdf = models.BinaryField()
+    pdf_sha256 = models.CharField(max_length=64)
+    frozen_at = models.DateTimeField()
+    frozen_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # The editor's public name at the time: the report reads the same if the account goes.
+    frozen_by_name = models.CharField(max_length=200, blank=True)
+    record_entry = models.OneToOneField(
+        "consultation.RecordEntry",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="frozen_report",
+    )
+
+    objects = FrozenReportQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["paper", "-frozen_at"]
+        verbose_name = "frozen report"
+        constraints = [
+            models.UniqueConstraint(fields=["paper", "version_label"], name="one_frozen_report_per_version")
+        ]
+
+    def __str__(self):
+        return f"Frozen report: {self.paper_id} {self.version_label}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise FrozenReportError("A frozen report never changes.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise FrozenReportError("A frozen report is part of the public record and cannot be deleted.")
+
+    @staticmethod
+    def fingerprint(data):
+        if isinstance(data, str):
+            data = data.encode()
+        return hashlib.sha256(bytes(data)).hexdigest()
+
+    def snapshot(self):
+        from ..report.builder import ReportSnapshot
+
+        return ReportSnapshot.from_json(self.snapshot_json)

@@ -1,0 +1,657 @@
+"""Build the consensus report's snapshot: everything every output shows, read once.
+
+`report_build(paper=..., version=...)` returns a `ReportSnapshot`, a plain dict
+of JSON types (the schema is in docs/report.md). HTML, PDF, CSV and JSON are
+all rendered from it, and a frozen report stores it, so every output says the
+same thing.
+
+The number of queries does not depend on the number of sections, reactions or
+comments: tallies come from the reactions' one aggregate query
+(`consultation.selectors.reaction_tallies`, the same numbers the paper page
+shows live), and every other read is one query for the whole paper.
+
+The snapshot is what the public may see. A restricted section keeps its
+heading, its restriction reason and its numbers; no text written about it
+(comments, responses, sign-off statements, proposals) is included, because
+such text may quote what is withheld.
+"""
+
+import difflib
+import json
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.urls import reverse
+from django.utils import timezone
+
+from .. import selectors
+from ..models import Comment, PaperVersion, Reaction, Response, SectionVersion
+from ..models.proposals import proposal_content_type_id
+from ..models.reactions import ReactionChoice, TargetKind
+from . import statistics
+from .statistics import Classification, GroupCounts
+
+SCHEMA = "open-policy/consensus-report"
+SCHEMA_VERSION = 1
+
+PUBLIC_KEY = "public"
+PUBLIC_NAME = "Public"
+
+# How many comments to show on each side of a section.
+DEFAULT_TOP_COMMENTS = 3
+# A comment quoted in the report is cut at this many characters; the link leads to the whole.
+COMMENT_EXCERPT_CHARS = 600
+
+
+class ReportSnapshot(dict):
+    """The report as plain data. A dict, so templates, JSON and the database all take it as it is."""
+
+    @property
+    def sections(self):
+        return self["sections"]
+
+    def to_json(self):
+        """The canonical JSON text: stable key order, so equal snapshots give equal bytes."""
+        return json.dumps(self, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+
+    @classmethod
+    def from_json(cls, text):
+        return cls(json.loads(text))
+
+
+@dataclass(frozen=True)
+class ReportSettings:
+    statistic: statistics.Settings
+    public_as_group: bool
+    top_comments: int
+
+
+def report_settings():
+    """The method's parameters, from Django settings (see docs/report.md)."""
+    return ReportSettings(
+        statistic=statistics.Settings(
+            threshold=getattr(settings, "REPORT_CONSENSUS_THRESHOLD", statistics.DEFAULT_THRESHOLD),
+            min_reactions=getattr(
+                settings, "REPORT_MIN_REACTIONS_PER_GROUP", statistics.DEFAULT_MIN_REACTIONS
+            ),
+            confidence=getattr(settings, "REPORT_CONFIDENCE", statistics.DEFAULT_CONFIDENCE),
+        ),
+        public_as_group=getattr(settings, "REPORT_PUBLIC_AS_GROUP", True),
+        top_comments=getattr(settings, "REPORT_TOP_COMMENTS", DEFAULT_TOP_COMMENTS),
+    )
+
+
+def figure(value):
+    """Probabilities, bounds and means: four decimal places, in every output alike."""
+    return None if value is None else round(float(value), 4)
+
+
+def product_figure(value):
+    """The product shrinks fast with the number of groups: four significant figures."""
+    return None if value is None else float(f"{value:.4g}")
+
+
+def report_build(*, paper, version=None):
+    """The report for `paper` at `version` (a PaperVersion), or at its current text when None.
+
+    Reads only; a constant number of queries whatever the size of the paper.
+    """
+    config = report_settings()
+    consultation = paper.consultation
+    label = version.label if version is not None else paper.version_label
+    paper_url = paper.get_url() or ""
+    sections = _sections(paper=paper, version=version, paper_url=paper_url)
+    section_ids = [s["id"] for s in sections]
+
+    tallies = selectors.reaction_tallies(paper_id=paper.pk, section_ids=section_ids)
+    groups = _groups(consultation=consultation, tallies=tallies, config=config)
+
+    comments = _top_comments(paper=paper, label=label, tallies=tallies, sections=sections, config=config)
+    responses = _responses(paper=paper)
+    signoffs, section_positions = _signoffs(paper=paper, label=label)
+    changes, section_changes = _changes(paper=paper, label=label, sections=sections, paper_url=paper_url)
+    proposals = _proposals(paper=paper, label=label, tallies=tallies, groups=groups, config=config)
+
+    for section in sections:
+        tally = tallies.get(f"section:{section['id']}") or selectors.empty_tally(f"section:{section['id']}")
+        _add_statistics(section, tally=tally, groups=groups, config=config)
+        withheld = section["restricted"]
+        section["text_withheld"] = withheld
+        section["comments"] = (
+            {"agree": [], "disagree": []}
+            if withheld
+            else comments.get(section["id"], {"agree": [], "disagree": []})
+        )
+        section["proposals"] = [] if withheld else proposals.get(section["id"], [])
+        section["responses"] = [] if withheld else responses.get(section["id"], [])
+        section["sign_offs"] = [
+            {**position, "statement": "" if withheld else position["statement"]}
+            for position in section_positions.get(section["id"], [])
+        ]
+        section["changes"] = section_changes.get(section["id"])
+
+    snapshot = ReportSnapshot(
+        schema=SCHEMA,
+        schema_version=SCHEMA_VERSION,
+        generated_at=timezone.now().isoformat(timespec="seconds"),
+        paper=_paper(paper, label=label, paper_url=paper_url),
+        consultation={
+            "id": consultation.pk,
+            "title": consultation.title,
+            "url": consultation.get_url() or "",
+            "stage": consultation.current_stage,
+            "stage_label": consultation.get_current_stage_display(),
+        },
+        version=_version(paper=paper, label=label, version=version, changes=changes),
+        method=_method(config),
+        groups=[{"key": g["key"], "id": g["id"], "name": g["name"], "kind": g["kind"]} for g in groups],
+        sections=sections,
+        sign_offs=signoffs,
+        changes=changes,
+    )
+    snapshot["participation"] = _participation(
+        paper=paper, sections=sections, groups=groups, signoffs=signoffs
+    )
+    snapshot["summary"] = _summary(sections)
+    return snapshot
+
+
+# ---------------------------------------------------------------- sections
+
+
+def _restriction(obj):
+    if not obj.restricted:
+        return None
+    review_on = obj.restriction_review_on if hasattr(obj, "restriction_review_on") else None
+    return {
+        "category": obj.restriction_category,
+        "category_label": obj.get_restriction_category_display(),
+        "reason": obj.restriction_reason,
+        "review_on": review_on.isoformat() if review_on else None,
+    }
+
+
+def _sections(*, paper, version, paper_url):
+    """The sections in order: the live pages, or the sections as a published version froze them.
+
+    The restriction always comes from the live page when there is one: a
+    section restricted since a version was published stays withheld."""
+    live = selectors.paper_sections(paper=paper)
+    paper_restricted = paper.restricted
+    rows = []
+    if version is None:
+        for section in live:
+            restricted = paper_restricted or section.restricted
+            rows.append(
+                _section_row(
+                    section_id=section.pk,
+                    number=section.number,
+                    title=section.title,
+                    url=f"{paper_url}{section.slug}/" if paper_url else "",
+                    restricted=restricted,
+                    restriction=_restriction(section) or (_restriction(paper) if paper_restricted else None),
+                )
+            )
+        return rows
+    live_by_id = {s.pk: s for s in live}
+    for snap in version.sections.order_by("position"):
+        page = live_by_id.get(snap.section_id)
+        source = page if page is not None else snap
+        restricted = paper_restricted or source.restricted or snap.restricted
+        restriction = (
+            _restriction(source) or _restriction(snap) or (_restriction(paper) if paper_restricted else None)
+        )
+        rows.append(
+            _section_row(
+                section_id=snap.section_id,
+                number=snap.position,
+                title=snap.heading,
+                url=f"{paper_url}{page.slug}/" if page is not None and paper_url else "",
+                restricted=restricted,
+                restriction=restriction,
+            )
+        )
+    return rows
+
+
+def _section_row(*, section_id, number, title, url, restricted, restriction):
+    return {
+        "id": section_id,
+        "number": number,
+        "title": title,
+        "anchor": f"report-section-{section_id}",
+        "url": url,
+        "permalink": _permalink(section_id),
+        "restricted": restricted,
+        "restriction": restriction,
+    }
+
+
+def _paper(paper, *, label, paper_url):
+    return {
+        "id": paper.pk,
+        "title": paper.title,
+        "url": paper_url,
+        "version_label": label,
+        "status": paper.status,
+        "status_label": paper.get_status_display(),
+        "restricted": paper.restricted,
+        "restriction": _restriction(paper),
+    }
+
+
+def _method(config):
+    stat = config.statistic
+    return {
+        "threshold": stat.threshold,
+        "min_reactions_per_group": stat.min_reactions,
+        "confidence": stat.confidence,
+        "z": figure(stat.z),
+        "public_counts_as_group": config.public_as_group,
+        "top_comments": config.top_comments,
+    }
+
+
+# ---------------------------------------------------------------- tallies and the statistic
+
+
+def report_groups(*, consultation, tallies, config=None):
+    """The groups the report's statistic is taken over (see `_groups`); one query."""
+    return _groups(consultation=consultation, tallies=tallies, config=config or report_settings())
+
+
+def tally_statistics(*, tally, groups, config=None):
+    """The report's figures for any tally: counts overall and per group, each
+    group's p and interval, the group-aware consensus and the classification.
+
+    The same numbers a section gets, for other targets (competing proposals
+    are ranked by this `statistic.geometric_mean`)."""
+    result = {}
+    _add_statistics(result, tally=tally, groups=groups, config=config or report_settings())
+    return result
+
+
+def _groups(*, consultation, tallies, config):
+    """Invited working groups (and any that reacted before being uninvited), then the public."""
+    groups = [
+        {
+            "key": f"group-{g.pk}",
+            "id": g.pk,
+            "name": g.name,
+            "kind": "working_group",
+            "counts_in_statistic": True,
+        }
+        for g in selectors.tally_groups(consultation=consultation, tallies=tallies)
+    ]
+    groups.append(
+        {
+            "key": PUBLIC_KEY,
+            "id": None,
+            "name": PUBLIC_NAME,
+            "kind": "public",
+            "counts_in_statistic": config.public_as_group,
+        }
+    )
+    return groups
+
+
+def _counts(raw):
+    raw = raw or {}
+    agree = raw.get(ReactionChoice.AGREE, 0)
+    disagree = raw.get(ReactionChoice.DISAGREE, 0)
+    neutral = raw.get(ReactionChoice.NEUTRAL, 0)
+    return {"agree": agree, "disagree": disagree, "neutral": neutral, "seen": agree + disagree + neutral}
+
+
+def _add_statistics(section, *, tally, groups, config):
+    section["overall"] = _counts(tally["counts"])
+    section["members"] = _counts(tally["members"])
+    section["public"] = _counts(tally["public"])
+    per_group = []
+    for group in groups:
+        raw = tally["public"] if group["kind"] == "public" else tally["by_group"].get(str(group["id"]))
+        per_group.append((group, _counts(raw)))
+    in_statistic = [
+        GroupCounts(g["key"], g["name"], c["agree"], c["disagree"], c["neutral"])
+        for g, c in per_group
+        if g["counts_in_statistic"]
+    ]
+    stat = statistics.section_statistic(in_statistic, config.statistic)
+    by_key = {g.key: g for g in stat.groups}
+    rows = []
+    for group, counts in per_group:
+        computed = by_key.get(group["key"])
+        if computed is None:
+            # Shown for information, outside the statistic (the public, when so configured).
+            computed = statistics.group_statistic(
+                GroupCounts(
+                    group["key"], group["name"], **{k: counts[k] for k in ("agree", "disagree", "neutral")}
+                ),
+                config.statistic,
+            )
+        rows.append(
+            {
+                "key": group["key"],
+                "name": group["name"],
+                "kind": group["kind"],
+                **counts,
+                "p": figure(computed.p),
+                "wilson_low": figure(computed.wilson_low),
+                "wilson_high": figure(computed.wilson_high),
+                "counted": group["counts_in_statistic"] and computed.counted,
+                "in_statistic": group["counts_in_statistic"],
+                "status": computed.status if group["counts_in_statistic"] else "Shown for information",
+            }
+        )
+    section["groups"] = rows
+    section["statistic"] = {
+        "product": product_figure(stat.product),
+        "geometric_mean": figure(stat.geometric_mean),
+        "balance": figure(stat.balance),
+        "counted_groups": len(stat.counted_groups),
+    }
+    section["classification"] = {"key": stat.classification, "label": stat.label, "reason": stat.reason}
+
+
+# ---------------------------------------------------------------- comments
+
+
+def _visible_comments(paper):
+    return Comment.objects.filter(
+        paper=paper, section__isnull=False, is_public=True, is_removed=False, hidden_at__isnull=True
+    )
+
+
+def _top_comments(*, paper, label, tallies, sections, config):
+    """The most-agreed comments on each side of every section.
+
+    A comment's side is its author's own reaction to the section: comments by
+    people who agreed with the section, and by people who disagreed. Within a
+    side, comments rank by agree reactions on the comment, then fewest
+    disagree reactions, then the earliest. Two queries: the sides of all
+    comments (ids only), then the text of the few shown."""
+    author_choice = Reaction.objects.filter(
+        user_id=OuterRef("user_id"), target_kind=TargetKind.SECTION, target_id=OuterRef("section_id")
+    ).values("choice")[:1]
+    sides = (
+        _visible_comments(paper)
+        .filter(version_label=label)
+        # Discussion of a competing proposal is not a comment on the section's text.
+        .exclude(content_type_id=proposal_content_type_id())
+        .annotate(side=Subquery(author_choice))
+        .filter(side__in=[ReactionChoice.AGREE, ReactionChoice.DISAGREE])
+        .values_list("pk", "section_id", "side")
+    )
+    wanted = {s["id"] for s in sections if not s["restricted"]}
+    ranked = {}
+    for pk, section_id, side in sides:
+        if section_id not in wanted:
+            continue
+        counts = (tallies.get(f"comment:{pk}") or {}).get("counts", {})
+        key = (-counts.get(ReactionChoice.AGREE, 0), counts.get(ReactionChoice.DISAGREE, 0), pk)
+        ranked.setdefault(section_id, {}).setdefault(side, []).append(key)
+    chosen = {}
+    for section_id, by_side in ranked.items():
+        for side, keys in by_side.items():
+            chosen[(section_id, side)] = [pk for _, _, pk in sorted(keys)[: config.top_comments]]
+    ids = [pk for pks in chosen.values() for pk in pks]
+    details = {
+        c.pk: c
+        for c in Comment.objects.filter(pk__in=ids).select_related(None).only(
+            "pk",
+            "comment",
+            "author_name",
+            "organisation_name",
+            "working_group_name",
+            "submit_date",
+            "section_id",
+        )
+    }
+    result = {}
+    for (section_id, side), pks in chosen.items():
+        entries = result.setdefault(section_id, {"agree": [], "disagree": []})
+        for pk in pks:
+            comment = details[pk]
+            counts = (tallies.get(f"comment:{pk}") or {}).get("counts", {})
+            entries[side].append(
+                {
+                    "id": pk,
+                    "author": comment.author_name,
+                    "organisation": comment.organisation_name,
+                    "group": comment.working_group_name,
+                    "submitted_at": comment.submit_date.isoformat(timespec="seconds"),
+                    "text": _excerpt(comment.comment),
+                    "permalink": f"{_permalink(section_id)}#comment-{pk}",
+                    "agree": counts.get(ReactionChoice.AGREE, 0),
+                    "disagree": counts.get(ReactionChoice.DISAGREE, 0),
+                }
+            )
+    return result
+
+
+def _permalink(section_id):
+    return reverse("consultation:section_permalink", kwargs={"section_id": section_id})
+
+
+def _excerpt(text):
+    """Comments are stored as plain text (rendered and escaped on output)."""
+    text = (text or "").strip()
+    if len(text) <= COMMENT_EXCERPT_CHARS:
+        return text
+    return text[:COMMENT_EXCERPT_CHARS].rsplit(" ", 1)[0] + " …"
+
+
+# ---------------------------------------------------------------- competing proposals
+
+
+def _proposals(*, paper, label, tallies, groups, config):
+    """Competing proposals per section id, ranked as the paper page ranks them (one query)."""
+    from ..selectors_proposals import report_proposals
+
+    return report_proposals(paper=paper, label=label, tallies=tallies, groups=groups, config=config)
+
+
+# ---------------------------------------------------------------- responses, sign-offs, versions
+
+
+def _responses(*, paper):
+    result = {}
+    rows = (
+        Response.objects.filter(paper=paper, section__isnull=False)
+        .select_related("changed_in")
+        .order_by("created_at", "pk")
+    )
+    for response in rows:
+        result.setdefault(response.section_id, []).append(
+            {
+                "id": response.pk,
+                "outcome": response.outcome,
+                "outcome_label": response.get_outcome_display(),
+                "reason": response.reason,
+                "about": response.target_label,
+                "comment_id": response.comment_id,
+                "changed_in": response.changed_in.label if response.changed_in_id else None,
+                "by": response.responded_by_name,
+                "created_at": response.created_at.isoformat(timespec="seconds"),
+            }
+        )
+    return result
+
+
+def _signoffs(*, paper, label):
+    """Each group's current position on this version, and any positions it took on single sections."""
+    from workinggroups.selectors import signoffs_current
+
+    papers = [paper.page_ptr] if hasattr(paper, "page_ptr") else [paper]
+    positions = []
+    by_section = {}
+    for signoff in signoffs_current(papers=papers):
+        if signoff.version_label != label:
+            continue
+        positions.append(
+            {
+                "group_id": signoff.group_id,
+                "group": signoff.group.name,
+                "position": signoff.position,
+                "position_label": signoff.get_position_display(),
+                "statement": signoff.statement,
+                "recorded_at": signoff.recorded_at.isoformat(timespec="seconds"),
+            }
+        )
+        for item in signoff.section_positions.all():
+            by_section.setdefault(item.section_id, []).append(
+                {
+                    "group_id": signoff.group_id,
+                    "group": signoff.group.name,
+                    "position": item.position,
+                    "position_label": item.get_position_display(),
+                    "statement": item.statement,
+                }
+            )
+    return positions, by_section
+
+
+def _version(*, paper, label, version, changes):
+    return {
+        "label": label,
+        "number": version.number if version is not None else None,
+        "published_at": version.published_at.isoformat(timespec="seconds") if version is not None else None,
+        "is_published_version": version is not None,
+        "previous_label": changes["previous_label"] if changes else None,
+    }
+
+
+def _words(text):
+    return (text or "").split()
+
+
+def _changes(*, paper, label, sections, paper_url):
+    """What changed between the previous published version and this one, counted in words.
+
+    Compared only when this label is itself a published version (the live
+    draft has no frozen text to compare); restricted sections get their
+    counts, never their words."""
+    versions = list(PaperVersion.objects.filter(paper=paper).order_by("number").only("pk", "number", "label"))
+    current = next((v for v in versions if v.label == label), None)
+    if current is None:
+        return None, {}
+    earlier = [v for v in versions if v.number < current.number]
+    if not earlier:
+        return None, {}
+    previous = earlier[-1]
+    snaps = SectionVersion.objects.filter(version__in=[previous, current]).only(
+        "version_id", "section_id", "heading", "body_text"
+    )
+    before, after = {}, {}
+    for snap in snaps:
+        (after if snap.version_id == current.pk else before)[snap.section_id] = snap
+    per_section = {}
+    changed = 0
+    for section in sections:
+        old, new = before.get(section["id"]), after.get(section["id"])
+        if old is None:
+            per_section[section["id"]] = {
+                "status": "added",
+                "words_added": len(_words(new.body_text if new else "")),
+            }
+            per_section[section["id"]]["words_removed"] = 0
+            changed += 1
+            continue
+        a, b = _words(old.body_text), _words(new.body_text if new else "")
+        matcher = difflib.SequenceMatcher(a=a, b=b, autojunk=False)
+        added = removed = 0
+        for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+            if tag in ("replace", "delete"):
+                removed += i2 - i1
+            if tag in ("replace", "insert"):
+                added += j2 - j1
+        renamed = new is not None and old.heading != new.heading
+        status = "changed" if added or removed or renamed else "unchanged"
+        changed += status == "changed"
+        per_section[section["id"]] = {
+            "status": status,
+            "words_added": added,
+            "words_removed": removed,
+            "heading_changed": renamed,
+        }
+    current_ids = {s["id"] for s in sections}
+    removed_sections = [
+        {"id": snap.section_id, "title": snap.heading}
+        for sid, snap in before.items()
+        if sid not in current_ids
+    ]
+    summary = {
+        "previous_label": previous.label,
+        "sections_changed": changed,
+        "sections_removed": removed_sections,
+    }
+    return summary, per_section
+
+
+# ---------------------------------------------------------------- participation and summary
+
+
+def _participation(*, paper, sections, groups, signoffs):
+    section_reactions = Reaction.objects.filter(paper=paper, target_kind=TargetKind.SECTION)
+    people = section_reactions.aggregate(
+        people=Count("user", distinct=True),
+        members=Count("user", distinct=True, filter=Q(is_member=True)),
+        public=Count("user", distinct=True, filter=Q(is_member=False)),
+    )
+    by_group_people = {
+        row["working_group_id"]: row["people"]
+        for row in section_reactions.filter(working_group__isnull=False)
+        .values("working_group_id")
+        .annotate(people=Count("user", distinct=True))
+        .order_by()
+    }
+    visible = _visible_comments(paper)
+    comments = Comment.objects.filter(paper=paper, section__isnull=False).aggregate(
+        total=Count("pk"),
+        shown=Count("pk", filter=Q(pk__in=visible.values("pk"))),
+        people=Count("user", distinct=True),
+        organisations=Count("organisation_name", distinct=True, filter=~Q(organisation_name="")),
+    )
+    reactions_by_group = {g["key"]: 0 for g in groups}
+    for section in sections:
+        for row in section["groups"]:
+            reactions_by_group[row["key"]] += row["seen"]
+    positioned = {s["group_id"] for s in signoffs}
+    working_groups = [g for g in groups if g["kind"] == "working_group"]
+    return {
+        "sections": len(sections),
+        "reactions": sum(s["overall"]["seen"] for s in sections),
+        "people_reacting": people["people"],
+        "members_reacting": people["members"],
+        "public_reacting": people["public"],
+        "comments": comments["total"],
+        "comments_shown": comments["shown"],
+        "people_commenting": comments["people"],
+        "organisations_commenting": comments["organisations"],
+        "groups": len(working_groups),
+        "groups_with_position": len(positioned),
+        "groups_without_position": [g["name"] for g in working_groups if g["id"] not in positioned],
+        "by_group": [
+            {
+                "key": g["key"],
+                "name": g["name"],
+                "reactions": reactions_by_group[g["key"]],
+                "people": people["public"] if g["kind"] == "public" else by_group_people.get(g["id"], 0),
+            }
+            for g in groups
+        ],
+    }
+
+
+def _summary(sections):
+    counts = dict.fromkeys(Classification.ORDER, 0)
+    for section in sections:
+        counts[section["classification"]["key"]] += 1
+    return {
+        "by_classification": [
+            {"key": key, "label": Classification.LABELS[key], "sections": counts[key]}
+            for key in Classification.ORDER
+        ]
+    }

@@ -1,0 +1,84 @@
+"""Thin receivers: what happens in working groups goes into the public process record.
+
+`workinggroups` sends its signals inside the transaction that made the
+change, so each record entry commits or rolls back with it.
+"""
+
+from django.dispatch import receiver
+from wagtail.signals import page_published
+
+from workinggroups.signals import membership_changed, signoff_recorded
+
+from .models import ConsultationPage
+from .models.pages import Stage
+from .services.record import record_event
+from .services.restrictions import restriction_record_change
+
+MEMBERSHIP_SUMMARIES = {
+    "joined": "{name} joined {group} as a {role}, speaking for {organisation}.",
+    "left": "{name} left {group}.",
+    "removed": "A convenor ended {name}’s membership of {group}.",
+    "role_changed": "{name}’s role in {group} changed from {previous_role} to {role}.",
+    "organisation_changed": "{name} now speaks for {organisation} in {group}.",
+}
+
+
+@receiver(signoff_recorded, dispatch_uid="consultation.record_signoff")
+def record_signoff(sender, *, signoff, actor, superseded=None, **kwargs):
+    paper = signoff.paper.specific
+    consultation = getattr(paper, "consultation", None)
+    verb = "changed its position on" if superseded is not None else "recorded its position on"
+    summary = (
+        f"{signoff.group.name} {verb} “{paper.title}”, version {signoff.version_label}: "
+        f"{signoff.get_position_display()}."
+    )
+    record_event(
+        consultation=consultation if isinstance(consultation, ConsultationPage) else None,
+        kind="sign_off",
+        actor=actor,
+        summary=summary,
+        data={
+            "group": signoff.group_id,
+            "paper": paper.pk,
+            "version": signoff.version_label,
+            "position": signoff.position,
+            "signoff": signoff.pk,
+            "sections": signoff.section_positions.count(),
+        },
+    )
+
+
+@receiver(membership_changed, dispatch_uid="consultation.record_membership")
+def record_membership(sender, *, membership, change, actor, previous=None, **kwargs):
+    """A change of membership changes who may take part in the group's
+    consultations, so it goes into the record of each one still running (or,
+    for a group with none, into the record as a whole)."""
+    template = MEMBERSHIP_SUMMARIES.get(change)
+    if template is None:
+        return
+    summary = template.format(
+        name=membership.user.public_name,
+        group=membership.group.name,
+        role=membership.get_role_display().lower(),
+        previous_role=previous.get_role_display().lower() if previous else "",
+        organisation=membership.organisation_name,
+    )
+    data = {
+        "group": membership.group_id,
+        "membership": membership.pk,
+        "change": change,
+        "role": membership.role,
+    }
+    consultations = list(
+        ConsultationPage.objects.filter(invited_groups=membership.group).exclude(current_stage=Stage.FINAL)
+    )
+    for consultation in consultations or [None]:
+        record_event(consultation=consultation, kind="membership", actor=actor, summary=summary, data=data)
+
+
+@receiver(page_published, dispatch_uid="consultation.record_restriction")
+def record_restriction(sender, instance, revision=None, **kwargs):
+    """A paper or section published with a changed restriction goes into the record."""
+    if kwargs.get("alias"):
+        return
+    restriction_record_change(page=instance, actor=getattr(revision, "user", None))

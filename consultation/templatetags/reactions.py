@@ -1,0 +1,98 @@
+"""Reaction buttons and tallies for templates, in a fixed number of queries.
+
+The first tag used on a page reads the whole paper's tallies (one aggregate
+query) and the person's own reactions (one query); every later section or
+comment on the page reads from that, cached on the request."""
+
+from django import template
+from django.urls import reverse
+
+from .. import selectors
+from ..models.reactions import ReactionChoice
+from ..services.reactions import reaction_refusal_reason, reaction_target
+
+register = template.Library()
+
+
+def _paper_cache(context, paper):
+    request = context.get("request")
+    store = request.__dict__.setdefault("_reaction_tallies", {}) if request is not None else {}
+    if paper.pk not in store:
+        user = context.get("user") or getattr(request, "user", None)
+        store[paper.pk] = {
+            "tallies": selectors.reaction_tallies(paper_id=paper.pk),
+            "mine": selectors.reaction_choices_of_user(user=user, paper_id=paper.pk),
+        }
+    return store[paper.pk]
+
+
+def _label(target):
+    if target.kind == "section":
+        number = getattr(target.section, "number", None)
+        return f"section {number}, {target.section.title}" if number else f"section “{target.section.title}”"
+    if target.kind == "proposal":
+        return f"proposal {target.id} by {target.obj.author_name}"
+    return f"the comment by {target.obj.author_name}"
+
+
+def paper_reaction_cache(context, paper):
+    """The paper's tallies and the person's own reactions, read once per request,
+    for other tags that rank or show targets of the same paper."""
+    return _paper_cache(context, paper)
+
+
+@register.simple_tag(takes_context=True)
+def reaction_state(context, obj):
+    """Everything a reaction panel shows for a section or comment."""
+    target = reaction_target(obj)
+    user = context["request"].user
+    can_view = user.has_perm("consultation.view_tallies", target.paper)
+    state = {"key": target.key, "can_view": can_view, "label": _label(target), "paper_id": target.paper.pk}
+    if not can_view:
+        return state
+    cache = _paper_cache(context, target.paper)
+    tally = cache["tallies"].get(target.key) or selectors.empty_tally(target.key)
+    mine = cache["mine"].get(target.key)
+    can_react = user.has_perm(target.rule, target.obj)
+    state.update(
+        {
+            "tally": tally,
+            "counts": [{"choice": c.value, "label": c.label.lower(), "n": tally["counts"][c.value]} for c in target.choices],
+            "my_choice": mine,
+            "my_choice_label": ReactionChoice(mine).label if mine else "",
+            "can_react": can_react,
+            "refusal": "" if can_react else reaction_refusal_reason(user=user, target=target),
+            "choices": [{"value": c.value, "label": c.label, "pressed": c.value == mine} for c in target.choices],
+            "action": reverse("consultation:react", kwargs={"kind": target.kind, "target_id": target.id}),
+        }
+    )
+    return state
+
+
+@register.simple_tag(takes_context=True)
+def paper_tally_table(context, paper, sections):
+    """The section × working-group table of a paper, and where its live updates come from."""
+    user = context["request"].user
+    if not user.has_perm("consultation.view_tallies", paper):
+        return {"can_view": False}
+    tallies = _paper_cache(context, paper)["tallies"]
+    groups = selectors.tally_groups(consultation=paper.consultation, tallies=tallies)
+    return {
+        "can_view": True,
+        "groups": groups,
+        "rows": selectors.paper_tally_table(paper=paper, sections=sections, tallies=tallies, groups=groups),
+        **live_hooks(paper),
+    }
+
+
+def live_hooks(paper):
+    return {
+        "paper_id": paper.pk,
+        "ws_path": f"/ws/papers/{paper.pk}/",
+        "snapshot_url": reverse("consultation:paper_tallies", kwargs={"paper_id": paper.pk}),
+    }
+
+
+@register.simple_tag
+def live_tally_hooks(paper):
+    return live_hooks(paper)

@@ -1,0 +1,87 @@
+"""The consensus report in a real browser: accessible, and live."""
+
+import re
+
+import pytest
+from django.core.cache import cache
+
+from tests.consultation.test_report import member_of, react, report_tree
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def test_the_report_updates_live_when_someone_reacts_elsewhere(asgi_server, page, new_context, axe, browser_login):
+    tree = report_tree(sections=2, per_group=3)
+    civil, local, research = tree["members"]
+    first, second = tree["sections"]
+    react(civil, first, "agree")
+    react(local, first, "agree")
+    react(research[:2], first, "agree")
+    voter = member_of(tree["groups"][2], username="late-voter")
+
+    page.goto(f"{asgi_server.url}{tree['paper'].url}report/")
+    assert page.get_by_role("heading", level=1).inner_text() == f"Consensus report: {tree['paper'].title}"
+    section = page.locator(f"[data-report-section='{first.pk}']")
+    # Researchers have 2 reactions, below the minimum of 3: not counted; the other two groups are
+    # at 3 of 3 (lower bound 0.4385 < 0.6), so the section leans agree.
+    assert section.locator("[data-field=classification]").inner_text() == "Leaning agree"
+    research_row = section.locator(f"tr[data-group='group-{tree['groups'][2].pk}']")
+    assert research_row.locator("[data-field=group_status]").inner_text() == "Too few reactions"
+    assert section.locator("tr[data-group=all] [data-field=agree]").inner_text() == "8"
+    # Wait for the live connection before changing anything.
+    page.wait_for_selector("[data-live-report][data-live-connected=true]")
+    axe(page)
+
+    # Someone else, in another browser, agrees on the paper page.
+    other = new_context().new_page()
+    browser_login(other, asgi_server, voter.username)
+    other.goto(f"{asgi_server.url}{tree['paper'].url}")
+    reactions = other.locator(f"#{first.anchor}-reactions")
+    reactions.get_by_role("button", name="Agree", exact=True).click()
+    other.wait_for_function(
+        "el => el.getAttribute('aria-pressed') === 'true'",
+        arg=reactions.get_by_role("button", name="Agree", exact=True).element_handle(),
+    )
+
+    # The report, untouched, now counts it: 9 agree, Researchers counted, the statistic redone.
+    section = page.locator(f"[data-report-section='{first.pk}']")
+    page.wait_for_function(
+        "id => document.querySelector(`[data-report-section='${id}'] tr[data-group=all] [data-field=agree]`)"
+        ".textContent.trim() === '9'",
+        arg=first.pk,
+    )
+    research_row = section.locator(f"tr[data-group='group-{tree['groups'][2].pk}']")
+    assert research_row.locator("[data-field=agree]").inner_text() == "3"
+    assert research_row.locator("[data-field=group_status]").inner_text() != "Too few reactions"
+    assert section.locator("[data-field=counted_groups]").inner_text() == "3"
+    announcer = page.locator("[data-report-announcer]")
+    page.wait_for_function("el => el.textContent.includes('Report updated')", arg=announcer.element_handle())
+    assert re.search(rf"1\. {re.escape(first.title)}: Leaning agree; 9 agree", announcer.inner_text())
+    assert announcer.get_attribute("aria-live") == "polite"
+    # The second section did not change and was not replaced.
+    assert "Too little participation to say" in page.locator(f"[data-report-section='{second.pk}']").inner_text()
+    axe(page)
+
+
+def test_the_report_reads_without_javascript_and_links_its_files(asgi_server, new_context, axe):
+    tree = report_tree(sections=2, per_group=3)
+    react(tree["members"][0], tree["sections"][0], "agree")
+    page = new_context(java_script_enabled=False).new_page()
+    page.goto(f"{asgi_server.url}{tree['paper'].url}report/")
+    assert page.get_by_role("heading", name="Method").is_visible()
+    # Every chart is an image with a name, paired with a table of the same figures.
+    charts = page.get_by_role("img")
+    assert charts.count() == 3
+    assert page.get_by_role("table", name=re.compile("Reactions to section 1 by group")).is_visible()
+    for name, kind in (("PDF", "application/pdf"), ("CSV", "text/csv"), ("JSON", "application/json")):
+        href = page.get_by_role("link", name=re.compile(f"^{name}")).get_attribute("href")
+        response = page.request.get(f"{asgi_server.url}{href}")
+        assert response.ok and response.headers["content-type"].startswith(kind), name
+    axe(page)

@@ -1,0 +1,151 @@
+"""Scale-out: two ASGI server processes share Redis. A reaction made through one
+reaches a websocket client connected to the other."""
+
+import json
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+import requests
+from django.conf import settings
+from django.test import Client
+from websockets.sync.client import connect
+
+from consultation.models import Reaction
+from tests.consultation.reactions_support import counted, member_of, reaction_tree
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.redis, pytest.mark.slow]
+
+ROOT_DIR = Path(__file__).resolve().parents[2]
+SITE_DIR = ROOT_DIR / "site"
+
+
+def database_url_for_subprocesses():
+    """The URL of the database pytest-django set up, for processes outside this one."""
+    db = settings.DATABASES["default"]
+    if db["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{Path(db['NAME']).resolve()}"
+    credentials = quote(db["USER"] or "")
+    if db.get("PASSWORD"):
+        credentials += ":" + quote(db["PASSWORD"])
+    host = f"{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
+    return f"postgres://{credentials}@{host}/{db['NAME']}"
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class ServerProcess:
+    def __init__(self, env):
+        self.port = free_port()
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "config.asgi:application",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--ws",
+                "websockets-sansio",
+                "--lifespan",
+                "off",
+                "--log-level",
+                "warning",
+            ],
+            cwd=SITE_DIR,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+        )
+
+    @property
+    def url(self):
+        return f"http://127.0.0.1:{self.port}"
+
+    def wait_until_serving(self, path, timeout=60):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"server exited: {self.process.stdout.read().decode()}")
+            try:
+                if requests.get(self.url + path, timeout=2).status_code == 200:
+                    return
+            except requests.ConnectionError:
+                pass
+            time.sleep(0.2)
+        raise RuntimeError("server did not start")
+
+    def stop(self):
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+@pytest.fixture
+def two_servers(redis_url):
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+        # The apps live at the repository root, the project package in site/.
+        "PYTHONPATH": os.pathsep.join([str(SITE_DIR), str(ROOT_DIR)]),
+        "DATABASE_URL": database_url_for_subprocesses(),
+        "REDIS_URL": redis_url,
+        "CHANNELS_PREFIX": settings.CHANNEL_LAYERS["default"].get("CONFIG", {}).get("prefix")
+        or os.environ.get("CHANNELS_PREFIX", "openpolicy-test"),
+    }
+    servers = [ServerProcess(env), ServerProcess(env)]
+    yield servers
+    for server in servers:
+        server.stop()
+
+
+def test_a_reaction_made_through_one_process_reaches_a_viewer_on_the_other(two_servers):
+    tree = reaction_tree(sections=2)
+    member = member_of(tree["groups"][0])
+    client = Client()
+    client.force_login(member)
+    session = client.cookies["sessionid"].value
+    paper, section = tree["paper"], tree["sections"][1]
+    writer, reader = two_servers
+    for server in two_servers:
+        server.wait_until_serving(f"/consultation/papers/{paper.pk}/tallies/")
+
+    origin = reader.url
+    with connect(f"ws://127.0.0.1:{reader.port}/ws/papers/{paper.pk}/", origin=origin, open_timeout=20) as ws:
+        snapshot = json.loads(ws.recv(timeout=10))
+        assert snapshot["type"] == "snapshot"
+
+        csrf = secrets.token_hex(16)  # a 32-character secret, as Django's cookie holds
+        response = requests.post(
+            f"{writer.url}/consultation/reactions/section/{section.pk}/",
+            data={"choice": "disagree"},
+            headers={"Accept": "application/json", "X-CSRFToken": csrf, "Referer": writer.url + "/"},
+            cookies={"sessionid": session, "csrftoken": csrf},
+            timeout=20,
+        )
+        assert response.status_code == 200, response.text
+        assert response.json()["choice"] == "disagree"
+
+        update = json.loads(ws.recv(timeout=10))
+        assert update["type"] == "tallies"
+        assert update["epoch"] == snapshot["epoch"]  # one clock in Redis for every process
+        assert update["version"] > snapshot["version"]
+        (tally,) = update["tallies"]
+        assert tally == counted(paper, "section", section.pk)
+        assert tally["counts"]["disagree"] == 1
+    assert Reaction.objects.get().user == member

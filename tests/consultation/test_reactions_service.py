@@ -1,0 +1,290 @@
+"""Setting, changing and withdrawing reactions: one per person per target, whatever happens."""
+
+import random
+import threading
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.test import Client
+
+from consultation.models import Reaction
+from consultation.selectors import reaction_tallies
+from consultation.services.reactions import reaction_set, reaction_withdraw
+from tests.consultation.reactions_support import counted, member_of, reaction_tree
+from tests.factories import UserFactory
+
+
+@pytest.fixture
+def tree(db):
+    return reaction_tree(sections=3)
+
+
+@pytest.mark.django_db
+class TestReactionSet:
+    def test_refuses_people_outside_the_invited_groups_and_stores_nothing(self, tree):
+        section = tree["sections"][0]
+        for user in (UserFactory(), member_of(tree["groups"][0], role="observer")):
+            with pytest.raises(PermissionDenied, match="only members of the invited working groups"):
+                reaction_set(user=user, target=section, choice="agree")
+        assert not Reaction.objects.exists()
+
+    def test_refuses_everyone_while_drafting_with_the_reason(self):
+        tree = reaction_tree(stage="drafting")
+        member = member_of(tree["groups"][0])
+        with pytest.raises(
+            PermissionDenied, match="closed while the consultation is at the “Drafting” stage"
+        ):
+            reaction_set(user=member, target=tree["sections"][0], choice="agree")
+        assert not Reaction.objects.exists()
+
+    def test_refuses_an_unknown_choice_and_stores_nothing(self, tree):
+        member = member_of(tree["groups"][0])
+        with pytest.raises(ValidationError) as error:
+            reaction_set(user=member, target=tree["sections"][0], choice="strongly agree")
+        assert "Choose one of: Agree, Disagree, Neutral." in error.value.messages
+        assert not Reaction.objects.exists()
+
+    def test_stores_the_working_group_member_status_and_paper_version_at_the_time(self, tree):
+        group = tree["groups"][1]
+        member = member_of(group)
+        paper = tree["paper"]
+        reaction = reaction_set(user=member, target=tree["sections"][0], choice="agree")
+        reaction.refresh_from_db()
+        assert (reaction.working_group, reaction.is_member, reaction.paper_version) == (group, True, "v1")
+        assert (reaction.paper, reaction.section, reaction.target_key) == (
+            paper,
+            tree["sections"][0],
+            f"section:{tree['sections'][0].pk}",
+        )
+
+    def test_the_public_reacts_without_a_group_during_scrutiny(self):
+        tree = reaction_tree(stage="scrutiny")
+        citizen = UserFactory()
+        observer = member_of(tree["groups"][0], role="observer")
+        for user in (citizen, observer):
+            reaction = reaction_set(user=user, target=tree["sections"][0], choice="disagree")
+            assert (reaction.working_group, reaction.is_member) == (None, False)
+
+    def test_choosing_again_changes_the_one_reaction_and_updates_the_snapshot(self, tree):
+        member = member_of(tree["groups"][0])
+        section = tree["sections"][0]
+        first = reaction_set(user=member, target=section, choice="agree")
+        paper = tree["paper"]
+        paper.version_label = "v2"
+        paper.save_revision().publish()
+        section = type(section).objects.get(pk=section.pk)
+        second = reaction_set(user=member, target=section, choice="neutral")
+        assert second.pk == first.pk
+        assert Reaction.objects.get().choice == "neutral"
+        assert Reaction.objects.get().paper_version == "v2"
+
+    def test_setting_the_same_choice_again_changes_nothing_and_broadcasts_nothing(
+        self, tree, django_capture_on_commit_callbacks
+    ):
+        member = member_of(tree["groups"][0])
+        section = tree["sections"][0]
+        with django_capture_on_commit_callbacks() as first:
+            reaction = reaction_set(user=member, target=section, choice="agree")
+        with django_capture_on_commit_callbacks() as again:
+            same = reaction_set(user=member, target=section, choice="agree")
+        assert len(first) == 1
+        assert again == []
+        assert same.updated_at == reaction.updated_at
+
+    def test_broadcast_is_scheduled_only_after_commit(self, tree, django_capture_on_commit_callbacks):
+        member = member_of(tree["groups"][0])
+        with django_capture_on_commit_callbacks() as callbacks:
+            reaction_set(user=member, target=tree["sections"][0], choice="agree")
+            assert Reaction.objects.count() == 1
+        (callback,) = callbacks
+        assert callback.func.__name__ == "tally_changed"
+        assert callback.keywords == {
+            "paper_id": tree["paper"].pk,
+            "target_key": f"section:{tree['sections'][0].pk}",
+        }
+
+    def test_a_rolled_back_transaction_leaves_no_reaction_and_schedules_nothing(
+        self, tree, django_capture_on_commit_callbacks
+    ):
+        member = member_of(tree["groups"][0])
+        with django_capture_on_commit_callbacks() as callbacks:
+            with pytest.raises(RuntimeError), transaction.atomic():
+                reaction_set(user=member, target=tree["sections"][0], choice="agree")
+                raise RuntimeError("the caller failed after reacting")
+        assert not Reaction.objects.exists()
+        assert callbacks == []
+
+    def test_the_database_refuses_a_second_row_for_the_same_person_and_target(self, tree):
+        member = member_of(tree["groups"][0])
+        reaction = reaction_set(user=member, target=tree["sections"][0], choice="agree")
+        with pytest.raises(IntegrityError), transaction.atomic():
+            Reaction.objects.create(
+                user=member,
+                paper=reaction.paper,
+                section=reaction.section,
+                target_kind="section",
+                target_id=reaction.target_id,
+                choice="disagree",
+                paper_version="v1",
+            )
+
+    def test_the_database_refuses_neutral_on_a_comment(self, tree):
+        member = member_of(tree["groups"][0])
+        with pytest.raises(IntegrityError), transaction.atomic():
+            Reaction.objects.create(
+                user=member,
+                paper=tree["paper"],
+                target_kind="comment",
+                target_id=1,
+                choice="neutral",
+                paper_version="v1",
+            )
+
+
+@pytest.mark.django_db
+class TestReactionWithdraw:
+    def test_withdrawing_removes_the_reaction_and_only_that_one(self, tree):
+        member, other = member_of(tree["groups"][0]), member_of(tree["groups"][1])
+        section = tree["sections"][0]
+        reaction_set(user=member, target=section, choice="agree")
+        reaction_set(user=other, target=section, choice="agree")
+        reaction_set(user=member, target=tree["sections"][1], choice="agree")
+        assert reaction_withdraw(user=member, target=section) is True
+        assert set(Reaction.objects.values_list("user", "target_id")) == {
+            (other.pk, section.pk),
+            (member.pk, tree["sections"][1].pk),
+        }
+
+    def test_withdrawing_nothing_is_harmless_and_broadcasts_nothing(
+        self, tree, django_capture_on_commit_callbacks
+    ):
+        member = member_of(tree["groups"][0])
+        with django_capture_on_commit_callbacks() as callbacks:
+            assert reaction_withdraw(user=member, target=tree["sections"][0]) is False
+        assert callbacks == []
+
+    def test_withdrawing_is_refused_once_the_stage_has_closed(self, tree):
+        member = member_of(tree["groups"][0])
+        reaction_set(user=member, target=tree["sections"][0], choice="agree")
+        consultation = tree["consultation"]
+        consultation.current_stage = "final"
+        consultation.save()
+        member = type(member).objects.get(pk=member.pk)
+        section = type(tree["sections"][0]).objects.get(pk=tree["sections"][0].pk)
+        with pytest.raises(PermissionDenied):
+            reaction_withdraw(user=member, target=section)
+        assert Reaction.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_tallies_equal_a_fresh_count_after_a_random_sequence_of_changes(tree):
+    rng = random.Random(20261121)
+    groups = tree["groups"]
+    tree["consultation"].current_stage = "scrutiny"
+    tree["consultation"].save()
+    people = [member_of(rng.choice(groups)) for _ in range(8)] + [UserFactory() for _ in range(4)]
+    sections = [type(s).objects.get(pk=s.pk) for s in tree["sections"]]
+    for step in range(300):
+        user, section = rng.choice(people), rng.choice(sections)
+        if rng.random() < 0.2:
+            reaction_withdraw(user=user, target=section)
+        else:
+            reaction_set(user=user, target=section, choice=rng.choice(["agree", "disagree", "neutral"]))
+        if step % 50 == 49:
+            tallies = reaction_tallies(paper_id=tree["paper"].pk, section_ids=[s.pk for s in sections])
+            for s in sections:
+                assert tallies[f"section:{s.pk}"] == counted(tree["paper"], "section", s.pk)
+    assert Reaction.objects.count() <= len(people) * len(sections)
+
+
+# ---------------------------------------------------------------- concurrency
+
+
+def _in_threads(count, work):
+    """Run `work(i)` in `count` threads released at the same moment; each closes its connection."""
+    barrier = threading.Barrier(count)
+    results, errors = [None] * count, []
+
+    def run(i):
+        try:
+            barrier.wait()
+            results[i] = work(i)
+        except Exception as error:  # reported below, with the others
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not errors, errors
+    return results
+
+
+@pytest.mark.django_db(transaction=True)
+def test_fifty_concurrent_identical_posts_by_one_person_store_exactly_one_reaction():
+    tree = reaction_tree(sections=1)
+    member = member_of(tree["groups"][0])
+    section = tree["sections"][0]
+    client = Client()
+    client.force_login(member)
+    session = client.cookies["sessionid"].value
+
+    def post(_):
+        thread_client = Client()
+        thread_client.cookies["sessionid"] = session
+        response = thread_client.post(
+            f"/consultation/reactions/section/{section.pk}/",
+            {"choice": "agree"},
+            HTTP_ACCEPT="application/json",
+        )
+        return response.status_code, response.json()
+
+    results = _in_threads(50, post)
+    assert {status for status, _ in results} == {200}
+    assert Reaction.objects.count() == 1
+    assert Reaction.objects.get().choice == "agree"
+    # Every response reported the same, true tally.
+    assert {body["tally"]["counts"]["agree"] for _, body in results} == {1}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_fifty_concurrent_different_choices_by_one_person_leave_one_reaction_with_one_of_them():
+    tree = reaction_tree(sections=1)
+    member = member_of(tree["groups"][0])
+    section = tree["sections"][0]
+    choices = ["agree", "disagree"] * 25
+
+    def react(i):
+        user = type(member).objects.get(pk=member.pk)
+        return reaction_set(user=user, target=type(section).objects.get(pk=section.pk), choice=choices[i]).pk
+
+    pks = _in_threads(50, react)
+    assert Reaction.objects.count() == 1
+    assert set(pks) == {Reaction.objects.get().pk}
+    assert Reaction.objects.get().choice in {"agree", "disagree"}
+    tallies = reaction_tallies(paper_id=tree["paper"].pk, section_ids=[section.pk])
+    assert tallies[f"section:{section.pk}"] == counted(tree["paper"], "section", section.pk)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_many_people_reacting_at_once_are_all_counted():
+    tree = reaction_tree(sections=1)
+    members = [member_of(tree["groups"][i % 2]) for i in range(20)]
+    section = tree["sections"][0]
+
+    def react(i):
+        user = type(members[i]).objects.get(pk=members[i].pk)
+        reaction_set(
+            user=user, target=type(section).objects.get(pk=section.pk), choice=["agree", "neutral"][i % 2]
+        )
+
+    _in_threads(20, react)
+    tally = reaction_tallies(paper_id=tree["paper"].pk, targets=[f"section:{section.pk}"])[
+        f"section:{section.pk}"
+    ]
+    assert tally["counts"] == {"agree": 10, "disagree": 0, "neutral": 10}
+    assert tally == counted(tree["paper"], "section", section.pk)

@@ -1,0 +1,488 @@
+"""The consensus report: one snapshot, its numbers, and every output rendered from it."""
+
+import csv
+import io
+import json
+import re
+import shutil
+import subprocess
+from html.parser import HTMLParser
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from consultation.models import Comment, Reaction
+from consultation.report.builder import report_build
+from consultation.report.render import render_body, render_csv, render_json, render_pdf
+from consultation.services.comments import comment_create
+from consultation.services.reactions import reaction_set
+from tests.factories import (
+    MembershipFactory,
+    OrganisationFactory,
+    PolicyPaperPageFactory,
+    SectionPageFactory,
+    UserFactory,
+    WorkingGroupFactory,
+    build_site_tree,
+)
+
+pytestmark = pytest.mark.django_db
+
+GROUP_NAMES = ("Civil society", "Local government", "Researchers")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+# ---------------------------------------------------------------- set-up helpers (used by the other report tests)
+
+
+def member_of(group, **user_fields):
+    user = UserFactory(**user_fields)
+    MembershipFactory(group=group, user=user, organisation=OrganisationFactory(name=f"{group.name} org"))
+    return user
+
+
+def report_tree(*, stage="review", sections=4, per_group=6):
+    groups = [WorkingGroupFactory(name=name, slug=name.lower().replace(" ", "-")) for name in GROUP_NAMES]
+    tree = build_site_tree(sections=sections, stage=stage, groups=groups)
+    tree["groups"] = groups
+    tree["members"] = [[member_of(group) for _ in range(per_group)] for group in groups]
+    return tree
+
+
+def react(users, target, choice):
+    for user in users:
+        reaction_set(user=user, target=target, choice=choice)
+
+
+def scenario():
+    """Four sections, three groups of six:
+
+    1. everyone agrees (6/6 in each group)            → broad consensus
+    2. two groups agree 6/6, the third disagrees 0/6   → contested (12 of 18 agree overall)
+    3. two reactions only                              → too little participation to say
+    4. like 1, but restricted, with comments           → numbers shown, text withheld
+    """
+    tree = report_tree()
+    a, b, c = tree["members"]
+    s1, s2, s3, s4 = tree["sections"]
+    for members in (a, b, c):
+        react(members, s1, "agree")
+        react(members, s4, "agree")
+    react(a, s2, "agree")
+    react(b, s2, "agree")
+    react(c, s2, "disagree")
+    react(a[:1], s3, "agree")
+    react(b[:1], s3, "neutral")
+
+    # Comments on section 2, on each side, with reactions to the comments.
+    tree["for_comment"] = comment_create(author=a[0], target=s2, text="The duty to share is long overdue.")
+    tree["for_comment_2"] = comment_create(author=b[0], target=s2, text="Agreed, with safeguards.")
+    tree["against_comment"] = comment_create(author=c[0], target=s2, text="This overrides local consent.")
+    react(b[1:4], tree["for_comment"], "agree")
+    react(a[1:2], tree["for_comment_2"], "agree")
+    react(c[1:3], tree["against_comment"], "agree")
+    react(a[1:2], tree["against_comment"], "disagree")
+
+    tree["secret_comment"] = comment_create(
+        author=a[0], target=s4, text="SECRET-COMMENT about the withheld clause"
+    )
+    s4.body = [("paragraph", "<p>SECRET-BODY-TEXT of section four.</p>")]
+    s4.restricted = True
+    s4.restriction_category = "security"
+    s4.restriction_reason = "Describes fraud detection thresholds."
+    s4.save_revision().publish()
+    tree["sections"][3] = s4.__class__.objects.get(pk=s4.pk)
+    return tree
+
+
+def section_of(snapshot, section):
+    return next(s for s in snapshot["sections"] if s["id"] == section.pk)
+
+
+def group_row(section_data, key):
+    return next(g for g in section_data["groups"] if g["key"] == key)
+
+
+# ---------------------------------------------------------------- the snapshot
+
+
+def test_each_section_is_classified_with_the_numbers_behind_it():
+    tree = scenario()
+    snapshot = report_build(paper=tree["paper"])
+    s1, s2, s3, s4 = (section_of(snapshot, s) for s in tree["sections"])
+    civil, local, research = (f"group-{g.pk}" for g in tree["groups"])
+
+    # 6 of 6 agree: p = 7/8 = 0.875; Wilson low 0.6097 ≥ 0.6 in every group.
+    assert s1["classification"]["key"] == "broad_consensus"
+    assert group_row(s1, civil)["p"] == 0.875
+    assert group_row(s1, civil)["wilson_low"] == 0.6097
+    assert s1["overall"] == {"agree": 18, "disagree": 0, "neutral": 0, "seen": 18}
+    # product = 0.875³ = 0.6699; geometric mean 0.875
+    assert s1["statistic"]["product"] == 0.6699
+    assert s1["statistic"]["geometric_mean"] == 0.875
+
+    # 12 of 18 agree overall, but Researchers 0 of 6: interval (0, 0.3903) wholly below 0.5.
+    assert s2["overall"]["agree"] == 12
+    assert s2["classification"]["key"] == "contested"
+    assert group_row(s2, research)["p"] == 0.125  # 1/8
+    assert group_row(s2, research)["wilson_high"] == 0.3903
+    assert "Researchers" in s2["classification"]["reason"]
+
+    assert s3["classification"]["key"] == "too_little_participation"
+    assert group_row(s3, civil)["status"] == "Too few reactions"
+    assert group_row(s3, local)["neutral"] == 1
+
+    assert s4["restricted"] and s4["classification"]["key"] == "broad_consensus"
+    assert s4["restriction"]["reason"] == "Describes fraud detection thresholds."
+    assert s4["comments"] == {"agree": [], "disagree": []}
+
+    # The public is one more group, with no reactions in review.
+    assert group_row(s1, "public")["seen"] == 0
+    assert [g["name"] for g in snapshot["groups"]] == [*GROUP_NAMES, "Public"]
+    summary = {row["key"]: row["sections"] for row in snapshot["summary"]["by_classification"]}
+    assert (
+        summary["broad_consensus"] == 2
+        and summary["contested"] == 1
+        and summary["too_little_participation"] == 1
+    )
+
+
+def test_most_agreed_comments_on_each_side_rank_by_agreement_and_skip_hidden_ones():
+    tree = scenario()
+    s2 = section_of(report_build(paper=tree["paper"]), tree["sections"][1])
+    assert [c["id"] for c in s2["comments"]["agree"]] == [tree["for_comment"].pk, tree["for_comment_2"].pk]
+    assert s2["comments"]["agree"][0]["agree"] == 3
+    assert s2["comments"]["agree"][0]["organisation"] == "Civil society org"
+    assert [(c["id"], c["agree"], c["disagree"]) for c in s2["comments"]["disagree"]] == [
+        (tree["against_comment"].pk, 2, 1)
+    ]
+
+    Comment.objects.filter(pk=tree["for_comment"].pk).update(
+        hidden_at="2026-01-01T00:00Z", hidden_reason="Spam"
+    )
+    s2 = section_of(report_build(paper=tree["paper"]), tree["sections"][1])
+    assert [c["id"] for c in s2["comments"]["agree"]] == [tree["for_comment_2"].pk]
+
+
+def test_the_report_reads_the_same_tallies_as_the_live_selector():
+    from consultation.selectors import reaction_tallies
+
+    tree = scenario()
+    snapshot = report_build(paper=tree["paper"])
+    tallies = reaction_tallies(paper_id=tree["paper"].pk)
+    for section in tree["sections"]:
+        data = section_of(snapshot, section)
+        tally = tallies[f"section:{section.pk}"]
+        assert {k: data["overall"][k] for k in ("agree", "disagree", "neutral")} == tally["counts"]
+        for group in tree["groups"]:
+            row = group_row(data, f"group-{group.pk}")
+            expected = tally["by_group"].get(str(group.pk), {"agree": 0, "disagree": 0, "neutral": 0})
+            assert {k: row[k] for k in ("agree", "disagree", "neutral")} == expected
+
+
+def _varied_paper(tree, sections):
+    """A new paper in the consultation with `sections` sections, and reactions, comments
+    and comment reactions on each."""
+    paper = PolicyPaperPageFactory(parent=tree["consultation"])
+    section_pages = [SectionPageFactory(parent=paper) for _ in range(sections)]
+    reactions = []
+    for index, section in enumerate(section_pages):
+        for g, members in enumerate(tree["members"]):
+            for m, user in enumerate(members):
+                choice = ("agree", "disagree", "neutral")[(index + g + m) % 3]
+                reactions.append(
+                    Reaction(
+                        user=user,
+                        paper=paper,
+                        section=section,
+                        target_kind="section",
+                        target_id=section.pk,
+                        choice=choice,
+                        working_group=tree["groups"][g],
+                        is_member=True,
+                        paper_version="v1",
+                    )
+                )
+        # Written by someone who agreed with the section: (index + 0 + m) % 3 == 0.
+        author = tree["members"][0][-index % 3]
+        comment = comment_create(author=author, target=section, text=f"Comment {index}")
+        reaction_set(user=tree["members"][1][0], target=comment, choice="agree")
+    Reaction.objects.bulk_create(reactions)
+    return paper
+
+
+def test_the_number_of_queries_does_not_grow_with_the_data():
+    tree = report_tree(sections=1, per_group=4)
+    report_build(paper=tree["paper"])  # warms Wagtail's site-root cache, which is not the report's doing
+    counts = []
+    for size in (2, 8):
+        paper = _varied_paper(tree, size)
+        paper = paper.__class__.objects.get(pk=paper.pk)
+        with CaptureQueriesContext(connection) as queries:
+            snapshot = report_build(paper=paper)
+        counts.append(len(queries))
+        assert snapshot["participation"]["comments"] == size
+        assert snapshot["participation"]["reactions"] == size * 12
+        assert all(s["comments"]["agree"] or s["comments"]["disagree"] for s in snapshot["sections"])
+    assert counts[0] == counts[1], counts
+    assert counts[0] <= 20
+
+
+# ---------------------------------------------------------------- outputs carry the same numbers
+
+
+class TableCells(HTMLParser):
+    """Collects the report tables' cells by (section, group, field) from data-* attributes."""
+
+    def __init__(self):
+        super().__init__()
+        self.cells = {}
+        self.classifications = {}
+        self._section = self._group = self._field = None
+        self._text = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if "data-report-section" in attrs:
+            self._section = int(attrs["data-report-section"])
+        if "data-group" in attrs:
+            self._group = attrs["data-group"]
+        if "data-field" in attrs:
+            self._field = attrs["data-field"]
+            self._text = []
+
+    def handle_data(self, data):
+        if self._field:
+            self._text.append(data)
+
+    def handle_endtag(self, tag):
+        if self._field and tag in ("td", "strong", "dd"):
+            text = "".join(self._text).strip()
+            if self._field == "classification":
+                self.classifications[self._section] = text
+            elif self._section is not None:
+                self.cells[(self._section, self._group, self._field)] = text
+            self._field = None
+        if tag == "tr":
+            self._group = None
+
+
+def test_html_csv_and_json_carry_exactly_the_same_numbers():
+    tree = scenario()
+    snapshot = report_build(paper=tree["paper"])
+    parser = TableCells()
+    parser.feed(render_body(snapshot))
+    data = json.loads(render_json(snapshot))
+    rows = list(csv.DictReader(io.StringIO(render_csv(snapshot))))
+
+    assert len(rows) == len(tree["sections"]) * (len(tree["groups"]) + 2)  # + public + all
+    fields = [
+        "agree",
+        "neutral",
+        "disagree",
+        "seen",
+        "p_smoothed",
+        "wilson_low",
+        "wilson_high",
+        "group_status",
+    ]
+    json_names = {"p_smoothed": "p", "group_status": "status"}
+    checked = 0
+    for row in rows:
+        section = next(s for s in data["sections"] if s["id"] == int(row["section_id"]))
+        assert parser.classifications[section["id"]] == row["classification_label"]
+        assert section["classification"]["label"] == row["classification_label"]
+        source = section["overall"] if row["group_key"] == "all" else group_row(section, row["group_key"])
+        for field in fields:
+            if row["group_key"] == "all" and field not in ("agree", "neutral", "disagree", "seen"):
+                continue
+            html_text = parser.cells[(section["id"], row["group_key"], field)]
+            assert html_text == row[field], (row["section_id"], row["group_key"], field)
+            value = source[json_names.get(field, field)]
+            if isinstance(value, float):
+                assert float(row[field]) == value
+            else:
+                assert str(value) == row[field]
+            checked += 1
+        assert (
+            row["consensus_geometric_mean"] == parser.cells[(section["id"], None, "consensus_geometric_mean")]
+        )
+        assert row["consensus_product"] == parser.cells[(section["id"], None, "consensus_product")]
+        if section["statistic"]["product"] is not None:
+            assert float(row["consensus_product"]) == section["statistic"]["product"]
+    assert checked > 100
+
+
+def test_csv_cells_that_a_spreadsheet_would_run_are_neutralised():
+    tree = report_tree(sections=4)
+    for section, title in zip(
+        tree["sections"], ['=HYPERLINK("http://x")', "+SUM(A1)", "@cmd", "-2+3"], strict=True
+    ):
+        section.title = title
+        section.save_revision().publish()
+    tree["groups"][0].name = "=1+1 group"
+    tree["groups"][0].save()
+    react(tree["members"][0][:3], tree["sections"][0], "disagree")
+    text = render_csv(report_build(paper=tree["paper"]))
+    rows = list(csv.DictReader(io.StringIO(text)))
+    titles = {row["section_title"] for row in rows}
+    assert titles == {'\'=HYPERLINK("http://x")', "'+SUM(A1)", "'@cmd", "'-2+3"}
+    assert {row["group_name"] for row in rows if row["group_key"] == f"group-{tree['groups'][0].pk}"} == {
+        "'=1+1 group"
+    }
+    for row in rows:
+        for value in row.values():
+            assert not value.startswith(("=", "+", "@", "\t", "\r")), value
+            # Only numbers we computed may start with "-".
+            if value.startswith("-"):
+                float(value)
+
+
+def pdf_text(pdf, tmp_path, *options):
+    path = tmp_path / "report.pdf"
+    path.write_bytes(pdf)
+    out = subprocess.run(["pdftotext", *options, str(path), "-"], capture_output=True, check=True).stdout
+    return re.sub(r"\s+", " ", out.decode())
+
+
+def test_the_pdf_text_has_every_section_heading_and_classification(tmp_path):
+    if not shutil.which("pdftotext"):
+        pytest.fail("pdftotext (poppler-utils) is needed to read the PDF")
+    tree = scenario()
+    snapshot = report_build(paper=tree["paper"])
+    pdf = render_pdf(snapshot)
+    assert pdf.startswith(b"%PDF")
+    text = pdf_text(pdf, tmp_path, "-layout")
+    for section in snapshot["sections"]:
+        assert f"{section['number']}. {section['title']}" in text
+        assert section["classification"]["label"] in text
+    assert "Contents" in text and "Method" in text
+    assert "Page 1 of" in text
+    info = subprocess.run(["pdfinfo", str(tmp_path / "report.pdf")], capture_output=True, check=True).stdout.decode()
+    assert re.search(r"Tagged:\s+yes", info)
+    assert "Consensus report" in info
+
+
+# ---------------------------------------------------------------- restriction
+
+
+def _all_outputs(client, paper):
+    base = paper.url
+    return {
+        kind: client.get(f"{base}{path}")
+        for kind, path in (
+            ("html", "report/"),
+            ("pdf", "report.pdf"),
+            ("csv", "report.csv"),
+            ("json", "report.json"),
+        )
+    }
+
+
+def _text_of(response, tmp_path):
+    if response["Content-Type"].startswith("application/pdf"):
+        return pdf_text(response.content, tmp_path)
+    return response.content.decode()
+
+
+def test_a_restricted_sections_text_appears_in_no_output_but_its_heading_and_reason_do(client, tmp_path):
+    tree = scenario()
+    s4 = tree["sections"][3]
+    responses = _all_outputs(client, tree["paper"])
+    for kind, response in responses.items():
+        assert response.status_code == 200, kind
+        text = _text_of(response, tmp_path)
+        assert "SECRET-BODY-TEXT" not in text, kind
+        assert "SECRET-COMMENT" not in text, kind
+        assert s4.title in text, kind
+        if kind != "csv":
+            assert "Describes fraud detection thresholds." in text, kind
+    assert responses["csv"]["Content-Disposition"].startswith("attachment;")
+
+
+def _restrict_paper(paper):
+    paper.restricted = True
+    paper.restriction_category = "in_preparation"
+    paper.restriction_reason = "Awaiting ministerial clearance."
+    paper.save_revision().publish()
+
+
+@pytest.mark.parametrize("who", ["anonymous", "member", "public"])
+def test_a_restricted_papers_report_is_refused_in_every_format(client, who):
+    tree = scenario()
+    _restrict_paper(tree["paper"])
+    if who == "member":
+        client.force_login(tree["members"][0][0])
+    elif who == "public":
+        client.force_login(UserFactory())
+    for kind, response in _all_outputs(client, tree["paper"]).items():
+        assert response.status_code == 403, kind
+        text = response.content.decode()
+        assert "Awaiting ministerial clearance." in text, kind
+        assert "Civil society" not in text and "SECRET" not in text, kind
+
+
+def test_an_editor_may_read_a_restricted_papers_report_but_no_text_about_its_sections(client):
+    tree = scenario()
+    _restrict_paper(tree["paper"])
+    client.force_login(UserFactory(is_superuser=True, is_staff=True))
+    responses = _all_outputs(client, tree["paper"])
+    assert all(r.status_code == 200 for r in responses.values())
+    html = responses["html"].content.decode()
+    assert "The duty to share is long overdue." not in html
+    assert "This paper is restricted" in html
+
+
+def test_the_report_of_an_unpublished_paper_is_not_found(client):
+    tree = report_tree(sections=1)
+    url = tree["paper"].url
+    tree["paper"].unpublish()
+    assert client.get(f"{url}report/").status_code == 404
+    assert client.get(f"{url}report.json").status_code == 404
+
+
+def test_report_pages_are_public_and_files_have_their_types(client):
+    tree = scenario()
+    responses = _all_outputs(client, tree["paper"])
+    assert responses["pdf"]["Content-Type"] == "application/pdf"
+    assert responses["csv"]["Content-Type"].startswith("text/csv")
+    assert responses["json"]["Content-Type"].startswith("application/json")
+    html = responses["html"].content.decode()
+    assert 'lang="en-GB"' in html
+    assert html.count('role="img"') == len(tree["sections"]) + 1  # one chart per section + the summary
+    assert json.loads(responses["json"].content)["schema_version"] == 1
+
+
+def test_a_new_section_is_in_the_next_report_straight_away(client):
+    tree = scenario()
+    assert client.get(f"{tree['paper'].url}report.json").status_code == 200
+    SectionPageFactory(parent=tree["paper"], title="Late addition")
+    data = json.loads(client.get(f"{tree['paper'].url}report.json").content)
+    assert data["sections"][-1]["title"] == "Late addition"
+
+
+def test_the_report_reflects_a_new_reaction_once_the_live_clock_moves(client):
+    from consultation.broadcast import clock
+
+    tree = scenario()
+    s3 = tree["sections"][2]
+    before = json.loads(client.get(f"{tree['paper'].url}report.json").content)
+    react(tree["members"][2][:3], s3, "agree")
+    clock().next(tree["paper"].pk)  # what the broadcast after commit does
+    after = json.loads(client.get(f"{tree['paper'].url}report.json").content)
+    assert section_of(before, s3)["overall"]["seen"] == 2
+    assert section_of(after, s3)["overall"]["seen"] == 5
+
+
+def test_anonymous_user_gets_the_public_report(rf):
+    tree = scenario()
+    assert AnonymousUser().has_perm("consultation.view_report", tree["paper"])

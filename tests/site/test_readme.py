@@ -1,0 +1,40 @@
+"""The README stays true: every environment variable the settings read, and every demo account."""
+
+import re
+from pathlib import Path
+
+from consultation.demo import content
+
+REPO = Path(__file__).resolve().parents[2]
+README = (REPO / "README.md").read_text()
+SETTINGS = sorted((REPO / "site" / "config" / "settings").glob("*.py"))
+
+# env("NAME", ...), env.bool("NAME", ...), env.list(...), _required("NAME")
+READS = re.compile(r'\b(?:env(?:\.\w+)?|_required)\(\s*"([A-Z][A-Z0-9_]*)"')
+
+
+def table_rows():
+    return {m.group(1) for m in re.finditer(r"^\| `([A-Za-z0-9_-]+)` \|", README, flags=re.MULTILINE)}
+
+
+def test_every_environment_variable_the_settings_read_is_in_the_configuration_table():
+    read = {name for path in SETTINGS for name in READS.findall(path.read_text())}
+    assert {"SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL"} <= read  # the pattern works
+
+    missing = read - table_rows()
+
+    assert not missing, f"add these to the configuration table in README.md: {sorted(missing)}"
+
+
+def test_every_demo_account_is_in_the_accounts_table():
+    accounts = {content.EDITOR[0], content.MODERATOR[0], content.PUBLIC[0]}
+    accounts |= {person[0] for group in content.GROUPS for person in group["people"]}
+
+    assert accounts <= table_rows()
+    assert f"**`{content.PASSWORD}`**" in README
+
+
+def test_readme_keeps_the_two_commands_and_the_benchmarks_heading():
+    assert "make run" in README and "make test" in README
+    assert "\n## Benchmarks\n" in README
+    assert "docs/architecture.md" in README

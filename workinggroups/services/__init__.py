@@ -1,0 +1,1 @@
+"""Writes. Keyword-only, atomic; emails and signals go out after commit."""

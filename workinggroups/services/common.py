@@ -1,0 +1,26 @@
+from urllib.parse import urljoin
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.template.loader import render_to_string
+
+
+def absolute_url(path):
+    """Links in emails are built from SITE_URL, never from the request's Host header."""
+    return urljoin(settings.SITE_URL + "/", path.lstrip("/"))
+
+
+def send_templated_email(*, template, context, to):
+    """Plain-text email from `<template>_subject.txt` and `<template>.txt`."""
+    context = {"site_name": settings.SITE_NAME, "site_url": settings.SITE_URL, **context}
+    subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
+    body = render_to_string(f"{template}.txt", context)
+    EmailMessage(subject=subject, body=body, to=list(to)).send()
+
+
+def forget_cached_memberships(user):
+    """Permission predicates cache a user's memberships for the request; a change
+    made during the request must not be answered from the stale cache."""
+    if user is not None:
+        for key in ("_group_memberships", "_consultation_memberships"):
+            user.__dict__.pop(key, None)
