@@ -33,6 +33,10 @@ urlpatterns = [
         views_subscriptions.register_interest_sent,
         name="register_interest_sent",
     ),
-    path("updates/confirm/<str:token>/", views_subscriptions.subscription_confirm_link, name="subscription_confirm"),
+    path(
+        "updates/confirm/<str:token>/",
+        views_subscriptions.subscription_confirm_link,
+        name="subscription_confirm",
+    ),
     path("updates/unsubscribe/<str:token>/", views_subscriptions.unsubscribe, name="unsubscribe"),
 ]

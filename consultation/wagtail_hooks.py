@@ -7,3 +7,4 @@ from . import (
     views_admin_versions,  # noqa: F401  (versions and “you said, we did”)
     views_moderation,  # noqa: F401  (the comment moderation queue)
 )
+from .report import admin_views  # noqa: F401, E402  (freezing the consensus report)

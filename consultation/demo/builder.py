@@ -109,6 +109,14 @@ def _ensure_root():
     return root
 
 
+def _move_sites(old_root, new_root):
+    # Saved one by one, not with QuerySet.update(): saving a Site clears
+    # Wagtail's cached site root paths, without which page URLs go stale.
+    for site in Site.objects.filter(root_page=old_root):
+        site.root_page = new_root
+        site.save()
+
+
 def _group_with_admin_access(demo, name):
     group, created = Group.objects.get_or_create(name=name)
     if created:
@@ -162,11 +170,11 @@ def build_site_pages(demo):
             depth=2, slug="home", content_type=ContentType.objects.get_for_model(Page)
         ).first()
         if welcome is not None and welcome.is_leaf():
-            Site.objects.filter(root_page=welcome).update(root_page=root)
+            _move_sites(welcome, root)
             welcome.delete()
             demo.note("removed Wagtail's welcome page")
         home = _publish_new_page(demo, root, home)
-        Site.objects.filter(root_page=root).update(root_page=home)
+        _move_sites(root, home)
     if not Site.objects.filter(is_default_site=True).exists():
         Site.objects.create(
             hostname="localhost", port=80, root_page=home, is_default_site=True, site_name=content.HOME_TITLE

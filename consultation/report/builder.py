@@ -105,7 +105,8 @@ def report_build(*, paper, version=None):
     sections = _sections(paper=paper, version=version, paper_url=paper_url)
     section_ids = [s["id"] for s in sections]
 
-    tallies = selectors.reaction_tallies(paper_id=paper.pk, section_ids=section_ids)
+    # The same selector, and so the same numbers, as the live tallies on the paper page.
+    tallies = selectors.reaction_tallies(paper_id=paper.pk, section_ids=section_ids, version_label=label)
     groups = _groups(consultation=consultation, tallies=tallies, config=config)
 
     comments = _top_comments(paper=paper, label=label, tallies=tallies, sections=sections, config=config)
@@ -152,7 +153,7 @@ def report_build(*, paper, version=None):
         changes=changes,
     )
     snapshot["participation"] = _participation(
-        paper=paper, sections=sections, groups=groups, signoffs=signoffs
+        paper=paper, label=label, sections=sections, groups=groups, signoffs=signoffs
     )
     snapshot["summary"] = _summary(sections)
     return snapshot
@@ -373,7 +374,10 @@ def _top_comments(*, paper, label, tallies, sections, config):
     disagree reactions, then the earliest. Two queries: the sides of all
     comments (ids only), then the text of the few shown."""
     author_choice = Reaction.objects.filter(
-        user_id=OuterRef("user_id"), target_kind=TargetKind.SECTION, target_id=OuterRef("section_id")
+        user_id=OuterRef("user_id"),
+        target_kind=TargetKind.SECTION,
+        target_id=OuterRef("section_id"),
+        paper_version=label,
     ).values("choice")[:1]
     sides = (
         _visible_comments(paper)
@@ -399,7 +403,9 @@ def _top_comments(*, paper, label, tallies, sections, config):
     ids = [pk for pks in chosen.values() for pk in pks]
     details = {
         c.pk: c
-        for c in Comment.objects.filter(pk__in=ids).select_related(None).only(
+        for c in Comment.objects.filter(pk__in=ids)
+        .select_related(None)
+        .only(
             "pk",
             "comment",
             "author_name",
@@ -593,8 +599,10 @@ def _changes(*, paper, label, sections, paper_url):
 # ---------------------------------------------------------------- participation and summary
 
 
-def _participation(*, paper, sections, groups, signoffs):
-    section_reactions = Reaction.objects.filter(paper=paper, target_kind=TargetKind.SECTION)
+def _participation(*, paper, label, sections, groups, signoffs):
+    section_reactions = Reaction.objects.filter(
+        paper=paper, target_kind=TargetKind.SECTION, paper_version=label
+    )
     people = section_reactions.aggregate(
         people=Count("user", distinct=True),
         members=Count("user", distinct=True, filter=Q(is_member=True)),
@@ -607,10 +615,9 @@ def _participation(*, paper, sections, groups, signoffs):
         .annotate(people=Count("user", distinct=True))
         .order_by()
     }
-    visible = _visible_comments(paper)
-    comments = Comment.objects.filter(paper=paper, section__isnull=False).aggregate(
+    comments = Comment.objects.filter(paper=paper, section__isnull=False, version_label=label).aggregate(
         total=Count("pk"),
-        shown=Count("pk", filter=Q(pk__in=visible.values("pk"))),
+        shown=Count("pk", filter=Q(is_public=True, is_removed=False, hidden_at__isnull=True)),
         people=Count("user", distinct=True),
         organisations=Count("organisation_name", distinct=True, filter=~Q(organisation_name="")),
     )

@@ -85,7 +85,8 @@ def present(snapshot):
         section["statistic"]["balance_text"] = number_text(section["statistic"]["balance"])
         section["chart"] = section_chart(section, threshold=threshold)
         for proposal in section.get("proposals", []):
-            proposal["statistic"]["geometric_mean_text"] = number_text(proposal["statistic"]["geometric_mean"])
+            statistic = proposal["statistic"]
+            statistic["geometric_mean_text"] = number_text(statistic["geometric_mean"])
             for row in proposal["groups"]:
                 row["p_text"] = number_text(row["p"])
         section["css_class"] = "classification--" + section["classification"]["key"].replace("_", "-")
@@ -108,7 +109,7 @@ def _digest(data):
 
 
 # Chart geometry, in SVG user units. The SVG scales to its container.
-CHART_WIDTH = 720
+CHART_WIDTH = 800
 LABEL_WIDTH = 180
 BAR_X = 190
 BAR_WIDTH = 340

@@ -255,3 +255,37 @@ def test_scheduled_moves_follow_the_dates_and_respect_the_signoff_block():
     change = StageChange.objects.get()
     assert change.actor is None and change.actor_name == "Scheduled by the stage dates"
     assert RecordEntry.objects.get(kind="stage_changed").actor_name == "System"
+
+
+# ---------------------------------------------------------------- two editors at once
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_editors_moving_at_once_make_one_move():
+    import threading
+
+    from django.db import connection
+
+    tree = groups_tree(stage="review", groups=1)
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def attempt():
+        try:
+            barrier.wait()
+            consultation = ConsultationPage.objects.get(pk=tree["consultation"].pk)
+            consultation_move_stage(consultation=consultation, to_stage="signoff", actor=None)
+            outcomes.append("moved")
+        except ValidationError as error:
+            outcomes.append(error.messages[0])
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=attempt) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(outcomes) == ["The consultation is already in the Sign-off stage.", "moved"]
+    assert StageChange.objects.count() == 1
+    assert RecordEntry.objects.filter(kind="stage_changed").count() == 1

@@ -4,6 +4,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from wagtail.models import Site
 
 from consultation.demo import content
 from consultation.models import PaperVersion, PolicyPaperPage, RecordEntry, Response
@@ -13,6 +14,10 @@ pytestmark = pytest.mark.django_db
 
 def load():
     call_command("load_demo", stdout=StringIO())
+    # The demo builder moves the Site with a queryset update, which skips
+    # Wagtail's cache invalidation; with a shared (Redis) cache the root paths
+    # of an earlier test's tree would linger.
+    Site.clear_site_root_paths_cache()
 
 
 def test_the_demo_paper_has_v1_and_v2_with_three_revised_sections_and_responses(client):

@@ -25,6 +25,8 @@ CONFIG_VARIABLES = [
     "DEBUG",
     "CHANNELS_PREFIX",
     "CACHE_PREFIX",
+    # Set by the browser fixtures for the test process only; check --deploy rightly refuses it.
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
 ]
 
 PROBE = """
