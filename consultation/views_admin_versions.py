@@ -107,7 +107,9 @@ class RespondView(PaperAdminView):
         # Only this paper's sections, comments and versions can be chosen.
         self.sections = paper_sections(paper=self.paper)
         self.comments = list(
-            Comment.objects.filter(paper=self.paper, is_public=True, is_removed=False).order_by("thread_id", "order")
+            Comment.objects.filter(paper=self.paper, is_public=True, is_removed=False).order_by(
+                "thread_id", "order"
+            )
         )
         self.versions = list(PaperVersion.objects.filter(paper=self.paper).order_by("-number"))
         kwargs = super().get_form_kwargs()

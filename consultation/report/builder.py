@@ -16,7 +16,6 @@ heading, its restriction reason and its numbers; no text written about it
 such text may quote what is withheld.
 """
 
-import difflib
 import json
 from dataclasses import dataclass
 
@@ -529,69 +528,55 @@ def _version(*, paper, label, version, changes):
     }
 
 
-def _words(text):
-    return (text or "").split()
-
-
 def _changes(*, paper, label, sections, paper_url):
     """What changed between the previous published version and this one, counted in words.
 
-    Compared only when this label is itself a published version (the live
-    draft has no frozen text to compare); restricted sections get their
-    counts, never their words."""
-    versions = list(PaperVersion.objects.filter(paper=paper).order_by("number").only("pk", "number", "label"))
+    Compared only when this label is itself a published version (a draft has
+    no frozen text to compare). The comparison is the versions' own
+    (`consultation.diff.paper_diff`, as on the public diff pages), under the
+    same rule: where either side's text is restricted, not even whether it
+    changed is told. Three queries."""
+    from ..diff import Status, paper_diff
+    from ..selectors_versions import attach_live_sections
+
+    versions = list(PaperVersion.objects.filter(paper=paper).order_by("number"))
     current = next((v for v in versions if v.label == label), None)
-    if current is None:
-        return None, {}
-    earlier = [v for v in versions if v.number < current.number]
+    earlier = [v for v in versions if current is not None and v.number < current.number]
     if not earlier:
         return None, {}
     previous = earlier[-1]
-    snaps = SectionVersion.objects.filter(version__in=[previous, current]).only(
-        "version_id", "section_id", "heading", "body_text"
+    snapshots = list(SectionVersion.objects.filter(version__in=[previous, current]).order_by("position"))
+    for snapshot in snapshots:
+        snapshot.version = current if snapshot.version_id == current.pk else previous
+        snapshot.version.paper = paper
+    attach_live_sections(paper, snapshots)
+    diff = paper_diff(
+        [s for s in snapshots if s.version is previous],
+        [s for s in snapshots if s.version is current],
+        is_public=lambda snapshot: snapshot.text_public,
     )
-    before, after = {}, {}
-    for snap in snaps:
-        (after if snap.version_id == current.pk else before)[snap.section_id] = snap
     per_section = {}
-    changed = 0
-    for section in sections:
-        old, new = before.get(section["id"]), after.get(section["id"])
-        if old is None:
-            per_section[section["id"]] = {
-                "status": "added",
-                "words_added": len(_words(new.body_text if new else "")),
-            }
-            per_section[section["id"]]["words_removed"] = 0
-            changed += 1
+    for change in diff.changes:
+        if change.status == Status.REMOVED:
             continue
-        a, b = _words(old.body_text), _words(new.body_text if new else "")
-        matcher = difflib.SequenceMatcher(a=a, b=b, autojunk=False)
-        added = removed = 0
-        for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-            if tag in ("replace", "delete"):
-                removed += i2 - i1
-            if tag in ("replace", "insert"):
-                added += j2 - j1
-        renamed = new is not None and old.heading != new.heading
-        status = "changed" if added or removed or renamed else "unchanged"
-        changed += status == "changed"
-        per_section[section["id"]] = {
-            "status": status,
-            "words_added": added,
-            "words_removed": removed,
-            "heading_changed": renamed,
+        withheld = change.text_withheld
+        per_section[change.section_id] = {
+            "status": change.status,
+            "words_added": None if withheld else change.body.added,
+            "words_removed": None if withheld else change.body.removed,
+            "heading_changed": change.heading_changed,
         }
-    current_ids = {s["id"] for s in sections}
-    removed_sections = [
-        {"id": snap.section_id, "title": snap.heading}
-        for sid, snap in before.items()
-        if sid not in current_ids
-    ]
     summary = {
         "previous_label": previous.label,
-        "sections_changed": changed,
-        "sections_removed": removed_sections,
+        "sections_changed": diff.changed,
+        "sections_added": diff.added,
+        "sections_withheld": diff.withheld,
+        "sections_removed": [
+            {"id": c.section_id, "title": c.old.heading} for c in diff.changes if c.status == Status.REMOVED
+        ],
+        "diff_url": f"{paper_url}versions/compare/?from={previous.number}&to={current.number}"
+        if paper_url
+        else "",
     }
     return summary, per_section
 

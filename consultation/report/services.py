@@ -5,6 +5,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from ..models import FrozenReport, PaperVersion, PolicyPaperPage
+from ..models.pages import Stage
 from ..services.record import record_event
 from .builder import report_build
 from .render import render_body, render_csv, render_json, render_pdf
@@ -17,10 +18,18 @@ def report_freeze(*, paper, actor, base_url=None):
     once and stored; the frozen report never changes. The process record gets
     a `report_frozen` entry carrying the JSON's and the PDF's SHA-256.
 
-    Raises PermissionDenied unless `actor` may freeze the report
-    (`consultation.freeze_report`: an editor who may publish the paper, during
-    sign-off), and ValidationError if this version's report is already frozen.
+    Raises ValidationError outside the sign-off stage or if this version's
+    report is already frozen, and PermissionDenied unless `actor` may freeze
+    it (`consultation.freeze_report`: an editor who may publish the paper).
     """
+    consultation = paper.consultation
+    # The stage is the process's state, not a permission: it binds superusers too
+    # (Django answers every has_perm of a superuser with yes).
+    if consultation.current_stage != Stage.SIGNOFF:
+        raise ValidationError(
+            "Reports are frozen at the end of sign-off; this consultation is at the "
+            f"“{consultation.get_current_stage_display()}” stage."
+        )
     if not actor.has_perm("consultation.freeze_report", paper):
         raise PermissionDenied(
             "Only editors who may publish this paper can freeze its report, during sign-off."
@@ -51,7 +60,7 @@ def report_freeze(*, paper, actor, base_url=None):
                 raise ValidationError(already)
             counts = {row["key"]: row["sections"] for row in snapshot["summary"]["by_classification"]}
             entry = record_event(
-                consultation=paper.consultation,
+                consultation=consultation,
                 kind="report_frozen",
                 actor=actor,
                 summary=(

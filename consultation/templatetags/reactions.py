@@ -8,6 +8,7 @@ from django import template
 from django.urls import reverse
 
 from .. import selectors
+from ..models import Comment, PolicyPaperPage, SectionPage
 from ..models.reactions import ReactionChoice
 from ..services.reactions import reaction_refusal_reason, reaction_target
 
@@ -24,6 +25,19 @@ def _paper_cache(context, paper):
             "mine": selectors.reaction_choices_of_user(user=user, paper_id=paper.pk),
         }
     return store[paper.pk]
+
+
+def _reuse_pages_in_context(context, comment):
+    """Comments are loaded without their paper and section; the page being
+    rendered already holds both, so use those rather than a query per comment."""
+    for name in ("page", "paper"):
+        candidate = context.get(name)
+        if isinstance(candidate, PolicyPaperPage) and candidate.pk == comment.paper_id:
+            comment.paper = candidate
+            break
+    section = context.get("section")
+    if comment.section_id and isinstance(section, SectionPage) and section.pk == comment.section_id:
+        comment.section = section
 
 
 def _label(target):
@@ -44,6 +58,8 @@ def paper_reaction_cache(context, paper):
 @register.simple_tag(takes_context=True)
 def reaction_state(context, obj):
     """Everything a reaction panel shows for a section or comment."""
+    if isinstance(obj, Comment):
+        _reuse_pages_in_context(context, obj)
     target = reaction_target(obj)
     user = context["request"].user
     can_view = user.has_perm("consultation.view_tallies", target.paper)
@@ -61,7 +77,10 @@ def reaction_state(context, obj):
             "my_choice": mine,
             "my_choice_label": ReactionChoice(mine).label if mine else "",
             "can_react": can_react,
-            "refusal": "" if can_react else reaction_refusal_reason(user=user, target=target),
+            # Sections say why the buttons are missing; under each comment that would be noise.
+            "refusal": ""
+            if can_react or target.kind != "section"
+            else reaction_refusal_reason(user=user, target=target),
             "choices": [{"value": c.value, "label": c.label, "pressed": c.value == mine} for c in target.choices],
             "action": reverse("consultation:react", kwargs={"kind": target.kind, "target_id": target.id}),
         }

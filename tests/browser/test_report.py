@@ -17,7 +17,9 @@ def _fresh_cache():
     cache.clear()
 
 
-def test_the_report_updates_live_when_someone_reacts_elsewhere(asgi_server, page, new_context, axe, browser_login):
+def test_the_report_updates_live_when_someone_reacts_elsewhere(
+    asgi_server, page, new_context, axe, browser_login
+):
     tree = report_tree(sections=2, per_group=3)
     civil, local, research = tree["members"]
     first, second = tree["sections"]
@@ -66,7 +68,9 @@ def test_the_report_updates_live_when_someone_reacts_elsewhere(asgi_server, page
     assert re.search(rf"1\. {re.escape(first.title)}: Leaning agree; 9 agree", announcer.inner_text())
     assert announcer.get_attribute("aria-live") == "polite"
     # The second section did not change and was not replaced.
-    assert "Too little participation to say" in page.locator(f"[data-report-section='{second.pk}']").inner_text()
+    assert (
+        "Too little participation to say" in page.locator(f"[data-report-section='{second.pk}']").inner_text()
+    )
     axe(page)
 
 

@@ -36,10 +36,16 @@ def history():
         restriction_review_on=date(2027, 1, 31),
     )
     version_publish(paper=paper, actor=editor, change_note="First draft for the working groups.")
-    publish(sections[0], user=editor, body=[("paragraph", f"<p>Revised body text of {sections[0].title}.</p>")])
+    publish(
+        sections[0], user=editor, body=[("paragraph", f"<p>Revised body text of {sections[0].title}.</p>")]
+    )
     v2 = version_publish(paper=paper, actor=editor, change_note="Revised after the first review.")
     response_create(
-        actor=editor, section=sections[0], outcome="accepted", reason="Clearer wording, as asked.", changed_in=v2
+        actor=editor,
+        section=sections[0],
+        outcome="accepted",
+        reason="Clearer wording, as asked.",
+        changed_in=v2,
     )
     return tree
 

@@ -33,3 +33,24 @@ def counted(paper, kind, target_id):
             str(g): {c: rows.filter(choice=c, working_group_id=g).count() for c in choices} for g in group_ids
         },
     }
+
+
+def make_comment(*, paper, author, section=None, text="I think the threshold is too low.", **extra):
+    """A comment as the comments feature stores one (on a section, or on the paper)."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.contrib.sites.models import Site
+
+    from consultation.models import Comment
+
+    target = section or paper
+    return Comment.objects.create(
+        content_type=ContentType.objects.get_for_model(target),
+        object_pk=str(target.pk),
+        site=Site.objects.get_current(),
+        user=author,
+        comment=text,
+        paper=paper,
+        section=section,
+        author_name=author.public_name,
+        **extra,
+    )

@@ -245,3 +245,26 @@ async def test_a_reconnecting_client_gets_a_snapshot_as_new_as_the_updates_it_mi
     tallies = {t["target"]: t for t in again["tallies"]}
     assert tallies[f"section:{tree['sections'][2].pk}"]["counts"]["agree"] == 1
     await communicator.disconnect()
+
+
+async def test_comment_reactions_are_broadcast_and_in_the_snapshot(tree):
+    from tests.consultation.reactions_support import make_comment
+
+    comment = await database_sync_to_async(make_comment)(
+        paper=tree["paper"], section=tree["sections"][0], author=tree["other"]
+    )
+    communicator, _ = await connected(tree["paper"])
+    await database_sync_to_async(
+        lambda: reaction_set(user=type(tree["member"]).objects.get(pk=tree["member"].pk), target=comment, choice="agree")
+    )()
+    update = await communicator.receive_json_from(timeout=5)
+    (tally,) = update["tallies"]
+    assert tally["target"] == f"comment:{comment.pk}"
+    assert tally["counts"] == {"agree": 1, "disagree": 0}
+    await settle()
+    await communicator.disconnect()
+
+    communicator, snapshot = await connected(tree["paper"])
+    targets = {t["target"]: t for t in snapshot["tallies"]}
+    assert targets[f"comment:{comment.pk}"]["counts"] == {"agree": 1, "disagree": 0}
+    await communicator.disconnect()

@@ -7,6 +7,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 
 from consultation.models import Comment
+from tests.consultation.reactions_support import make_comment as make_comment_on
 from tests.consultation.reactions_support import member_of, reaction_tree
 from tests.consultation.test_restrictions import make_editor, restrict
 from tests.factories import MembershipFactory, UserFactory, WorkingGroupFactory
@@ -101,21 +102,7 @@ def test_nobody_but_editors_reads_and_so_reacts_to_a_restricted_section_in_revie
 
 
 def make_comment(tree, author, **extra):
-    section = tree["sections"][0]
-    from django.contrib.contenttypes.models import ContentType
-    from django.contrib.sites.models import Site
-
-    return Comment.objects.create(
-        content_type=ContentType.objects.get_for_model(section),
-        object_pk=str(section.pk),
-        site=Site.objects.get_current(),
-        user=author,
-        comment="I think the threshold is too low.",
-        paper=tree["paper"],
-        section=section,
-        author_name=author.public_name,
-        **extra,
-    )
+    return make_comment_on(paper=tree["paper"], section=tree["sections"][0], author=author, **extra)
 
 
 def test_react_comment_matrix_follows_the_stage_and_refuses_the_author(tree):

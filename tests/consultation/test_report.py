@@ -41,7 +41,7 @@ def _fresh_cache():
     cache.clear()
 
 
-# ---------------------------------------------------------------- set-up helpers (used by the other report tests)
+# ------------------------------------------------------------ set-up (the other report tests use it too)
 
 
 def member_of(group, **user_fields):
@@ -63,7 +63,7 @@ def react(users, target, choice):
         reaction_set(user=user, target=target, choice=choice)
 
 
-def scenario():
+def scenario(stage="review"):
     """Four sections, three groups of six:
 
     1. everyone agrees (6/6 in each group)            → broad consensus
@@ -71,7 +71,7 @@ def scenario():
     3. two reactions only                              → too little participation to say
     4. like 1, but restricted, with comments           → numbers shown, text withheld
     """
-    tree = report_tree()
+    tree = report_tree(stage=stage)
     a, b, c = tree["members"]
     s1, s2, s3, s4 = tree["sections"]
     for members in (a, b, c):
@@ -237,6 +237,65 @@ def test_the_number_of_queries_does_not_grow_with_the_data():
     assert counts[0] <= 20
 
 
+def test_sign_off_positions_and_responses_are_in_the_report_except_about_restricted_sections():
+    from consultation.services.responses import response_create
+    from workinggroups.services.signoffs import SectionPositionInput, signoff_record
+
+    tree = scenario(stage="signoff")
+    paper = tree["paper"]
+    civil, local, research = tree["groups"]
+    s2, s4 = tree["sections"][1], tree["sections"][3]
+    convenor = tree["members"][2][0]
+    signoff_record(group=civil, paper=paper, version_label="v1", position="endorse", actor=convenor)
+    signoff_record(
+        group=research,
+        paper=paper,
+        version_label="v1",
+        position="do_not_endorse",
+        statement="Local consent matters.",
+        section_positions=[
+            SectionPositionInput(
+                section=s2, position="do_not_endorse", statement="Section 2 overrides consent."
+            ),
+            SectionPositionInput(section=s4, position="reservations", statement="SECRET-STATEMENT on 4."),
+        ],
+        actor=convenor,
+    )
+    editor = UserFactory(is_superuser=True, is_staff=True)
+    response_create(
+        actor=editor,
+        outcome="partly_accepted",
+        reason="We will add a consent step.",
+        comment=tree["against_comment"],
+    )
+    response_create(actor=editor, outcome="not_accepted", reason="SECRET-RESPONSE on 4.", section=s4)
+
+    snapshot = report_build(paper=paper)
+    assert [(p["group"], p["position"]) for p in snapshot["sign_offs"]] == [
+        ("Civil society", "endorse"),
+        ("Researchers", "do_not_endorse"),
+    ]
+    assert snapshot["participation"]["groups_without_position"] == ["Local government"]
+    second, fourth = section_of(snapshot, s2), section_of(snapshot, s4)
+    assert second["sign_offs"] == [
+        {
+            "group_id": research.pk,
+            "group": "Researchers",
+            "position": "do_not_endorse",
+            "position_label": "Do not endorse",
+            "statement": "Section 2 overrides consent.",
+        }
+    ]
+    assert second["responses"][0]["outcome_label"] == "Partly accepted"
+    assert second["responses"][0]["comment_id"] == tree["against_comment"].pk
+    # The restricted section: the group's position is told, its words about the section are not.
+    assert fourth["sign_offs"][0]["position"] == "reservations" and fourth["sign_offs"][0]["statement"] == ""
+    assert fourth["responses"] == []
+    text = render_body(snapshot) + render_json(snapshot) + render_csv(snapshot)
+    assert "SECRET" not in text
+    assert "We will add a consent step." in text and "Local consent matters." in text
+
+
 # ---------------------------------------------------------------- outputs carry the same numbers
 
 
@@ -350,7 +409,8 @@ def test_csv_cells_that_a_spreadsheet_would_run_are_neutralised():
 def pdf_text(pdf, tmp_path, *options):
     path = tmp_path / "report.pdf"
     path.write_bytes(pdf)
-    out = subprocess.run(["pdftotext", *options, str(path), "-"], capture_output=True, check=True).stdout
+    tool = shutil.which("pdftotext")
+    out = subprocess.run([tool, *options, str(path), "-"], capture_output=True, check=True).stdout  # noqa: S603
     return re.sub(r"\s+", " ", out.decode())
 
 
@@ -367,7 +427,9 @@ def test_the_pdf_text_has_every_section_heading_and_classification(tmp_path):
         assert section["classification"]["label"] in text
     assert "Contents" in text and "Method" in text
     assert "Page 1 of" in text
-    info = subprocess.run(["pdfinfo", str(tmp_path / "report.pdf")], capture_output=True, check=True).stdout.decode()
+    tool = shutil.which("pdfinfo")
+    info = subprocess.run([tool, str(tmp_path / "report.pdf")], capture_output=True, check=True)  # noqa: S603
+    info = info.stdout.decode()
     assert re.search(r"Tagged:\s+yes", info)
     assert "Consensus report" in info
 
@@ -486,3 +548,48 @@ def test_the_report_reflects_a_new_reaction_once_the_live_clock_moves(client):
 def test_anonymous_user_gets_the_public_report(rf):
     tree = scenario()
     assert AnonymousUser().has_perm("consultation.view_report", tree["paper"])
+
+
+# ---------------------------------------------------------------- versions
+
+
+def test_a_new_version_starts_fresh_tallies_and_the_report_says_what_changed(client):
+    from consultation.services.versions import version_publish
+
+    tree = scenario()
+    paper, s1, s2 = tree["paper"], tree["sections"][0], tree["sections"][1]
+    editor = UserFactory(is_superuser=True, is_staff=True)
+    version_publish(paper=paper, actor=editor, change_note="First version.")
+    s1.body = [("paragraph", f"<p>Body text of {s1.title}, now with a safeguard.</p>")]
+    s1.save_revision().publish()
+    version_publish(paper=paper, actor=editor, change_note="Adds a safeguard.")
+    paper.refresh_from_db()
+
+    snapshot = report_build(paper=paper)
+    assert snapshot["paper"]["version_label"] == "v2"
+    # v1's reactions stay with v1: v2 starts from nothing.
+    assert all(s["overall"]["seen"] == 0 for s in snapshot["sections"])
+    assert snapshot["changes"]["previous_label"] == "v1"
+    assert snapshot["changes"]["sections_changed"] == 1
+    first = section_of(snapshot, s1)
+    assert first["changes"]["status"] == "changed"
+    # "Section 5." becomes "Section 5, now with a safeguard.": 1 word out, 5 in ("5," now with a safeguard.)
+    assert (first["changes"]["words_added"], first["changes"]["words_removed"]) == (5, 1)
+    assert section_of(snapshot, s2)["changes"]["status"] == "unchanged"
+    # The restricted section: not even whether it changed is told.
+    restricted = section_of(snapshot, tree["sections"][3])
+    assert restricted["changes"] == {
+        "status": "withheld",
+        "words_added": None,
+        "words_removed": None,
+        "heading_changed": False,
+    }
+    html = render_body(snapshot)
+    assert "Changes since v1" in html and "versions/compare/?from=1&amp;to=2" in html
+
+    # The v1 report is still there to build, with v1's reactions.
+    from consultation.models import PaperVersion
+
+    v1 = report_build(paper=paper, version=PaperVersion.objects.get(paper=paper, number=1))
+    assert section_of(v1, s1)["classification"]["key"] == "broad_consensus"
+    assert v1["changes"] is None

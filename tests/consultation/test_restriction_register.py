@@ -89,7 +89,10 @@ def public_outputs(client, tree):
         f"{consultation.url}record/json/",
         f"{consultation.url}restrictions/",
     ]
-    urls += [f"{consultation.url}record/{e.sequence}/" for e in RecordEntry.objects.filter(consultation=consultation)]
+    urls += [
+        f"{consultation.url}record/{e.sequence}/"
+        for e in RecordEntry.objects.filter(consultation=consultation)
+    ]
     outputs = {}
     for url in urls:
         response = client.get(url)
@@ -100,7 +103,11 @@ def public_outputs(client, tree):
 
 @pytest.mark.parametrize("who", ["anonymous", "signed-in reader", "invited member"])
 def test_acceptance_restricted_text_is_in_no_public_output(client, tree, who):
-    user = {"anonymous": None, "signed-in reader": UserFactory(username="reader"), "invited member": tree["member"]}
+    user = {
+        "anonymous": None,
+        "signed-in reader": UserFactory(username="reader"),
+        "invited member": tree["member"],
+    }
     if user[who] is not None:
         client.force_login(user[who])
     for url, body in public_outputs(client, tree).items():
@@ -184,11 +191,17 @@ def test_restricting_changing_and_lifting_are_recorded_once_each(tree):
     section, editor = tree["sections"][0], tree["editor"]
 
     def events():
-        return list(RecordEntry.objects.filter(kind="restriction", data__page=section.pk).order_by("sequence"))
+        return list(
+            RecordEntry.objects.filter(kind="restriction", data__page=section.pk).order_by("sequence")
+        )
 
     publish(section, user=editor, body=[("paragraph", "<p>Edited, still open.</p>")])
     assert events() == []
-    publish(section, user=editor, **restriction(reason="Commercial terms.", category=RestrictionCategory.COMMERCIAL))
+    publish(
+        section,
+        user=editor,
+        **restriction(reason="Commercial terms.", category=RestrictionCategory.COMMERCIAL),
+    )
     publish(section, user=editor, title="Renamed while restricted")  # restriction unchanged: no event
     publish(section, user=editor, restriction_reason="Commercial terms under negotiation.")
     publish(section, user=editor, restricted=False)
@@ -202,7 +215,9 @@ def test_restricting_changing_and_lifting_are_recorded_once_each(tree):
 
 def test_a_restricted_paper_is_registered_and_withholds_every_version(client, tree):
     paper = publish(tree["paper"], user=tree["editor"], **restriction(reason="Draft budget figures."))
-    soup = BeautifulSoup(client.get(f"{tree['consultation'].url}restrictions/").content.decode(), "html.parser")
+    soup = BeautifulSoup(
+        client.get(f"{tree['consultation'].url}restrictions/").content.decode(), "html.parser"
+    )
     row = soup.select_one(f'tr[data-page-id="{paper.pk}"]')
     assert "Paper:" in row.get_text() and "Draft budget figures." in row.get_text()
     version = client.get(f"{paper.url}versions/2/").content.decode()
@@ -211,7 +226,9 @@ def test_a_restricted_paper_is_registered_and_withholds_every_version(client, tr
 
 
 def test_a_hidden_comment_is_in_the_register(client, tree):
-    comment = comment_create(author=tree["member"], target=tree["sections"][0], text="Call me on 07700 900123.")
+    comment = comment_create(
+        author=tree["member"], target=tree["sections"][0], text="Call me on 07700 900123."
+    )
     moderator = UserFactory(username="mod", display_name="Mo Derator", is_superuser=True)
     comment_hide(comment=comment, moderator=moderator, reason="Contains a phone number.")
     body = client.get(f"{tree['consultation'].url}restrictions/").content.decode()

@@ -501,12 +501,20 @@ def test_a_new_version_starts_fresh_tallies_and_the_old_ones_stay_in_the_record(
     version_publish(paper=paper, actor=editor, change_note="First.")
     for member, choice in zip(members, ["agree", "agree", "disagree"], strict=True):
         reaction_set(user=member, target=SectionPage.objects.get(pk=section.pk), choice=choice)
-    assert reaction_tallies(paper_id=paper.pk, section_ids=[section.pk])[key]["counts"] == {"agree": 2, "disagree": 1, "neutral": 0}
+    assert reaction_tallies(paper_id=paper.pk, section_ids=[section.pk])[key]["counts"] == {
+        "agree": 2,
+        "disagree": 1,
+        "neutral": 0,
+    }
 
     republish(section, user=editor, body=paragraph("Reworded."))
     version_publish(paper=paper, actor=editor, change_note="Second.")
     # Fresh for v2 ...
-    assert reaction_tallies(paper_id=paper.pk, section_ids=[section.pk])[key]["counts"] == {"agree": 0, "disagree": 0, "neutral": 0}
+    assert reaction_tallies(paper_id=paper.pk, section_ids=[section.pk])[key]["counts"] == {
+        "agree": 0,
+        "disagree": 0,
+        "neutral": 0,
+    }
     # ... while v1's final tallies are in the record, and on the v1 page.
     entry = RecordEntry.objects.get(kind="version_published", data__version=2)
     assert entry.data["closing_tallies"]["version"] == "v1"
@@ -516,21 +524,28 @@ def test_a_new_version_starts_fresh_tallies_and_the_old_ones_stay_in_the_record(
         "neutral": 0,
     }
     v1_page = soup_of(client.get(f"{paper.url}versions/1/"))
-    assert "Reactions to the v1 wording (final): Agree 2, Disagree 1, Neutral 0." in v1_page.select_one(
-        f"#section-{section.pk}"
-    ).get_text()
-    assert "A new version starts fresh tallies; the old version’s tallies stay in the record." in v1_page.get_text()
+    assert (
+        "Reactions to the v1 wording (final): Agree 2, Disagree 1, Neutral 0."
+        in v1_page.select_one(f"#section-{section.pk}").get_text()
+    )
+    assert (
+        "A new version starts fresh tallies; the old version’s tallies stay in the record."
+        in v1_page.get_text()
+    )
 
     # Reacting again counts for v2 only; v1's record does not move.
     reaction_set(user=members[0], target=SectionPage.objects.get(pk=section.pk), choice="disagree")
     assert reaction_tallies(paper_id=paper.pk, section_ids=[section.pk])[key]["counts"]["disagree"] == 1
-    assert reaction_tallies(paper_id=paper.pk, section_ids=[section.pk], version_label="v1")[key]["counts"] == {
+    assert reaction_tallies(paper_id=paper.pk, section_ids=[section.pk], version_label="v1")[key][
+        "counts"
+    ] == {
         "agree": 1,
         "disagree": 1,
         "neutral": 0,
     }
     v2_page = soup_of(client.get(f"{paper.url}versions/2/"))
-    assert "Reactions to the v2 wording: Agree 0, Disagree 1, Neutral 0." in v2_page.select_one(
-        f"#section-{section.pk}"
-    ).get_text()
+    assert (
+        "Reactions to the v2 wording: Agree 0, Disagree 1, Neutral 0."
+        in v2_page.select_one(f"#section-{section.pk}").get_text()
+    )
     assert "Agree 2, Disagree 1" in soup_of(client.get(f"{paper.url}versions/1/")).get_text()

@@ -43,10 +43,16 @@ def test_an_editor_publishes_a_version_from_the_admin(client, tree):
     page = client.get(versions_url(tree["paper"]))
     assert page.status_code == 200
     assert "Publish v1" in page.content.decode()
-    response = client.post(versions_url(tree["paper"]), {"change_note": "First draft for review."}, follow=True)
+    response = client.post(
+        versions_url(tree["paper"]), {"change_note": "First draft for review."}, follow=True
+    )
     assert response.redirect_chain[-1][0] == versions_url(tree["paper"])
     version = PaperVersion.objects.get()
-    assert (version.label, version.change_note, version.published_by) == ("v1", "First draft for review.", tree["editor"])
+    assert (version.label, version.change_note, version.published_by) == (
+        "v1",
+        "First draft for review.",
+        tree["editor"],
+    )
     assert "v1 of “" in response.content.decode() and "Publish v2" in response.content.decode()
 
 
@@ -103,7 +109,12 @@ def test_an_editor_responds_to_a_comment_from_the_admin(client, tree):
     assert f'value="comment:{comment.pk}" selected' in page.content.decode()
     response = client.post(
         respond_url(tree["paper"]),
-        {"target": f"comment:{comment.pk}", "outcome": "accepted", "reason": "Defined in v1.", "changed_in": v1.pk},
+        {
+            "target": f"comment:{comment.pk}",
+            "outcome": "accepted",
+            "reason": "Defined in v1.",
+            "changed_in": v1.pk,
+        },
     )
     assert response.status_code == 302
     saved = Response.objects.get()
@@ -115,7 +126,8 @@ def test_a_bad_response_keeps_the_text_and_stores_nothing(client, tree):
     client.force_login(tree["editor"])
     section = tree["sections"][0]
     response = client.post(
-        respond_url(tree["paper"]), {"target": f"section:{section.pk}", "outcome": "", "reason": "My careful reason."}
+        respond_url(tree["paper"]),
+        {"target": f"section:{section.pk}", "outcome": "", "reason": "My careful reason."},
     )
     assert response.status_code == 200
     body = response.content.decode()
@@ -123,7 +135,8 @@ def test_a_bad_response_keeps_the_text_and_stores_nothing(client, tree):
     other_paper = PolicyPaperPageFactory(parent=tree["consultation"])
     foreign = SectionPageFactory(parent=other_paper)
     forged = client.post(
-        respond_url(tree["paper"]), {"target": f"section:{foreign.pk}", "outcome": "accepted", "reason": "Forged."}
+        respond_url(tree["paper"]),
+        {"target": f"section:{foreign.pk}", "outcome": "accepted", "reason": "Forged."},
     )
     assert forged.status_code == 200
     assert not Response.objects.exists()
@@ -133,7 +146,9 @@ def test_paper_and_section_editors_see_the_buttons(client, tree):
     client.force_login(tree["editor"])
     paper_edit = client.get(reverse("wagtailadmin_pages:edit", args=[tree["paper"].pk])).content.decode()
     assert versions_url(tree["paper"]) in paper_edit and respond_url(tree["paper"]) in paper_edit
-    section_edit = client.get(reverse("wagtailadmin_pages:edit", args=[tree["sections"][0].pk])).content.decode()
+    section_edit = client.get(
+        reverse("wagtailadmin_pages:edit", args=[tree["sections"][0].pk])
+    ).content.decode()
     assert f"{respond_url(tree['paper'])}?section={tree['sections'][0].pk}" in section_edit
 
 

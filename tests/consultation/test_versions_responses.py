@@ -85,8 +85,15 @@ def test_a_comment_on_the_current_version_says_so_without_a_link(client, comment
 # ---------------------------------------------------------------- acceptance 2
 
 
-def test_acceptance_an_accepted_response_shows_under_the_comment_and_in_the_section_history(client, commented):
-    comment, paper, section, v2 = commented["comment"], commented["paper"], commented["sections"][0], commented["v2"]
+def test_acceptance_an_accepted_response_shows_under_the_comment_and_in_the_section_history(
+    client, commented
+):
+    comment, paper, section, v2 = (
+        commented["comment"],
+        commented["paper"],
+        commented["sections"][0],
+        commented["v2"],
+    )
     response = response_create(
         actor=commented["editor"],
         comment=comment,
@@ -161,7 +168,9 @@ def test_responses_never_change(commented):
 
 def test_a_hidden_comment_keeps_its_response_under_the_tombstone(client, commented):
     moderator = UserFactory(username="mod", is_superuser=True)
-    response_create(actor=commented["editor"], comment=commented["comment"], outcome="accepted", reason="Done.")
+    response_create(
+        actor=commented["editor"], comment=commented["comment"], outcome="accepted", reason="Done."
+    )
     comment_hide(comment=commented["comment"], moderator=moderator, reason="Contains a phone number.")
     element = comment_element(client.get(commented["sections"][0].url), commented["comment"])
     text = element.get_text()
@@ -215,7 +224,9 @@ def test_only_publishers_of_the_paper_may_respond(commented, who):
 )
 def test_bad_responses_are_refused_by_field(commented, outcome, reason, field):
     with pytest.raises(ValidationError) as error:
-        response_create(actor=commented["editor"], comment=commented["comment"], outcome=outcome, reason=reason)
+        response_create(
+            actor=commented["editor"], comment=commented["comment"], outcome=outcome, reason=reason
+        )
     assert field in error.value.message_dict
     assert not Response.objects.exists()
 

@@ -143,7 +143,10 @@ if REDIS_URL:
             "CONFIG": {
                 # redis-py caps the async pool at 100 connections and errors
                 # instead of waiting; a burst of websockets needs more.
-                "hosts": [{"address": REDIS_URL, "max_connections": 1000}],
+                # redis-py 8 also times socket reads out after 5 s, the same 5 s
+                # channels-redis blocks in BZPOPMIN: under load the empty reply
+                # loses the race and the consumer dies with "Timeout reading".
+                "hosts": [{"address": REDIS_URL, "max_connections": 1000, "socket_timeout": 30}],
                 "prefix": env("CHANNELS_PREFIX", default="openpolicy"),
                 "capacity": 1500,
                 "expiry": 10,

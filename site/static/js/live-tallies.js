@@ -256,7 +256,9 @@
                 strong.textContent = pressed ? pressed.textContent.trim() : choice;
                 mine.append("Your reaction: ", strong, ".");
             } else {
-                mine.textContent = mine.getAttribute("data-empty-text") || "You have not reacted yet.";
+                mine.textContent = mine.hasAttribute("data-empty-text")
+                    ? mine.getAttribute("data-empty-text")
+                    : "You have not reacted yet.";
             }
         }
         if (message) say(message);

@@ -1,0 +1,143 @@
+"""Benchmark: build the consensus report on a large synthetic consultation.
+
+    python -m bench.report                 # 100 sections, 50,000 comments, 500,000 reactions, 5 groups
+    python -m bench.report --scale 0.1     # a tenth of that
+    DATABASE_URL=postgres://… python -m bench.report
+
+In the same run it times the floor any report must pay — one raw SQL
+GROUP BY over the paper's reactions (section × group × member/public ×
+choice) — and prints the ratio of the report to it. It also counts the
+report's queries (the number does not depend on the data) and times each
+output rendered from the snapshot.
+
+The database is var/bench-report.sqlite3 unless DATABASE_URL is set; the
+synthetic consultation is generated once and reused by later runs with the
+same scale (--fresh makes a new one).
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+BASELINE_SQL = (
+    "SELECT section_id, working_group_id, is_member, choice, COUNT(*) "
+    "FROM consultation_reaction WHERE paper_id = %s AND target_kind = 'section' "
+    "GROUP BY section_id, working_group_id, is_member, choice"
+)
+
+
+def setup_django():
+    sys.path[:0] = [str(ROOT / "site"), str(ROOT)]
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
+    # Without DEBUG, Django keeps no copy of every query (the generator sends large ones).
+    os.environ.setdefault("DEBUG", "false")
+    os.environ.setdefault("DATABASE_URL", f"sqlite:///{ROOT / 'var' / 'bench-report.sqlite3'}")
+    (ROOT / "var").mkdir(exist_ok=True)
+    import django
+
+    django.setup()
+
+
+def timed(function, runs):
+    durations = []
+    result = None
+    for _ in range(runs):
+        started = time.perf_counter()
+        result = function()
+        durations.append(time.perf_counter() - started)
+    return result, durations
+
+
+def describe(durations):
+    median, fastest = statistics.median(durations), min(durations)
+    return f"median {median:8.3f} s   min {fastest:8.3f} s   ({len(durations)} runs)"
+
+
+def synthetic_paper(*, scale, fresh):
+    from django.core.management import call_command
+
+    from consultation.management.commands.generate_synthetic import FULL
+    from consultation.models import PolicyPaperPage
+
+    sections = max(1, round(FULL["sections"] * scale))
+    if not fresh:
+        for paper in PolicyPaperPage.objects.filter(title__startswith="Synthetic paper").order_by("-pk"):
+            if paper.get_children().count() == sections:
+                return paper, False
+    started = time.perf_counter()
+    call_command("generate_synthetic", scale=scale, verbosity=0)
+    print(f"Generated the synthetic consultation in {time.perf_counter() - started:.1f} s.")
+    return PolicyPaperPage.objects.filter(title__startswith="Synthetic paper").order_by("-pk").first(), True
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m bench.report", description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--scale", type=float, default=1.0, help="1 = 100 sections, 50,000 comments, 500,000 reactions"
+    )
+    parser.add_argument("--runs", type=int, default=5, help="timed runs of each step, after one warm-up")
+    parser.add_argument("--fresh", action="store_true", help="generate a new synthetic consultation")
+    parser.add_argument(
+        "--pdf", action="store_true", help="also time the PDF (slow: WeasyPrint lays out every page)"
+    )
+    args = parser.parse_args(argv)
+
+    setup_django()
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from consultation.models import Comment, Reaction
+    from consultation.report.builder import report_build
+    from consultation.report.render import render_body, render_csv, render_json, render_pdf
+
+    call_command("migrate", verbosity=0)
+    paper, _ = synthetic_paper(scale=args.scale, fresh=args.fresh)
+    sections = paper.get_children().count()
+    reactions = Reaction.objects.filter(paper=paper).count()
+    comments = Comment.objects.filter(paper=paper).count()
+    groups = paper.consultation.invited_groups.count()
+
+    def build():
+        return report_build(paper=paper)
+
+    def baseline():
+        with connection.cursor() as cursor:
+            cursor.execute(BASELINE_SQL, [paper.pk])
+            return cursor.fetchall()
+
+    # Warm-up: the database's caches, Django's and Wagtail's.
+    build()
+    baseline()
+    with CaptureQueriesContext(connection) as queries:
+        snapshot = build()
+    _, report_times = timed(build, args.runs)
+    rows, baseline_times = timed(baseline, args.runs)
+    ratio = statistics.median(report_times) / statistics.median(baseline_times)
+
+    print()
+    print(f"Consensus report benchmark — {connection.vendor}, paper {paper.pk}")
+    print(f"  data: {sections} sections, {groups} groups, {comments:,} comments, {reactions:,} reactions")
+    print(f"  report_build (snapshot)        {describe(report_times)}   {len(queries)} queries")
+    print(f"  baseline: one GROUP BY         {describe(baseline_times)}   {len(rows)} rows")
+    print(f"  ratio report / baseline        {ratio:.1f}x")
+    for name, render in (("HTML body", render_body), ("CSV", render_csv), ("JSON", render_json)):
+        _, durations = timed(lambda render=render: render(snapshot), args.runs)
+        print(f"  render {name:<23} {describe(durations)}")
+    if args.pdf:
+        pdf, durations = timed(lambda: render_pdf(snapshot), 1)
+        print(f"  render PDF                     {describe(durations)}   {len(pdf) / 1e6:.1f} MB")
+    classified = ", ".join(
+        f"{row['label'].lower()} {row['sections']}" for row in snapshot["summary"]["by_classification"]
+    )
+    print(f"  sections by classification: {classified}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
