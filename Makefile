@@ -10,7 +10,7 @@ HOST ?= 127.0.0.1
 
 export DJANGO_SETTINGS_MODULE ?= config.settings.dev
 
-.PHONY: run test lint format check install install-test migrate demo bench clean
+.PHONY: run serve test lint format check install install-test migrate demo bench clean
 
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -36,12 +36,18 @@ demo: migrate
 
 ## Set up everything and serve the demo (HTTP and websockets) on http://$(HOST):$(PORT)/
 run: demo
+	@$(MAKE) --no-print-directory serve
+
+## Serve only (no install, migrate or demo): what `make run` ends with.
+# The code imports from two roots: site/ (config, core, accounts) and the repository (the apps).
+serve:
 	@echo ""
 	@echo "  Open Policy is running at http://$(HOST):$(PORT)/"
 	@echo "  Sign in at http://$(HOST):$(PORT)/accounts/login/ (editors: http://$(HOST):$(PORT)/admin/)"
 	@echo "  Demo accounts (password open-policy-demo): editor, moderator, and the group accounts in README.md"
 	@echo ""
-	cd site && ../$(VENV)/bin/uvicorn config.asgi:application --host $(HOST) --port $(PORT) --ws websockets-sansio --lifespan off
+	PYTHONPATH="$(CURDIR):$(CURDIR)/site" $(VENV)/bin/uvicorn config.asgi:application \
+		--host $(HOST) --port $(PORT) --ws websockets-sansio --lifespan off
 
 ## Install what the tests need and run the whole suite
 test: install-test

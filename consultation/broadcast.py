@@ -160,13 +160,14 @@ def tally_update(*, paper_id, targets):
     )
 
 
-def tally_snapshot(*, paper):
+def tally_snapshot(*, paper, next_version=False):
     """Every tally of the paper, complete: a target not listed has no reactions.
 
-    Sent on connect and served over HTTP for resyncs."""
+    Sent on connect and served over HTTP for resyncs (at the current version),
+    and broadcast when every tally changes at once (at the next version)."""
     from .selectors import paper_sections, reaction_tallies, tally_groups
 
-    epoch, version = clock().current(paper.pk)
+    epoch, version = (clock().next if next_version else clock().current)(paper.pk)
     section_ids = [section.pk for section in paper_sections(paper=paper)]
     tallies = reaction_tallies(paper_id=paper.pk, section_ids=section_ids)
     groups = tally_groups(consultation=paper.consultation, tallies=tallies)
@@ -193,8 +194,7 @@ class Coalescer:
 
     Only ever touched from its loop's thread, so it needs no locks."""
 
-    def __init__(self, loop):
-        self.loop = loop
+    def __init__(self):
         self.dirty = {}
         self.tasks = {}
         self.last_sent = {}
@@ -206,12 +206,14 @@ class Coalescer:
             # A fresh context: the task must not inherit the request that
             # happened to schedule it (its thread-sensitive executor ends
             # with the request).
-            self.tasks[paper_id] = self.loop.create_task(self._run(paper_id), context=contextvars.Context())
+            loop = asyncio.get_running_loop()
+            self.tasks[paper_id] = loop.create_task(self._run(paper_id), context=contextvars.Context())
 
     async def _run(self, paper_id):
+        loop = asyncio.get_running_loop()
         try:
             while self.dirty.get(paper_id):
-                wait = self.last_sent.get(paper_id, float("-inf")) + interval() - self.loop.time()
+                wait = self.last_sent.get(paper_id, float("-inf")) + interval() - loop.time()
                 if wait > 0:
                     await asyncio.sleep(wait)
                 targets = self.dirty.pop(paper_id)
@@ -220,12 +222,13 @@ class Coalescer:
                 except Exception:
                     # Clients resync over HTTP on their next gap or reconnect.
                     logger.exception("Tally broadcast for paper %s failed", paper_id)
-                self.last_sent[paper_id] = self.loop.time()
+                self.last_sent[paper_id] = loop.time()
         finally:
             self.tasks.pop(paper_id, None)
 
     async def _send(self, paper_id, targets):
-        text = await sync_to_async(_read_update, thread_sensitive=False)(paper_id, targets)
+        read = _read_snapshot if EVERYTHING in targets else _read_update
+        text = await sync_to_async(read, thread_sensitive=False)(paper_id, targets)
         await get_channel_layer().group_send(paper_group(paper_id), {"type": "tally.message", "text": text})
         self.sent += 1
 
@@ -243,13 +246,24 @@ def _read_update(paper_id, targets):
         close_old_connections()
 
 
+def _read_snapshot(paper_id, targets):
+    from .models import PolicyPaperPage
+
+    close_old_connections()
+    try:
+        paper = PolicyPaperPage.objects.get(pk=paper_id)
+        return encode_snapshot(tally_snapshot(paper=paper, next_version=True))
+    finally:
+        close_old_connections()
+
+
 _coalescers = weakref.WeakKeyDictionary()
 
 
 def coalescer(loop=None):
     loop = loop or asyncio.get_running_loop()
     if loop not in _coalescers:
-        _coalescers[loop] = Coalescer(loop)
+        _coalescers[loop] = Coalescer()
     return _coalescers[loop]
 
 
@@ -278,7 +292,7 @@ def _background_loop():
     every server process; with the in-memory layer nobody listens there."""
     global _background
     with _background_lock:
-        if _background is None or not _background.is_running():
+        if _background is None or _background.is_closed():
             loop = asyncio.new_event_loop()
             thread = threading.Thread(target=loop.run_forever, name="tally-broadcast", daemon=True)
             thread.start()
@@ -286,10 +300,20 @@ def _background_loop():
         return _background
 
 
+# Marks every tally of a paper as changed: the flush sends a whole snapshot.
+EVERYTHING = "*"
+
+
 def tally_changed(*, paper_id, target_key):
     """Schedule a coalesced broadcast of the target's tally. Call after commit."""
     loop = _caller_loop() or _background_loop()
     loop.call_soon_threadsafe(lambda: coalescer(loop).mark(int(paper_id), target_key))
+
+
+def tallies_reset(*, paper_id):
+    """Schedule a broadcast of the paper's whole snapshot, for changes to every
+    tally at once (a new version of the paper starts fresh tallies). Call after commit."""
+    tally_changed(paper_id=paper_id, target_key=EVERYTHING)
 
 
 def wait_background_idle(timeout=10):

@@ -98,8 +98,13 @@ def reaction_target_key(kind, target_id):
     return f"{kind}:{target_id}"
 
 
+# Built once: a paper's tallies make one of these per target and group (the
+# report reads ~100,000 rows), and reading enum values each time dominated.
+_ZERO_COUNTS = {kind: {choice.value: 0 for choice in choices} for kind, choices in CHOICES_BY_KIND.items()}
+
+
 def _zero_counts(kind):
-    return {choice.value: 0 for choice in CHOICES_BY_KIND[kind]}
+    return dict(_ZERO_COUNTS[kind])
 
 
 def empty_tally(target_key):
@@ -166,9 +171,10 @@ def reaction_tallies(*, paper_id, targets=None, section_ids=(), version_label=CU
         tally["total"] += n
         tally["members" if row["is_member"] else "public"][choice] += n
         if row["working_group_id"] is not None:
-            group = tally["by_group"].setdefault(
-                str(row["working_group_id"]), _zero_counts(row["target_kind"])
-            )
+            group_key = str(row["working_group_id"])
+            group = tally["by_group"].get(group_key)
+            if group is None:
+                group = tally["by_group"][group_key] = _zero_counts(row["target_kind"])
             group[choice] += n
     return tallies
 

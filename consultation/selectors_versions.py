@@ -219,16 +219,31 @@ def version_section_detail(*, paper, number, section_id):
     snapshot.version = version
     attach_live_sections(paper, [snapshot])
     live = snapshot._state.fields_cache.get("section")
+    responses_public = feedback_is_public(paper=paper, live_section=live)
     return {
         "version": version,
         "snapshot": snapshot,
         "live_section": live if live is not None and live.live else None,
+        "responses_withheld": not responses_public,
         "responses": list(
             Response.objects.filter(section_id=section_id, changed_in=version)
             .select_related("comment")
             .order_by("created_at", "pk")
-        ),
+        )
+        if responses_public
+        else [],
     }
+
+
+def feedback_is_public(*, paper, live_section):
+    """Whether the feedback on a section, and the responses to it, may be shown publicly.
+
+    Comments are withheld with a restricted text (they may quote it), and so are
+    the responses to them: the same rule as the section's text, today."""
+    if live_section is None:
+        return not paper.restricted
+    live_section._paper_cache = paper
+    return PUBLIC.has_perm("consultation.view_body", live_section)
 
 
 # ---------------------------------------------------------------- comparing
@@ -296,11 +311,14 @@ def section_history(*, paper, section_id):
         )
         entries.append({"snapshot": snapshot, "change": diff.changes[0], "previous": previous})
         previous = snapshot
-    responses = list(
-        Response.objects.filter(paper=paper, section_id=section_id)
-        .select_related("changed_in", "comment__section", "comment__paper")
-        .order_by("created_at", "pk")
-    )
+    responses_public = feedback_is_public(paper=paper, live_section=live)
+    responses = []
+    if responses_public:
+        responses = list(
+            Response.objects.filter(paper=paper, section_id=section_id)
+            .select_related("changed_in", "comment__section", "comment__paper")
+            .order_by("created_at", "pk")
+        )
     heading = live.title if live is not None else snapshots[-1].heading
     return {
         "section_id": section_id,
@@ -308,24 +326,5 @@ def section_history(*, paper, section_id):
         "live_section": live if live is not None and live.live else None,
         "entries": entries,
         "responses": responses,
+        "responses_withheld": not responses_public,
     }
-
-
-def responses_for_comments(*, comment_ids):
-    """Responses to these comments, grouped by comment id, in one query."""
-    grouped = {}
-    if not comment_ids:
-        return grouped
-    for response in (
-        Response.objects.filter(comment_id__in=comment_ids)
-        .select_related("changed_in")
-        .order_by("created_at", "pk")
-    ):
-        grouped.setdefault(response.comment_id, []).append(response)
-    return grouped
-
-
-def paper_version_choices(*, paper):
-    """(value, label) pairs for choosing versions to compare, newest first, then the current text."""
-    versions = PaperVersion.objects.filter(paper=paper).order_by("-number").values_list("number", "label")
-    return [(str(number), label) for number, label in versions] + [(CURRENT, "The current text")]

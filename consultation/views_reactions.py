@@ -15,7 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from . import broadcast
-from .models import PolicyPaperPage, SectionPage
+from .models import Comment, PolicyPaperPage, SectionPage
 from .models.reactions import TargetKind
 from .selectors import reaction_tallies
 from .services.reactions import reaction_refusal_reason, reaction_set, reaction_target, reaction_withdraw
@@ -39,8 +39,6 @@ def _target_or_404(kind, target_id):
     if kind == TargetKind.SECTION:
         return reaction_target(get_object_or_404(SectionPage.objects.live(), pk=target_id))
     if kind == TargetKind.COMMENT:
-        from .models import Comment
-
         comment = get_object_or_404(Comment.objects.select_related("paper", "section"), pk=target_id)
         if not comment.paper.live:
             raise Http404
@@ -87,7 +85,7 @@ def _fresh_tally(target):
 
 @require_POST
 def react(request, kind, target_id):
-    """Set or withdraw the signed-in person's reaction to a section or comment."""
+    """Set or withdraw the signed-in person's reaction to a section, comment or proposal."""
     target = _target_or_404(kind, target_id)
     wants_json = _wants_json(request)
     back = _back_url(request, target)
@@ -127,7 +125,9 @@ def react(request, kind, target_id):
         else f"Your reaction to {_describe(target)} has been withdrawn."
     )
     if wants_json:
-        return JsonResponse({"target": target.key, "choice": choice, "message": message, **_fresh_tally(target)})
+        return JsonResponse(
+            {"target": target.key, "choice": choice, "message": message, **_fresh_tally(target)}
+        )
     messages.success(request, message)
     return HttpResponseRedirect(back, status=303)
 

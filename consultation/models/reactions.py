@@ -43,7 +43,9 @@ class Reaction(models.Model):
     TargetKind = TargetKind
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reactions")
-    paper = models.ForeignKey("consultation.PolicyPaperPage", on_delete=models.CASCADE, related_name="reactions")
+    paper = models.ForeignKey(
+        "consultation.PolicyPaperPage", on_delete=models.CASCADE, related_name="reactions"
+    )
     # Null only for reactions to paper-level comments, which belong to no section.
     section = models.ForeignKey(
         "consultation.SectionPage", on_delete=models.CASCADE, related_name="reactions", null=True, blank=True

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, F, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -372,20 +372,22 @@ def _top_comments(*, paper, label, tallies, sections, config):
     side, comments rank by agree reactions on the comment, then fewest
     disagree reactions, then the earliest. Two queries: the sides of all
     comments (ids only), then the text of the few shown."""
-    author_choice = Reaction.objects.filter(
-        user_id=OuterRef("user_id"),
-        target_kind=TargetKind.SECTION,
-        target_id=OuterRef("section_id"),
-        paper_version=label,
-    ).values("choice")[:1]
+    # The author's reaction to the section, joined through the author (one join:
+    # the conditions sit in one filter() call). At most one row per comment, as
+    # a person has one reaction per section.
     sides = (
         _visible_comments(paper)
         .filter(version_label=label)
         # Discussion of a competing proposal is not a comment on the section's text.
         .exclude(content_type_id=proposal_content_type_id())
-        .annotate(side=Subquery(author_choice))
-        .filter(side__in=[ReactionChoice.AGREE, ReactionChoice.DISAGREE])
-        .values_list("pk", "section_id", "side")
+        .filter(
+            user__reactions__target_kind=TargetKind.SECTION,
+            user__reactions__target_id=F("section_id"),
+            user__reactions__paper_version=label,
+            user__reactions__choice__in=[ReactionChoice.AGREE, ReactionChoice.DISAGREE],
+        )
+        .order_by()  # comments-xtd's default thread ordering would sort every row for nothing
+        .values_list("pk", "section_id", "user__reactions__choice")
     )
     wanted = {s["id"] for s in sections if not s["restricted"]}
     ranked = {}

@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
 from .. import broadcast
-from ..models import PolicyPaperPage, Reaction, SectionPage
+from ..models import Comment, PolicyPaperPage, Proposal, Reaction, SectionPage
 from ..models.pages import Stage
 from ..models.reactions import CHOICES_BY_KIND, TargetKind
 from ..rules import PARTICIPATING_ROLES, current_memberships
@@ -53,13 +53,9 @@ def reaction_target(obj):
         return obj
     if isinstance(obj, SectionPage):
         return ReactionTarget(TargetKind.SECTION, obj.pk, obj.paper, obj, obj)
-    from ..models import Comment
-
     if isinstance(obj, Comment):
         section = obj.section if obj.section_id else None
         return ReactionTarget(TargetKind.COMMENT, obj.pk, obj.paper, section, obj)
-    from ..models import Proposal
-
     if isinstance(obj, Proposal):
         return ReactionTarget(TargetKind.PROPOSAL, obj.pk, obj.paper, obj.section, obj)
     raise TypeError(f"Cannot react to {type(obj).__name__}")

@@ -5,6 +5,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ..models import Response
+from ..selectors_versions import feedback_is_public
 from .record import record_event
 
 REASON_MAX_LENGTH = 5000
@@ -62,11 +63,14 @@ def response_create(*, actor, outcome, reason, comment=None, section=None, chang
         else:
             about = f"the feedback on section “{section.title}”"
         changed = f" The text changed in {changed_in.label}." if changed_in is not None else ""
+        # Feedback on restricted text is withheld with it, and so is the reason given
+        # in reply (it may quote either): the record keeps the outcome only.
+        public_reason = f" {reason}" if feedback_is_public(paper=paper, live_section=section) else ""
         record_event(
             consultation=paper.consultation,
             kind="response",
             actor=actor,
-            summary=f"Response to {about}: {response.get_outcome_display()}. {reason}{changed}",
+            summary=f"Response to {about}: {response.get_outcome_display()}.{public_reason}{changed}",
             data={
                 "response": response.pk,
                 "paper": paper.pk,

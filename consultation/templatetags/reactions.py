@@ -73,7 +73,6 @@ def reaction_state(context, obj):
     state.update(
         {
             "tally": tally,
-            "counts": [{"choice": c.value, "label": c.label.lower(), "n": tally["counts"][c.value]} for c in target.choices],
             "my_choice": mine,
             "my_choice_label": ReactionChoice(mine).label if mine else "",
             "can_react": can_react,
@@ -81,7 +80,9 @@ def reaction_state(context, obj):
             "refusal": ""
             if can_react or target.kind != "section"
             else reaction_refusal_reason(user=user, target=target),
-            "choices": [{"value": c.value, "label": c.label, "pressed": c.value == mine} for c in target.choices],
+            "choices": [
+                {"value": c.value, "label": c.label, "pressed": c.value == mine} for c in target.choices
+            ],
             "action": reverse("consultation:react", kwargs={"kind": target.kind, "target_id": target.id}),
         }
     )

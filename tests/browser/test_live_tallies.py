@@ -23,7 +23,9 @@ def axe_as_shown(new_context, page, axe):
     html, url = page.content(), page.url.split("#")[0]
     checker = new_context()
     checker.route("**/*.js", lambda route: route.abort())
-    checker.route(lambda address: address == url, lambda route: route.fulfill(body=html, content_type="text/html"))
+    checker.route(
+        lambda address: address == url, lambda route: route.fulfill(body=html, content_type="text/html")
+    )
     copy = checker.new_page()
     copy.goto(url)
     axe(copy)
@@ -38,7 +40,7 @@ def test_an_agree_in_one_browser_shows_and_is_announced_in_another_without_reloa
 ):
     tree = reaction_tree(sections=2)
     first, second = tree["groups"]
-    voter = member_of(first, username="voter", display_name="Vera Voter")
+    member_of(first, username="voter", display_name="Vera Voter")
     member_of(second, username="watcher", display_name="Walt Watcher")
     paper, section = tree["paper"], tree["sections"][1]
     url = asgi_server.url + paper.url
@@ -140,7 +142,9 @@ def test_a_page_that_reconnects_resyncs_what_it_missed(asgi_server, new_context,
     assert watcher.evaluate("window.__sockets.length") >= 3  # first, failed retries, the one that got back
 
 
-def test_without_javascript_reacting_works_and_the_tally_is_in_the_page(asgi_server, new_context, browser_login, axe):
+def test_without_javascript_reacting_works_and_the_tally_is_in_the_page(
+    asgi_server, new_context, browser_login, axe
+):
     tree = reaction_tree(sections=2)
     member_of(tree["groups"][0], username="plain")
     section = tree["sections"][0]
@@ -153,7 +157,9 @@ def test_without_javascript_reacting_works_and_the_tally_is_in_the_page(asgi_ser
     reactions_of(page, section).get_by_role("button", name="Neutral", exact=True).click()
     page.wait_for_load_state()
     assert page.url.endswith(f"#{section.anchor}")
-    expect(page.get_by_role("status").first).to_contain_text(f"Your reaction to section “{section.title}”: Neutral.")
+    expect(page.get_by_role("status").first).to_contain_text(
+        f"Your reaction to section “{section.title}”: Neutral."
+    )
     panel = reactions_of(page, section)
     expect(panel.locator(".reactions__tally")).to_have_text(re.compile(r"0 agree,\s*0 disagree,\s*1 neutral"))
     expect(panel.get_by_role("button", name="Neutral", exact=True)).to_have_attribute("aria-pressed", "true")

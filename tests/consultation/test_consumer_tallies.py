@@ -255,7 +255,9 @@ async def test_comment_reactions_are_broadcast_and_in_the_snapshot(tree):
     )
     communicator, _ = await connected(tree["paper"])
     await database_sync_to_async(
-        lambda: reaction_set(user=type(tree["member"]).objects.get(pk=tree["member"].pk), target=comment, choice="agree")
+        lambda: reaction_set(
+            user=type(tree["member"]).objects.get(pk=tree["member"].pk), target=comment, choice="agree"
+        )
     )()
     update = await communicator.receive_json_from(timeout=5)
     (tally,) = update["tallies"]
@@ -267,4 +269,26 @@ async def test_comment_reactions_are_broadcast_and_in_the_snapshot(tree):
     communicator, snapshot = await connected(tree["paper"])
     targets = {t["target"]: t for t in snapshot["tallies"]}
     assert targets[f"comment:{comment.pk}"]["counts"] == {"agree": 1, "disagree": 0}
+    await communicator.disconnect()
+
+
+async def test_a_reset_sends_every_viewer_a_whole_snapshot_at_the_next_version(tree):
+    await react(tree["member"], tree["sections"][0], "agree")
+    await settle()
+    communicator, first = await connected(tree["paper"])
+
+    @database_sync_to_async
+    def new_version():
+        # What publishing a new version does to the tallies: reactions on v1 stop counting.
+        type(tree["paper"]).objects.filter(pk=tree["paper"].pk).update(version_label="v2")
+        broadcast.tallies_reset(paper_id=tree["paper"].pk)
+
+    await new_version()
+    reset = await communicator.receive_json_from(timeout=5)
+    assert reset["type"] == "snapshot"
+    assert reset["version"] == first["version"] + 1
+    tallies = {t["target"]: t for t in reset["tallies"]}
+    assert set(tallies) == {f"section:{s.pk}" for s in tree["sections"]}
+    assert tallies[f"section:{tree['sections'][0].pk}"]["counts"]["agree"] == 0
+    await settle()
     await communicator.disconnect()

@@ -118,7 +118,9 @@ def test_the_comment_include_shows_counts_pressed_state_and_a_plain_form(tree):
 def test_the_comment_include_costs_the_same_queries_for_one_comment_or_twenty(tree):
     member = member_of(tree["groups"][0])
     for i in range(19):
-        comment = make_comment(paper=tree["paper"], section=tree["sections"][0], author=tree["author"], text=f"#{i}")
+        comment = make_comment(
+            paper=tree["paper"], section=tree["sections"][0], author=tree["author"], text=f"#{i}"
+        )
         reaction_set(user=member, target=comment, choice=["agree", "disagree"][i % 2])
     all_comments = list(Comment.objects.select_related(None).filter(paper=tree["paper"]))
     user = type(member).objects.get(pk=member.pk)

@@ -107,10 +107,13 @@ class TestReactionSet:
         self, tree, django_capture_on_commit_callbacks
     ):
         member = member_of(tree["groups"][0])
-        with django_capture_on_commit_callbacks() as callbacks:
-            with pytest.raises(RuntimeError), transaction.atomic():
-                reaction_set(user=member, target=tree["sections"][0], choice="agree")
-                raise RuntimeError("the caller failed after reacting")
+        with (
+            django_capture_on_commit_callbacks() as callbacks,
+            pytest.raises(RuntimeError),
+            transaction.atomic(),
+        ):
+            reaction_set(user=member, target=tree["sections"][0], choice="agree")
+            raise RuntimeError("the caller failed after reacting")
         assert not Reaction.objects.exists()
         assert callbacks == []
 

@@ -216,7 +216,7 @@ def test_the_paper_table_is_a_real_table_by_section_and_group(client, tree, memb
         "1 agree, 0 disagree, 0 neutral",
         "0 agree, 0 disagree, 0 neutral",
     ]
-    assert 'data-ws-path="/ws/papers/%d/"' % tree["paper"].pk in html
+    assert f'data-ws-path="/ws/papers/{tree["paper"].pk}/"' in html
     assert "<script>" not in html and " onclick=" not in html
 
 

@@ -253,3 +253,22 @@ def test_the_register_costs_the_same_however_much_is_restricted(client, tree, dj
         comment_hide(comment=comment, moderator=UserFactory(is_superuser=True), reason=f"Hidden {n}.")
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert "Reason 5." in client.get(url).content.decode()
+
+
+def test_responses_on_a_restricted_section_are_withheld_and_the_record_keeps_only_the_outcome(client, tree):
+    from consultation.services.responses import response_create
+
+    response_create(
+        actor=tree["editor"],
+        section=tree["secret"],
+        outcome="partly_accepted",
+        reason=f"We lowered the {MARKER} as asked.",
+    )
+    history = client.get(f"{tree['paper'].url}versions/sections/{tree['secret'].pk}/").content.decode()
+    assert "are not shown while its text is restricted" in history
+    assert "Quillfeather" not in history
+    entry = RecordEntry.objects.filter(kind="response").get()
+    assert entry.summary.endswith("Partly accepted.")
+    assert "Quillfeather" not in str(entry.data) and "Quillfeather" not in entry.summary
+    for url, body in public_outputs(client, tree).items():
+        assert "Quillfeather" not in body, url

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from consultation.demo import build, builder, groups, proposals, versions
+from consultation.demo import build, builder, groups, proposals, reactions, versions
 from consultation.demo.content import PASSWORD
 from consultation.models import ConsultationPage
 
@@ -17,6 +17,8 @@ STEPS = [
     versions.publish_revised_version,
     # After v2: proposals and their reactions are made on the current version.
     proposals.build_proposals,
+    # After v2 as well, so the tallies are live ones.
+    reactions.add_demo_reactions,
 ]
 
 

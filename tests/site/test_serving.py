@@ -1,0 +1,131 @@
+"""The commands that serve the site really start it: `make serve` (the end of `make run`) and the
+Procfile's `web:` line, each run as written, from the repository, in a process of its own."""
+
+import os
+import signal
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from django.db import connection
+from websockets.exceptions import InvalidStatus
+from websockets.sync.client import connect
+
+REPO = Path(__file__).resolve().parents[2]
+VENV_BIN = Path(os.environ.get("VIRTUAL_ENV", REPO / ".venv")) / "bin"
+
+pytestmark = pytest.mark.slow
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def database_url():
+    """The test database, as a URL a separate process can open."""
+    db = connection.settings_dict
+    if db["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{db['NAME']}"
+    auth = quote(db["USER"] or "") + (f":{quote(db['PASSWORD'])}" if db["PASSWORD"] else "")
+    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+def get(url):
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 — our own local server
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+
+
+def serve(command, port):
+    """Start `command` through the shell, as make or a Procfile runner would, and wait for the port."""
+    env = {k: v for k, v in os.environ.items() if k not in ("DJANGO_ALLOW_ASYNC_UNSAFE", "PYTHONPATH")}
+    env.update(
+        PATH=f"{VENV_BIN}:{env['PATH']}",
+        PORT=str(port),
+        DJANGO_SETTINGS_MODULE="config.settings.test",
+        DATABASE_URL=database_url(),
+    )
+    process = subprocess.Popen(  # noqa: S602 — the command is the repository's own Makefile or Procfile
+        command,
+        shell=True,
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            output = process.stdout.read().decode()
+            pytest.fail(f"{command!r} exited with {process.returncode}:\n{output[-3000:]}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return process
+        except OSError:
+            time.sleep(0.3)
+    stop(process)
+    pytest.fail(f"{command!r} did not open port {port} within 60 s")
+
+
+def stop(process):
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+
+def websocket_refusal(url):
+    # The synchronous client: Playwright's fixtures may keep an event loop running in this thread.
+    try:
+        with connect(url, origin="http://127.0.0.1", open_timeout=10):
+            return None
+    except InvalidStatus as refused:
+        return refused.response.status_code
+
+
+def assert_serves_the_project(port):
+    base = f"http://127.0.0.1:{port}"
+    status, css = get(f"{base}/static/css/site.css")
+    assert status == 200 and "--accent" in css
+    # A URL of the consultation app, answered from the database: the apps import and connect.
+    status, body = get(f"{base}/consultation/sections/999999/")
+    assert status == 404
+    # Websockets are routed too: an unknown paper's socket is refused by our consumer, not missing.
+    assert websocket_refusal(f"ws://127.0.0.1:{port}/ws/papers/999999/") == 403
+
+
+def web_command():
+    for line in (REPO / "Procfile").read_text().splitlines():
+        if line.startswith("web:"):
+            return line.removeprefix("web:").strip()
+    raise AssertionError("the Procfile has no web: line")
+
+
+def test_make_serve_starts_the_asgi_server_from_a_clean_shell(django_db_setup):
+    port = free_port()
+    process = serve(f"make --no-print-directory serve PORT={port} VENV={VENV_BIN.parent}", port)
+    try:
+        assert_serves_the_project(port)
+    finally:
+        stop(process)
+
+
+def test_procfile_web_line_starts_the_asgi_server(django_db_setup):
+    port = free_port()
+    process = serve(web_command(), port)
+    try:
+        assert_serves_the_project(port)
+    finally:
+        stop(process)
