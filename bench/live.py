@@ -107,8 +107,11 @@ def seed(env, people):
     """One consultation in review with one paper; `people` members with sessions."""
     os.environ.update({k: v for k, v in env.items() if k != "PYTHONPATH"})
     sys.path[:0] = [str(SITE), str(ROOT)]
+    import warnings
+
     import django
 
+    warnings.filterwarnings("ignore", message="No directory at")
     django.setup()
     from django.test import Client
 
@@ -311,7 +314,13 @@ async def measure_burst(server, paper_id, section_ids, sessions, count, seconds)
             posted += 1
 
     await asyncio.gather(*(asyncio.to_thread(hammer, s) for s in sessions[:10]))
-    await asyncio.sleep(1.5)  # the last coalesced flush, and its delivery
+    # Until the last coalesced flush has reached everyone: 3 s without a message (at most 60 s).
+    quiet_since, deadline = time.perf_counter(), time.perf_counter() + 60
+    seen = sum(viewers.received)
+    while time.perf_counter() - quiet_since < 3 and time.perf_counter() < deadline:
+        await asyncio.sleep(0.25)
+        if sum(viewers.received) != seen:
+            seen, quiet_since = sum(viewers.received), time.perf_counter()
     per_client = [after - start for after, start in zip(viewers.received, before, strict=True)]
     states = list(viewers.latest)
     await viewers.close()
@@ -433,7 +442,8 @@ def report(results, args, database_name):
     print()
     print(
         f"Live tallies: reaction POST → all N websocket clients updated. uvicorn (1 process) + "
-        f"RedisChannelLayer, {database_name}, {args.trials} trials per N, {os.cpu_count()} CPU cores."
+        f"RedisChannelLayer, {database_name}, {args.trials} trials per N, {os.cpu_count()} CPU cores, "
+        f"load average {os.getloadavg()[0]:.1f} at the end."
     )
     print()
     header = (

@@ -18,8 +18,9 @@ How a committed change reaches the viewers:
    votes arrive. Under load a flush carries every target that changed since
    the previous one.
 4. A flush takes the paper's next version, THEN reads the tallies of the dirty
-   targets in one query, then sends one group message of pre-encoded JSON
-   (each consumer forwards the text as it is).
+   targets in one query, then sends one group message of pre-encoded JSON.
+   The group's members are one relay per server process, which hands the
+   text to its local viewers (consultation/consumers.py).
 
 Taking the version before reading makes "a higher version never holds older
 data for a target" hold across processes: a change committed after a read is

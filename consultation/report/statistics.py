@@ -225,6 +225,10 @@ def section_statistic(group_counts, settings=None):
     counted = [g for g in groups if g.counted]
     ps = [g.p for g in counted]
     classification, reason = classify(counted, settings)
+    # Say who was left out, so that a reason read against the overall counts adds up.
+    left_out = [f"{g.name} ({g.seen})" for g in groups if not g.counted and g.seen]
+    if left_out:
+        reason += f" Not counted, too few reactions: {', '.join(left_out)}."
     return SectionStatistic(
         groups=groups,
         product=consensus_product(ps),

@@ -90,3 +90,29 @@ def test_the_report_reads_without_javascript_and_links_its_files(asgi_server, ne
         assert response.ok and response.headers["content-type"].startswith(kind), name
     # No axe here: it cannot run where JavaScript is off. The markup is the same as the
     # JavaScript page's, which the live test checks with axe.
+
+
+def test_a_frozen_report_and_a_refused_report_are_accessible(asgi_server, page, axe):
+    from consultation.report.services import report_freeze
+    from tests.factories import UserFactory
+
+    tree = report_tree(stage="signoff", sections=2, per_group=3)
+    react(tree["members"][0], tree["sections"][0], "agree")
+    editor = UserFactory(is_superuser=True, is_staff=True, display_name="Chief Editor")
+    frozen = report_freeze(paper=tree["paper"], actor=editor)
+
+    page.goto(f"{asgi_server.url}{tree['paper'].url}report/")
+    page.get_by_role("link", name=re.compile("Report for v1, frozen")).click()
+    assert "It never changes" in page.locator("main").inner_text()
+    assert frozen.json_sha256 in page.locator("main").inner_text()
+    axe(page)
+
+    paper = tree["paper"]
+    paper.restricted = True
+    paper.restriction_category = "legal_advice"
+    paper.restriction_reason = "Under legal review."
+    paper.save_revision().publish()
+    response = page.goto(f"{asgi_server.url}{paper.url}report/")
+    assert response.status == 403
+    assert "Under legal review." in page.locator("main").inner_text()
+    axe(page)

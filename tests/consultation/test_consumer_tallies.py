@@ -292,3 +292,43 @@ async def test_a_reset_sends_every_viewer_a_whole_snapshot_at_the_next_version(t
     assert tallies[f"section:{tree['sections'][0].pk}"]["counts"]["agree"] == 0
     await settle()
     await communicator.disconnect()
+
+
+async def test_viewers_in_one_process_share_one_subscription_that_ends_with_the_last(tree):
+    from consultation import consumers
+
+    first, _ = await connected(tree["paper"])
+    second, _ = await connected(tree["paper"])
+    (relay,) = consumers.relays().values()
+    assert len(relay.viewers) == 2
+    await react(tree["member"], tree["sections"][0], "agree")
+    assert (await first.receive_json_from(timeout=5))["type"] == "tallies"
+    assert (await second.receive_json_from(timeout=5))["type"] == "tallies"
+    await settle()
+
+    await first.disconnect()
+    assert consumers.relays()[tree["paper"].pk] is relay
+    await second.disconnect()
+    assert consumers.relays() == {}
+    assert relay.pump.cancelled() or relay.pump.done()
+
+
+async def test_a_slow_viewer_loses_messages_not_the_others(tree):
+    """A viewer whose outbox is full misses messages (and resyncs on the gap); nobody waits for it."""
+    from consultation import consumers
+
+    viewers = [(await connected(tree["paper"]))[0] for _ in range(2)]
+    (relay,) = consumers.relays().values()
+    stuck = next(iter(relay.viewers))
+    stuck.writer.cancel()  # stops writing, as for a client that does not read
+    for i in range(consumers.OUTBOX_SIZE + 5):
+        stuck.deliver(f"message {i}")
+    assert stuck.outbox.qsize() == consumers.OUTBOX_SIZE
+
+    await react(tree["member"], tree["sections"][0], "disagree")
+    await settle()
+    nothing = [await viewer.receive_nothing(timeout=1) for viewer in viewers]
+    assert sorted(nothing) == [False, True]  # the other viewer got it; the stuck one nothing
+    assert stuck.outbox.qsize() == consumers.OUTBOX_SIZE
+    for viewer in viewers:
+        await viewer.disconnect()

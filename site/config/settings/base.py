@@ -211,6 +211,11 @@ COMMENTS_XTD_THREADED_EMAILS = False
 COMMENTS_XTD_FROM_EMAIL = DEFAULT_FROM_EMAIL
 COMMENTS_XTD_CONTACT_EMAIL = DEFAULT_FROM_EMAIL
 
+# The consensus report's method (docs/report.md). The values are printed in every report.
+REPORT_CONSENSUS_THRESHOLD = env.float("REPORT_CONSENSUS_THRESHOLD", default=0.6)
+REPORT_MIN_REACTIONS_PER_GROUP = env.int("REPORT_MIN_REACTIONS_PER_GROUP", default=3)
+REPORT_CONFIDENCE = env.float("REPORT_CONFIDENCE", default=0.95)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
