@@ -13,6 +13,7 @@ once a process falls behind, and one.
 """
 
 import asyncio
+import contextlib
 import logging
 import weakref
 
@@ -140,10 +141,9 @@ class PaperTalliesConsumer(AsyncWebsocketConsumer):
 
     def deliver(self, text):
         """Called by the relay for every broadcast; never blocks on a slow client."""
-        try:
+        # A full outbox drops the message: the client sees the gap and resyncs.
+        with contextlib.suppress(asyncio.QueueFull):
             self.outbox.put_nowait(text)
-        except asyncio.QueueFull:
-            pass
 
     async def _write(self):
         while True:

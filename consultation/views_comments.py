@@ -21,9 +21,9 @@ from django_comments_xtd import views as xtd_views
 from .forms import CommentForm, FlagForm
 from .models import Comment, ConsultationPage, PolicyPaperPage, RecordEntry, SectionPage
 from .selectors import comment_counts
+from .services import comments as comment_services
 from .services.comments import (
     comment_create,
-    comment_flag as flag_service,
     comment_rule_for,
     paper_follow,
     paper_unfollow,
@@ -150,8 +150,12 @@ def comment_post(request):
             count = proposal_comment_counts(paper=comment.paper).get(target.pk, 0)
         else:
             count = comment_counts(paper=comment.paper).get(comment.section_id, 0)
+        # comment_next: where the reply link returns to, rather than this endpoint.
         response = render(
-            request, "django_comments_xtd/comment.html", _comment_context(request, target, comment=comment), status=201
+            request,
+            "django_comments_xtd/comment.html",
+            _comment_context(request, target, comment=comment, comment_next=next_url),
+            status=201,
         )
         response["X-Comment-Id"] = str(comment.pk)
         response["X-Comment-Count"] = str(count)
@@ -171,7 +175,11 @@ def comment_reply(request, comment_id):
     target = parent.target
     next_url = _safe_next(request, request.GET.get("next"), target.url)
     context = _comment_context(request, target, parent=parent, next=next_url)
-    if context["can_comment"] and not parent.is_hidden and parent.level < settings.COMMENTS_XTD_MAX_THREAD_LEVEL:
+    if (
+        context["can_comment"]
+        and not parent.is_hidden
+        and parent.level < settings.COMMENTS_XTD_MAX_THREAD_LEVEL
+    ):
         context["form"] = CommentForm(target, user=request.user, parent=parent)
     return render(request, "django_comments_xtd/reply.html", context)
 
@@ -183,7 +191,7 @@ def comment_flag(request, comment_id):
         raise PermissionDenied("This comment cannot be flagged.")
     form = FlagForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        flag_service(
+        comment_services.comment_flag(
             comment=comment,
             reporter=request.user,
             reason=form.cleaned_data["reason"],

@@ -46,9 +46,11 @@ def queue(request):
         )
         .order_by("-open_reports", "submit_date")
     )
-    hidden = Comment.objects.select_related("paper", "section").filter(hidden_at__isnull=False).order_by(
-        "-hidden_at"
-    )[:50]
+    hidden = (
+        Comment.objects.select_related("paper", "section")
+        .filter(hidden_at__isnull=False)
+        .order_by("-hidden_at")[:50]
+    )
     return render(
         request,
         "consultation/admin/moderation_queue.html",

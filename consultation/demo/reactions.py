@@ -81,7 +81,7 @@ def add_demo_reactions(demo=None):
                 section._paper_cache = paper
                 character = CHARACTERS[position % len(CHARACTERS)]
                 for user, group_index in people:
-                    rng = random.Random(f"{user.username}/{section.slug}")
+                    rng = random.Random(f"{user.username}/{section.slug}")  # noqa: S311 - demo data
                     if rng.random() < NOT_YET:
                         continue
                     made += _react(user, section, _choose(rng, _weights(character, group_index)))
@@ -96,7 +96,7 @@ def _react_to_comments(paper, people):
     comments = Comment.objects.filter(paper=paper, is_public=True, is_removed=False, hidden_at__isnull=True)
     for comment in comments.select_related("paper", "section").order_by("pk"):
         for user, _group_index in people:
-            rng = random.Random(f"{user.username}/comment/{comment.pk}")
+            rng = random.Random(f"{user.username}/comment/{comment.pk}")  # noqa: S311 - demo data
             if user.pk == comment.user_id or rng.random() < 0.6:
                 continue
             made += _react(user, comment, _choose(rng, (70, 30), choices=("agree", "disagree")))

@@ -141,7 +141,9 @@ class CommentReport(models.Model):
 class PaperFollow(models.Model):
     """A person who asked to be emailed about new comments on a paper."""
 
-    paper = models.ForeignKey("consultation.PolicyPaperPage", on_delete=models.CASCADE, related_name="follows")
+    paper = models.ForeignKey(
+        "consultation.PolicyPaperPage", on_delete=models.CASCADE, related_name="follows"
+    )
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="paper_follows")
     created_at = models.DateTimeField(auto_now_add=True)
 

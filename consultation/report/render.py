@@ -109,7 +109,7 @@ def _digest(data):
 
 
 # Chart geometry, in SVG user units. The SVG scales to its container.
-CHART_WIDTH = 800
+CHART_WIDTH = 900
 LABEL_WIDTH = 180
 BAR_X = 190
 BAR_WIDTH = 340

@@ -136,7 +136,9 @@ def comment_create(*, author, target, text, parent=None, followup=True):
             if parent.level >= max_thread_level_for_content_type(content_type):
                 raise ValidationError("This conversation is as deep as it can go.")
 
-        duplicate = _recent_duplicate(author=author, content_type=content_type, target=target, text=text, parent=parent)
+        duplicate = _recent_duplicate(
+            author=author, content_type=content_type, target=target, text=text, parent=parent
+        )
         if duplicate is not None:
             return duplicate
 
@@ -252,7 +254,12 @@ def _send_reply_email(*, comment, recipient):
         "parent": recipient,
         "mute_url": site_url(reverse("comments-xtd-mute", args=[key])),
     }
-    _send(f"New reply to your comment on “{comment.target.title}”", "django_comments_xtd/email_followup_comment", context, recipient.user_email)
+    _send(
+        f"New reply to your comment on “{comment.target.title}”",
+        "django_comments_xtd/email_followup_comment",
+        context,
+        recipient.user_email,
+    )
 
 
 def _send_follow_email(*, comment, follow):
@@ -261,7 +268,12 @@ def _send_follow_email(*, comment, follow):
         "user_name": follow.user.public_name,
         "unfollow_url": site_url(reverse("consultation:paper_unfollow_link", args=[token])),
     }
-    _send(f"New comment on “{comment.paper.title}”", "consultation/email/paper_new_comment", context, follow.user.email)
+    _send(
+        f"New comment on “{comment.paper.title}”",
+        "consultation/email/paper_new_comment",
+        context,
+        follow.user.email,
+    )
 
 
 # ---------------------------------------------------------------- following
@@ -301,7 +313,9 @@ def comment_flag(*, comment, reporter, reason, details=""):
     if reason not in CommentReport.Reason.values:
         raise ValidationError("Choose a reason.")
     with transaction.atomic():
-        report = CommentReport.objects.filter(comment=comment, reporter=reporter, resolved_at__isnull=True).first()
+        report = CommentReport.objects.filter(
+            comment=comment, reporter=reporter, resolved_at__isnull=True
+        ).first()
         if report is None:
             try:
                 with transaction.atomic():
@@ -309,7 +323,9 @@ def comment_flag(*, comment, reporter, reason, details=""):
                         comment=comment, reporter=reporter, reason=reason, details=details.strip()
                     )
             except IntegrityError:
-                report = CommentReport.objects.get(comment=comment, reporter=reporter, resolved_at__isnull=True)
+                report = CommentReport.objects.get(
+                    comment=comment, reporter=reporter, resolved_at__isnull=True
+                )
         report.reason = reason
         report.details = details.strip()
         report.save(update_fields=["reason", "details"])

@@ -76,9 +76,9 @@ def reaction_state(context, obj):
             "my_choice": mine,
             "my_choice_label": ReactionChoice(mine).label if mine else "",
             "can_react": can_react,
-            # Sections say why the buttons are missing; under each comment that would be noise.
+            # Sections and proposals say why the buttons are missing; under each comment that would be noise.
             "refusal": ""
-            if can_react or target.kind != "section"
+            if can_react or target.kind not in ("section", "proposal")
             else reaction_refusal_reason(user=user, target=target),
             "choices": [
                 {"value": c.value, "label": c.label, "pressed": c.value == mine} for c in target.choices

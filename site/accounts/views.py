@@ -39,7 +39,9 @@ def verify_email(request, token):
     # A GET confirms: the link only proves the address reached its owner,
     # and confirming twice changes nothing.
     user = email_verify(token=token)
-    return render(request, "registration/verify_email_result.html", {"verified_user": user}, status=200 if user else 400)
+    return render(
+        request, "registration/verify_email_result.html", {"verified_user": user}, status=200 if user else 400
+    )
 
 
 @require_POST
@@ -71,7 +73,9 @@ def profile(request):
             email=form.cleaned_data["email"],
         )
         if user.email.lower() != email_was.lower():
-            messages.success(request, f"Saved. We have sent a link to {user.email}: follow it to confirm the address.")
+            messages.success(
+                request, f"Saved. We have sent a link to {user.email}: follow it to confirm the address."
+            )
         else:
             messages.success(request, "Your profile is saved.")
         return redirect("profile")

@@ -53,7 +53,9 @@ def test_a_reply_emails_the_author_of_the_comment_it_answers(people, django_capt
     assert f"{SITE}{section.url}#comment-{reply.pk}" in message.body
 
 
-def test_a_reply_to_a_reply_tells_everyone_up_the_thread_once_but_never_the_replier(people, django_capture_on_commit_callbacks):
+def test_a_reply_to_a_reply_tells_everyone_up_the_thread_once_but_never_the_replier(
+    people, django_capture_on_commit_callbacks
+):
     section = people["section"]
     top = add_comment(people["alice"], section, "Top.")
     middle = add_comment(people["bob"], section, "Middle.", parent=top)

@@ -48,7 +48,9 @@ def test_paper_page_query_count_does_not_grow_with_comments(client, viewer):
     made += add_threads(tree, authors, threads=20, start=2)  # 66 comments in 22 threads
     some = add_comment(authors[1], tree["sections"][0], "To hide")
     comment_hide(comment=some, moderator=make_user("moderator", tree), reason="Test.")
-    comment_flag(comment=some.__class__.objects.exclude(pk=some.pk).first(), reporter=UserFactory(), reason="spam")
+    comment_flag(
+        comment=some.__class__.objects.exclude(pk=some.pk).first(), reporter=UserFactory(), reason="spam"
+    )
     many, html = queries_for(client, url)
     assert html.count('class="comment"') == made
     assert "Removed by a moderator" in html

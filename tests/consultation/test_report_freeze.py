@@ -79,6 +79,8 @@ def test_freezing_stores_every_output_and_puts_its_fingerprint_in_the_public_rec
     assert client.get(urls["pdf"]).content == bytes(frozen.pdf)
     html = client.get(urls["html"]).content.decode()
     assert frozen.json_sha256 in html and "It never changes" in html
+    # The frozen page links to its own stored files, not to the live ones.
+    assert 'href="report.pdf"' in html and 'href="report.json"' in html
     assert json.loads(frozen.snapshot_json)["sections"][1]["classification"]["key"] == "contested"
 
 

@@ -159,6 +159,7 @@ def test_broad_consensus_worked_and_groups_below_the_minimum_are_labelled_not_co
     assert stat.classification == Classification.BROAD_CONSENSUS
     assert not groups["d"].counted and groups["d"].status == TOO_FEW_LABEL
     assert [g.key for g in stat.counted_groups] == ["a", "b", "c"]
+    assert stat.reason.endswith("Not counted, too few reactions: D (2).")
     # product = 21/22 × 20/22 × 11/12 = 0.795455 (D's 3/4 is not in it); cube root = 0.926556
     assert stat.product == approx(0.795455, abs=1e-6)
     assert stat.geometric_mean == approx(0.926556, abs=1e-6)
@@ -187,6 +188,9 @@ def test_no_group_with_enough_reactions_is_too_little_participation():
     stat = section_statistic([GroupCounts("a", "A", agree=2), GroupCounts("b", "B", disagree=1)])
     assert stat.classification == Classification.TOO_LITTLE
     assert stat.label == "Too little participation to say"
+    assert stat.reason == (
+        "No group has 3 or more reactions on this section. Not counted, too few reactions: A (2), B (1)."
+    )
     assert stat.product is None and stat.geometric_mean is None
     # Still shown, each labelled.
     assert [g.status for g in stat.groups] == [TOO_FEW_LABEL, TOO_FEW_LABEL]

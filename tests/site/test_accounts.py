@@ -117,7 +117,9 @@ def test_sign_in_and_sign_out(client):
     assert 'autocomplete="current-password"' in page and "/accounts/password/reset/" in page
     response = client.post("/accounts/login/", {"username": "alice", "password": "wrong"})
     assert "did not match" in response.content.decode()
-    response = client.post("/accounts/login/", {"username": "alice", "password": PASSWORD, "next": "/groups/"})
+    response = client.post(
+        "/accounts/login/", {"username": "alice", "password": PASSWORD, "next": "/groups/"}
+    )
     assert response.status_code == 302 and response["Location"] == "/groups/"
     assert int(client.session["_auth_user_id"]) == user.pk
     assert client.post("/accounts/logout/").status_code == 302
@@ -173,7 +175,11 @@ def test_profile_edit_name_organisation_and_pseudonym(client):
     )
     assert response.status_code == 302
     user.refresh_from_db()
-    assert (user.display_name, user.organisation, user.public_name) == ("Alice B. Jones", "Shelter", "Tenant in Cardiff")
+    assert (user.display_name, user.organisation, user.public_name) == (
+        "Alice B. Jones",
+        "Shelter",
+        "Tenant in Cardiff",
+    )
     assert user.email_verified  # address unchanged
 
 
@@ -181,7 +187,8 @@ def test_profile_errors_keep_the_form_and_the_saved_name(client):
     user = UserFactory(display_name="Alice Jones")
     client.force_login(user)
     response = client.post(
-        "/accounts/profile/", {"display_name": "", "pseudonym": "", "use_pseudonym": "on", "email": user.email}
+        "/accounts/profile/",
+        {"display_name": "", "pseudonym": "", "use_pseudonym": "on", "email": user.email},
     )
     html = response.content.decode()
     assert response.status_code == 400

@@ -2,29 +2,19 @@
 
 import re
 
-import pytest
 from django.core.management import call_command
-from django.test import Client
+from django.test import Client, TestCase
 from django.urls import reverse
-from wagtail.models import Page
+from wagtail.models import Page, Site
 from wagtail.test.utils.form_data import nested_form_data, rich_text, streamfield
 
 from consultation.blocks import TEXT_FEATURES
 from consultation.demo import content
 from consultation.models import ConsultationPage, SectionPage
 
-pytestmark = pytest.mark.django_db
-
 NEW_TEXT = "Every shared record carries its purpose with it, and the purpose travels with every copy."
 NEW_CLAUSE = "Data shared under this framework is never sold or licensed to anyone."
 NEW_QUESTION = "Should the purpose label be visible to the person the data is about?"
-
-
-@pytest.fixture
-def demo():
-    call_command("load_demo", verbosity=0)
-    consultation = ConsultationPage.objects.get(slug=content.CONSULTATION_SLUG)
-    return SectionPage.objects.descendant_of(consultation).get(slug="safeguards")
 
 
 def first_paragraph(section):
@@ -72,80 +62,98 @@ def edit_form(section, *, title, restricted=False, reason="", category=""):
     return data
 
 
-def test_demo_editor_edits_a_section_in_the_admin_and_the_public_page_shows_it(client, demo):
-    section = demo
-    old_text = first_paragraph(section)
-    response = sign_in_to_admin(client, "editor")
-    assert response.status_code == 302 and response["Location"] == reverse("wagtailadmin_home")
-    edit_url = reverse("wagtailadmin_pages:edit", args=[section.pk])
-    assert client.get(edit_url).status_code == 200
+class TestEditorInTheAdmin(TestCase):
+    """One load of the demo for the class; each test rolls back to it."""
 
-    response = client.post(edit_url, edit_form(section, title="Safeguards that travel with the data"))
+    @classmethod
+    def setUpTestData(cls):
+        call_command("load_demo", verbosity=0)
 
-    assert response.status_code == 302, response.content.decode()[:2000]
-    section = SectionPage.objects.get(pk=section.pk)
-    assert section.title == "Safeguards that travel with the data"
-    assert section.live_revision.user.username == "editor"
-    assert [block.block_type for block in section.body] == ["paragraph", "clauses", "question"]
+    @classmethod
+    def tearDownClass(cls):
+        super().tearDownClass()
+        # The demo's Site was rolled back; Wagtail's cached site root paths were not.
+        Site.clear_site_root_paths_cache()
 
-    client.logout()
-    public = client.get(section.get_permalink(), follow=True).content.decode()
-    assert "Safeguards that travel with the data" in public
-    assert NEW_TEXT in public
-    assert NEW_CLAUSE in public
-    assert NEW_QUESTION in public
-    assert old_text not in public  # the old text is gone
-    paper = client.get(section.paper.url).content.decode()
-    assert "5. Safeguards that travel with the data" in paper
+    def section(self):
+        consultation = ConsultationPage.objects.get(slug=content.CONSULTATION_SLUG)
+        return SectionPage.objects.descendant_of(consultation).get(slug="safeguards")
 
+    def test_demo_editor_edits_a_section_in_the_admin_and_the_public_page_shows_it(self):
+        client, section = self.client, self.section()
+        old_text = first_paragraph(section)
+        response = sign_in_to_admin(client, "editor")
+        assert response.status_code == 302 and response["Location"] == reverse("wagtailadmin_home")
+        edit_url = reverse("wagtailadmin_pages:edit", args=[section.pk])
+        assert client.get(edit_url).status_code == 200
 
-def test_restricting_in_the_admin_without_a_reason_is_refused_and_nothing_is_published(client, demo):
-    section = demo
-    old_text = first_paragraph(section)
-    before = (section.live_revision_id, section.title)
-    sign_in_to_admin(client, "editor")
+        response = client.post(edit_url, edit_form(section, title="Safeguards that travel with the data"))
 
-    response = client.post(
-        reverse("wagtailadmin_pages:edit", args=[section.pk]),
-        edit_form(section, title="Changed title", restricted=True),
-    )
+        assert response.status_code == 302, response.content.decode()[:2000]
+        section = SectionPage.objects.get(pk=section.pk)
+        assert section.title == "Safeguards that travel with the data"
+        assert section.live_revision.user.username == "editor"
+        assert [block.block_type for block in section.body] == ["paragraph", "clauses", "question"]
 
-    assert response.status_code == 200  # the form again, with the errors
-    html = response.content.decode()
-    assert "State the reason: it is shown publicly." in html
-    assert "Choose a category for the restriction." in html
-    section = SectionPage.objects.get(pk=section.pk)
-    assert (section.live_revision_id, section.title) == before
-    assert old_text in client.get(section.url).content.decode()
+        client.logout()
+        public = client.get(section.get_permalink(), follow=True).content.decode()
+        assert "Safeguards that travel with the data" in public
+        assert NEW_TEXT in public
+        assert NEW_CLAUSE in public
+        assert NEW_QUESTION in public
+        assert old_text not in public  # the old text is gone
+        paper = client.get(section.paper.url).content.decode()
+        assert "5. Safeguards that travel with the data" in paper
 
+    def test_restricting_in_the_admin_without_a_reason_is_refused_and_nothing_is_published(self):
+        client, section = self.client, self.section()
+        old_text = first_paragraph(section)
+        before = (section.live_revision_id, section.title)
+        sign_in_to_admin(client, "editor")
 
-@pytest.mark.parametrize("username", ["public", "costs-member1", "safeguards-convenor"])
-def test_people_without_an_editor_role_cannot_reach_the_admin_or_change_a_section(client, demo, username):
-    section = demo
-    sign_in_to_admin(client, username)
-    response = client.get(reverse("wagtailadmin_home"))
-    assert response.status_code == 302 and response["Location"].startswith(reverse("wagtailadmin_login"))
-    edit_url = reverse("wagtailadmin_pages:edit", args=[section.pk])
+        response = client.post(
+            reverse("wagtailadmin_pages:edit", args=[section.pk]),
+            edit_form(section, title="Changed title", restricted=True),
+        )
 
-    assert client.get(edit_url).status_code in (302, 403)
-    response = client.post(edit_url, edit_form(section, title="Hijacked"))
+        assert response.status_code == 200  # the form again, with the errors
+        html = response.content.decode()
+        assert "State the reason: it is shown publicly." in html
+        assert "Choose a category for the restriction." in html
+        section = SectionPage.objects.get(pk=section.pk)
+        assert (section.live_revision_id, section.title) == before
+        assert old_text in client.get(section.url).content.decode()
 
-    assert response.status_code in (302, 403)
-    if response.status_code == 302:
-        assert not response["Location"].startswith(reverse("wagtailadmin_explore", args=[section.paper.pk]))
-    assert SectionPage.objects.get(pk=section.pk).title == "Safeguards"
-    assert "Hijacked" not in client.get(section.url).content.decode()
+    def test_people_without_an_editor_role_cannot_reach_the_admin_or_change_a_section(self):
+        section = self.section()
+        edit_url = reverse("wagtailadmin_pages:edit", args=[section.pk])
+        # Group members, the public, and someone whose sign-in failed (so anonymous).
+        for username in ["public", "costs-member1", "safeguards-convenor", "no-such-user"]:
+            client = Client()
+            sign_in_to_admin(client, username)
+            response = client.get(reverse("wagtailadmin_home"))
+            assert response.status_code == 302, username
+            assert response["Location"].startswith(reverse("wagtailadmin_login")), username
 
+            assert client.get(edit_url).status_code in (302, 403), username
+            response = client.post(edit_url, edit_form(section, title="Hijacked"))
 
-def test_the_editor_cannot_publish_the_home_page(client, demo):
-    home = Page.objects.get(depth=2).specific
-    sign_in_to_admin(client, "editor")
+            assert response.status_code in (302, 403), username
+            if response.status_code == 302:
+                assert response["Location"].startswith(reverse("wagtailadmin_login")), username
+            assert SectionPage.objects.get(pk=section.pk).title == "Safeguards", username
+            assert "Hijacked" not in client.get(section.url).content.decode(), username
 
-    client.post(
-        reverse("wagtailadmin_pages:edit", args=[home.pk]),
-        {"title": "Taken over", "slug": home.slug, "intro": rich_text("<p>x</p>"), "action-publish": "1"},
-    )
+    def test_the_editor_cannot_publish_the_home_page(self):
+        client = self.client
+        home = Page.objects.get(depth=2).specific
+        sign_in_to_admin(client, "editor")
 
-    home.refresh_from_db()
-    assert home.title == content.HOME_TITLE
-    assert "Taken over" not in Client().get("/").content.decode()
+        client.post(
+            reverse("wagtailadmin_pages:edit", args=[home.pk]),
+            {"title": "Taken over", "slug": home.slug, "intro": rich_text("<p>x</p>"), "action-publish": "1"},
+        )
+
+        home.refresh_from_db()
+        assert home.title == content.HOME_TITLE
+        assert "Taken over" not in Client().get("/").content.decode()

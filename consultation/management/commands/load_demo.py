@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from consultation.demo import build, builder, groups, proposals, reactions, versions
+from consultation.demo import build, builder, comments, groups, proposals, reactions, versions
 from consultation.demo.content import PASSWORD
 from consultation.models import ConsultationPage
 
@@ -14,6 +14,7 @@ STEPS = [
     # after the comments (it responds to them) and before any reactions (a new
     # version starts fresh tallies, and the demo should show live ones).
     versions.publish_first_version,
+    comments.add_demo_comments,
     versions.publish_revised_version,
     # After v2: proposals and their reactions are made on the current version.
     proposals.build_proposals,

@@ -204,7 +204,12 @@ COMMENT_MAX_LENGTH = env.int("COMMENT_MAX_LENGTH", default=3000)
 # comments-xtd's own posting, flagging and API views are not mounted (see
 # config/urls.py); these options keep its defaults closed if one ever is.
 COMMENTS_XTD_APP_MODEL_OPTIONS = {
-    "default": {"who_can_post": "users", "allow_flagging": False, "allow_feedback": False, "show_feedback": False}
+    "default": {
+        "who_can_post": "users",
+        "allow_flagging": False,
+        "allow_feedback": False,
+        "show_feedback": False,
+    }
 }
 COMMENTS_XTD_CONFIRM_EMAIL = False
 COMMENTS_XTD_THREADED_EMAILS = False
