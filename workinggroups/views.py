@@ -31,16 +31,16 @@ from .services.memberships import (
 )
 
 
+class _LoginRequired(Exception):
+    """A rule refused an anonymous visitor: send them to sign in (see `_guarded`)."""
+
+
 def _require(request, perm, obj):
     if request.user.has_perm(perm, obj):
         return
     if not request.user.is_authenticated:
         raise _LoginRequired
     raise PermissionDenied
-
-
-class _LoginRequired(Exception):
-    pass
 
 
 def _guarded(view):

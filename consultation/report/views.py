@@ -5,6 +5,8 @@ Every output is refused to whoever may not read the paper
 (`consultation.view_report`), as the paper's text is.
 """
 
+import time
+
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count, Max
@@ -15,7 +17,7 @@ from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 
 from ..broadcast import clock
-from ..models import FrozenReport, SectionPage
+from ..models import Comment, FrozenReport, SectionPage
 from .builder import ReportSnapshot, report_build
 from .render import render_body, render_csv, render_json, render_pdf
 
@@ -50,32 +52,84 @@ def _cache_seconds():
     return getattr(settings, "REPORT_CACHE_SECONDS", 5)
 
 
-def _state_key(paper):
-    """Changes whenever the report could: a tally broadcast (the live clock), a new
-    version, or a section published (restricted, renamed, added). Other changes
-    (comments, responses) show within REPORT_CACHE_SECONDS."""
-    epoch, tick = clock().current(paper.pk)
+def _content_stamp(paper):
+    """Changes at once with anything that may withdraw text from the report or add a
+    section: the paper or a section published (restricted, renamed, added), a
+    comment posted or hidden by a moderator, a new version. Two small queries."""
     sections = SectionPage.objects.child_of(paper).aggregate(n=Count("pk"), last=Max("last_published_at"))
-    stamp = sections["last"].timestamp() if sections["last"] else 0
-    published = paper.last_published_at.timestamp() if paper.last_published_at else 0
-    return f"report:{paper.pk}:{paper.version_label}:{epoch}:{tick}:{sections['n']}:{stamp}:{published}"
+    comments = Comment.objects.filter(paper=paper).aggregate(n=Count("pk"), hidden=Max("hidden_at"))
+    parts = [
+        paper.pk,
+        paper.version_label,
+        paper.last_published_at,
+        sections["n"],
+        sections["last"],
+        comments["n"],
+        comments["hidden"],
+    ]
+    return ":".join(str(part.timestamp() if hasattr(part, "timestamp") else part) for part in parts)
 
 
-def _cached(paper, kind, make):
-    """One build per change of state, shared by every viewer refreshing at once."""
-    seconds = _cache_seconds()
-    if not seconds:
-        return make()
-    key = f"{_state_key(paper)}:{kind}"
-    value = cache.get(key)
-    if value is None:
-        value = make()
-        cache.set(key, value, seconds)
-    return value
+class ReportCache:
+    """One build per state of the report, shared by every viewer asking at once.
+
+    The live outputs (page, CSV, JSON) are keyed by the content stamp and the
+    paper's tally clock, which moves with every broadcast tally change. The PDF
+    takes seconds to lay out, so it is keyed by the content stamp and a time
+    bucket of REPORT_PDF_SECONDS instead: its tallies may be that much behind
+    the live ones (it says when its figures are from), but nothing withdrawn
+    stays in it."""
+
+    def __init__(self, paper):
+        self.paper = paper
+        self.stamp = _content_stamp(paper)
+
+    def live_key(self, kind):
+        epoch, tick = clock().current(self.paper.pk)
+        return f"report:{self.stamp}:{epoch}:{tick}:{kind}"
+
+    def get(self, key, make, *, seconds=None):
+        seconds = _cache_seconds() if seconds is None else seconds
+        if not seconds:
+            return make()
+        value = cache.get(key)
+        if value is None:
+            value = make()
+            cache.set(key, value, seconds)
+        return value
+
+    def snapshot_json(self):
+        return self.get(self.live_key("json"), lambda: render_json(report_build(paper=self.paper)))
+
+    def snapshot(self):
+        return ReportSnapshot.from_json(self.snapshot_json())
+
+    def pdf(self, *, base_url):
+        seconds = getattr(settings, "REPORT_PDF_SECONDS", 300)
+        if not seconds:
+            return render_pdf(self.snapshot(), base_url=base_url)
+        key = f"report:{self.stamp}:{int(time.time() // seconds)}:pdf"
+        value = cache.get(key)
+        if value is not None:
+            return value
+        # One layout at a time per state: others wait for it rather than start their own.
+        if not cache.add(f"{key}:lock", 1, timeout=PDF_LOCK_SECONDS):
+            deadline = time.monotonic() + PDF_LOCK_SECONDS
+            while time.monotonic() < deadline:
+                time.sleep(0.5)
+                value = cache.get(key)
+                if value is not None:
+                    return value
+        try:
+            value = render_pdf(self.snapshot(), base_url=base_url)
+            cache.set(key, value, seconds * 2)
+        finally:
+            cache.delete(f"{key}:lock")
+        return value
 
 
-def _snapshot_json(paper):
-    return _cached(paper, "json", lambda: render_json(report_build(paper=paper)))
+# Longest wait for another request's PDF layout before laying it out anyway.
+PDF_LOCK_SECONDS = 120
 
 
 def report_page(request, paper):
@@ -83,12 +137,11 @@ def report_page(request, paper):
         return _refuse(request, paper)
     paper_url = paper.get_url(request=request)
     links = report_links(paper_url)
-
-    def make_body():
-        snapshot = ReportSnapshot.from_json(_snapshot_json(paper))
-        return render_body(snapshot, live=True, links=links)
-
-    body = _cached(paper, f"body:{paper_url}", make_body)
+    reports = ReportCache(paper)
+    body = reports.get(
+        reports.live_key(f"body:{paper_url}"),
+        lambda: render_body(reports.snapshot(), live=True, links=links),
+    )
     # The live script asks for the body alone, to swap in what changed.
     if request.GET.get("fragment") == "body":
         response = HttpResponse(body)
@@ -130,17 +183,13 @@ def report_file(request, paper, kind):
         raise Http404
     if not request.user.has_perm("consultation.view_report", paper):
         return _refuse_file(paper)
+    reports = ReportCache(paper)
     if kind == "json":
-        content = _snapshot_json(paper)
+        content = reports.snapshot_json()
     elif kind == "csv":
-        content = _cached(paper, "csv", lambda: render_csv(ReportSnapshot.from_json(_snapshot_json(paper))))
+        content = reports.get(reports.live_key("csv"), lambda: render_csv(reports.snapshot()))
     else:
-        base_url = request.build_absolute_uri("/")
-        content = _cached(
-            paper,
-            "pdf",
-            lambda: render_pdf(ReportSnapshot.from_json(_snapshot_json(paper)), base_url=base_url),
-        )
+        content = reports.pdf(base_url=request.build_absolute_uri("/"))
     return _file_response(content, kind=kind, filename=_download_name(paper, paper.version_label, kind))
 
 

@@ -108,7 +108,6 @@ FORBIDDEN_ELEMENTS = {
     "keygen",
     "applet",
     "frame",
-    "noscript",
 }
 DANGEROUS_SCHEMES = ("javascript:", "vbscript:", "data:text/html")
 

@@ -593,3 +593,49 @@ def test_a_new_version_starts_fresh_tallies_and_the_report_says_what_changed(cli
     v1 = report_build(paper=paper, version=PaperVersion.objects.get(paper=paper, number=1))
     assert section_of(v1, s1)["classification"]["key"] == "broad_consensus"
     assert v1["changes"] is None
+
+
+# ---------------------------------------------------------------- what the cache may and may not keep
+
+
+def test_a_hidden_comment_leaves_every_output_at_once(client, tmp_path):
+    tree = scenario()
+    base = tree["paper"].url
+    assert "The duty to share is long overdue." in client.get(f"{base}report.json").content.decode()
+    assert "The duty to share is long overdue." in pdf_text(client.get(f"{base}report.pdf").content, tmp_path)
+    Comment.objects.filter(pk=tree["for_comment"].pk).update(
+        hidden_at="2026-01-01T00:00Z", hidden_reason="Abuse"
+    )
+    for path in ("report/", "report/?fragment=body", "report.json"):
+        assert "The duty to share is long overdue." not in client.get(f"{base}{path}").content.decode(), path
+    assert "The duty to share is long overdue." not in pdf_text(
+        client.get(f"{base}report.pdf").content, tmp_path
+    )
+
+
+def test_a_section_restricted_since_the_last_pdf_is_withheld_from_the_next(client, tmp_path):
+    tree = scenario()
+    base, s2 = tree["paper"].url, tree["sections"][1]
+    assert "overrides local consent" in pdf_text(client.get(f"{base}report.pdf").content, tmp_path)
+    s2.restricted = True
+    s2.restriction_category = "personal_data"
+    s2.restriction_reason = "Names a family."
+    s2.save_revision().publish()
+    text = pdf_text(client.get(f"{base}report.pdf").content, tmp_path)
+    assert "overrides local consent" not in text and "Names a family." in text
+
+
+def test_the_pdf_may_lag_the_live_tallies_but_says_when_its_figures_are_from(client, tmp_path, settings):
+    from consultation.broadcast import clock
+
+    # One time bucket for the whole test, so that no bucket boundary falls between the two requests.
+    settings.REPORT_PDF_SECONDS = 10**9
+    tree = scenario()
+    base, s3 = tree["paper"].url, tree["sections"][2]
+    first = client.get(f"{base}report.pdf").content
+    react(tree["members"][2][:3], s3, "agree")
+    clock().next(tree["paper"].pk)
+    assert section_of(json.loads(client.get(f"{base}report.json").content), s3)["overall"]["seen"] == 5
+    # Within REPORT_PDF_SECONDS the laid-out PDF is reused; it is stamped with its time.
+    assert client.get(f"{base}report.pdf").content == first
+    assert "Figures as of" in pdf_text(first, tmp_path)
