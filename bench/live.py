@@ -63,7 +63,8 @@ def scratch_database(database_url):
     if not parts.scheme.startswith("postgres"):
         raise SystemExit("DATABASE_URL must be a PostgreSQL URL (or unset for SQLite).")
     name = f"{parts.path.lstrip('/') or 'postgres'}_bench_live"
-    admin = urlunsplit(parts._replace(scheme="postgresql"))
+    # Created from the server's maintenance database: the named one need not exist.
+    admin = urlunsplit(parts._replace(scheme="postgresql", path="/postgres"))
 
     def execute(sql):
         with psycopg.connect(admin, autocommit=True) as connection:

@@ -18,6 +18,11 @@ KIND_LABELS = {
     "restriction": "Restriction",
     "response": "Response to feedback",
     "membership": "Working-group membership",
+    "proposal_made": "Proposal made",
+    "proposal_accepted": "Proposal accepted for the next version",
+    "proposal_incorporated": "Proposal incorporated",
+    "proposal_not_taken_forward": "Proposal not taken forward",
+    "proposal_withdrawn": "Proposal withdrawn",
 }
 
 

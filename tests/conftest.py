@@ -26,6 +26,17 @@ def require_service(available, reason):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_site_root_paths():
+    """Wagtail caches each Site's root path; tests rebuild the tree, so a cached
+    path from an earlier test would point page URLs at pages that are gone."""
+    from wagtail.models import Site
+
+    Site.clear_site_root_paths_cache()
+    yield
+    Site.clear_site_root_paths_cache()
+
+
+@pytest.fixture(autouse=True)
 def _tally_broadcasts_settle():
     """Reactions made outside a server broadcast from a background loop: let
     those finish before the test's database goes away."""
@@ -93,6 +104,22 @@ class ThreadedASGIServer:
     def stop(self):
         self.server.should_exit = True
         self.thread.join(timeout=10)
+        _close_other_database_sessions()
+
+
+def _close_other_database_sessions():
+    """The server's worker threads each held a database connection that their
+    threads never close; on PostgreSQL those sessions would stop the test
+    database from being flushed or dropped, so end them here."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
 
 
 @pytest.fixture

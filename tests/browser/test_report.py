@@ -3,18 +3,10 @@
 import re
 
 import pytest
-from django.core.cache import cache
 
 from tests.consultation.test_report import member_of, react, report_tree
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def test_the_report_updates_live_when_someone_reacts_elsewhere(

@@ -2,6 +2,7 @@
 
 import pytest
 from bs4 import BeautifulSoup
+from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -9,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from consultation.forms import CommentForm
 from consultation.models import Comment, Proposal, RecordEntry, SectionPage
 from consultation.report.builder import report_build
-from consultation.services.comments import comment_create
+from consultation.services.comments import comment_create, comment_hide
 from consultation.services.proposals import proposal_decline, proposal_incorporate, proposal_withdraw
 from consultation.services.versions import version_publish
 from tests.consultation.proposals_support import CURRENT, fresh, member_of, proposal_tree, propose, react
@@ -445,3 +446,20 @@ def test_a_proposal_page_for_a_section_that_is_not_live_is_not_found(client, tre
     SectionPage.objects.get(pk=proposal.section_id).unpublish()
     assert client.get(proposal.get_absolute_url()).status_code == 404
     assert client.get("/consultation/proposals/999999/").status_code == 404
+
+
+def test_a_moderator_hides_a_comment_in_a_proposals_discussion(client, tree):
+    proposal = propose(tree["members"][0][0], tree["sections"][0])
+    comment = comment_create(author=tree["members"][1][0], target=proposal, text="Call me on 07700 900123.")
+    moderator = tree["members"][2][0]
+    moderator.groups.add(Group.objects.get_or_create(name="Moderators")[0])
+
+    comment_hide(comment=comment, moderator=moderator, reason="Contains a phone number.")
+
+    entry = RecordEntry.objects.get(kind="moderation")
+    assert entry.summary.startswith(
+        f"A moderator removed comment {comment.pk} on proposal {proposal.pk} for section"
+    )
+    page = client.get(proposal.get_absolute_url()).content.decode()
+    assert "07700" not in page and "Contains a phone number." in page
+    assert client.get(f"/consultation/comments/{comment.pk}/").url == comment.get_absolute_url()

@@ -10,7 +10,6 @@ from html.parser import HTMLParser
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
-from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -32,13 +31,6 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 GROUP_NAMES = ("Civil society", "Local government", "Researchers")
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 # ------------------------------------------------------------ set-up (the other report tests use it too)
