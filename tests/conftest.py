@@ -133,7 +133,10 @@ def asgi_server(transactional_db):
 # ---------------------------------------------------------------- browser
 
 
-@pytest.fixture(scope="session")
+# Module scope, not session: Playwright's sync API keeps an event loop running in
+# the main thread while it is alive, and pytest-asyncio cannot start its own loop
+# for async tests (consumers) that run after a browser module.
+@pytest.fixture(scope="module")
 def _playwright():
     require_service(
         os.path.exists(CHROMIUM),
@@ -150,7 +153,7 @@ def _playwright():
     del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(_playwright):
     browser = _playwright.chromium.launch(
         executable_path=CHROMIUM,
