@@ -56,16 +56,8 @@ class CommentForm(XtdCommentForm):
         # anonymous forms we do not offer.
         for name in ("name", "email", "url", "honeypot"):
             self.fields.pop(name, None)
-        self.fields["comment"].widget = forms.Textarea(
-            attrs={
-                "rows": 5,
-                "data-comment-text": "",
-                "data-max-length": comment_max_length(),
-            }
-        )
-        self.fields["followup"].widget = forms.CheckboxInput()
+        # comments-xtd resets it to COMMENTS_XTD_DEFAULT_FOLLOWUP; asking is the better default here.
         self.fields["followup"].initial = True
-        self.html_id = prefix
 
     def clean_comment(self):
         text = self.cleaned_data["comment"].strip()
