@@ -7,7 +7,6 @@ transaction, records public events in the process record, and leaves email to
 
 import logging
 from functools import partial
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -21,6 +20,8 @@ from django_comments_xtd import signed
 from django_comments_xtd.conf import settings as xtd_settings
 from django_comments_xtd.models import XtdComment, max_thread_level_for_content_type
 from django_comments_xtd.utils import send_mail
+
+from core.links import site_url
 
 from ..models import Comment, CommentReport, PaperFollow, PolicyPaperPage, Proposal, SectionPage
 from ..rules import PARTICIPATING_ROLES, current_memberships
@@ -40,18 +41,6 @@ def comment_rule_for(target):
     if isinstance(target, Proposal):
         return "consultation.comment_proposal"
     return "consultation.comment_section" if isinstance(target, SectionPage) else "consultation.comment_paper"
-
-
-def site_url(url):
-    """An absolute link on the configured public address (https in production),
-    whatever host Wagtail or Django would have put in the URL."""
-    parts = urlsplit(str(url))
-    path = parts.path or "/"
-    if parts.query:
-        path += f"?{parts.query}"
-    if parts.fragment:
-        path += f"#{parts.fragment}"
-    return settings.SITE_URL + path
 
 
 def author_snapshot(*, author, paper):

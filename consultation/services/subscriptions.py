@@ -12,7 +12,6 @@ Privacy rules kept here:
 
 import logging
 from datetime import timedelta
-from urllib.parse import urljoin
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -22,6 +21,8 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+
+from core.links import site_url
 
 from ..models import Subscription
 from ..models.pages import Stage
@@ -48,18 +49,12 @@ STAGE_MEANING = {
 }
 
 
-def _absolute(path):
-    if path.startswith(("http://", "https://")):
-        return path
-    return urljoin(settings.SITE_URL + "/", path.lstrip("/"))
-
-
 def subscription_links(subscription):
     return {
-        "confirm_url": _absolute(
+        "confirm_url": site_url(
             reverse("consultation:subscription_confirm", kwargs={"token": subscription.make_token("confirm")})
         ),
-        "unsubscribe_url": _absolute(
+        "unsubscribe_url": site_url(
             reverse("consultation:unsubscribe", kwargs={"token": subscription.make_token("unsubscribe")})
         ),
     }
@@ -72,7 +67,7 @@ def _message(*, template, subscription, context=None, list_headers=True):
         "site_name": settings.SITE_NAME,
         "site_url": settings.SITE_URL,
         "consultation": consultation,
-        "consultation_url": _absolute(consultation.url or "/"),
+        "consultation_url": site_url(consultation.url or "/"),
         **links,
         **(context or {}),
     }
@@ -229,7 +224,7 @@ def subscriptions_notify_new_version(*, paper, version_label, change_note=""):
         template="consultation/emails/new_version",
         context={
             "paper": paper,
-            "paper_url": _absolute(paper.url or "/"),
+            "paper_url": site_url(paper.url or "/"),
             "version_label": version_label,
             "change_note": change_note,
         },

@@ -1,13 +1,13 @@
-from urllib.parse import urljoin
-
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 
+from core.links import site_url
+
 
 def absolute_url(path):
     """Links in emails are built from SITE_URL, never from the request's Host header."""
-    return urljoin(settings.SITE_URL + "/", path.lstrip("/"))
+    return site_url(path)
 
 
 def send_templated_email(*, template, context, to):
