@@ -184,6 +184,8 @@ def percentile(values, fraction):
 
 
 def summary(seconds):
+    if not seconds:
+        return {"p50": float("nan"), "p99": float("nan")}
     return {"p50": percentile(seconds, 0.5) * 1000, "p99": percentile(seconds, 0.99) * 1000}
 
 
@@ -207,7 +209,7 @@ class Viewers:
         async def one(index):
             async with gate:
                 socket = await connect(self.url, origin=self.origin, open_timeout=60, max_queue=None)
-                snapshot = json.loads(await socket.recv())
+                snapshot = json.loads(await asyncio.wait_for(socket.recv(), 60))
                 self.latest[index] = {t["target"]: (snapshot["version"], t) for t in snapshot["tallies"]}
                 return socket
 
@@ -231,20 +233,24 @@ class Viewers:
         except Exception:  # closed at the end of the phase
             return
 
-    async def all_received(self, messages, timeout=30):
-        """Wait until every client has `messages` messages; return when the last one got it."""
+    async def all_advanced(self, start, timeout=10):
+        """Wait until every client has received a message since `start` (their counts then).
+
+        Returns when the last of them got it, or None if some never did (a lost message)."""
         done = asyncio.get_running_loop().create_future()
         state = {"last": None}
 
         def check(now):
-            if min(self.received) >= messages and not done.done():
+            if not done.done() and all(n > s for n, s in zip(self.received, start, strict=True)):
                 state["last"] = now
                 done.set_result(None)
 
         self.waiters.append(check)
-        check(time.perf_counter() if min(self.received) >= messages else None)
+        check(time.perf_counter())
         try:
             await asyncio.wait_for(done, timeout)
+        except TimeoutError:
+            return None
         finally:
             self.waiters.remove(check)
         return state["last"]
@@ -280,20 +286,25 @@ async def measure_reactions(server, paper_id, section_id, session, count, trials
     await viewers.open()
     connect_seconds = time.perf_counter() - started
     poster = Poster(server, session)
+    start = list(viewers.received)
     await asyncio.to_thread(poster.react, section_id, "neutral")  # warm the connection and caches
-    await viewers.all_received(1)
-    latencies, posts = [], []
+    await viewers.all_advanced(start)
+    latencies, posts, lost = [], [], 0
     for trial in range(trials):
         await asyncio.sleep(spacing)
         choice = "agree" if trial % 2 == 0 else "disagree"
+        start = list(viewers.received)
         sent = time.perf_counter()
         await asyncio.to_thread(poster.react, section_id, choice)
         answered = time.perf_counter()
-        last = await viewers.all_received(trial + 2)
-        latencies.append(last - sent)
+        last = await viewers.all_advanced(start)
         posts.append(answered - sent)
+        if last is None:
+            lost += 1  # some viewer never got it within 10 s; a real client would resync
+        else:
+            latencies.append(last - sent)
     await viewers.close()
-    return {"latency": summary(latencies), "post": summary(posts), "connect": connect_seconds}
+    return {"latency": summary(latencies), "post": summary(posts), "connect": connect_seconds, "lost": lost}
 
 
 async def measure_burst(server, paper_id, section_ids, sessions, count, seconds):
@@ -341,17 +352,21 @@ async def measure_baseline(redis_url, count, trials, payload):
     group = f"baseline-{count}"
     channels = [await layer.new_channel() for _ in range(count)]
     await asyncio.gather(*(layer.group_add(group, c) for c in channels))
-    latencies = []
+    latencies, lost = [], 0
     for _ in range(trials):
         receiving = [asyncio.ensure_future(layer.receive(c)) for c in channels]
         await asyncio.sleep(0.05)
         sent = time.perf_counter()
         await layer.group_send(group, {"type": "tally.message", "text": payload})
-        await asyncio.gather(*receiving)
+        try:
+            await asyncio.wait_for(asyncio.gather(*receiving), 10)
+        except TimeoutError:
+            lost += 1  # channels-redis dropped (or never delivered) a message to some member
+            continue
         latencies.append(time.perf_counter() - sent)
     await asyncio.gather(*(layer.group_discard(group, c) for c in channels))
     await layer.flush()
-    return summary(latencies)
+    return {**summary(latencies), "lost": lost}
 
 
 # ---------------------------------------------------------------- running
@@ -449,7 +464,7 @@ def report(results, args, database_name):
     print()
     header = (
         f"{'N':>6}  {'POST → all N: p50':>18} {'p99':>8}  {'raw group_send → N: p50':>24} {'p99':>8}"
-        f"  {'ratio p50':>9} {'ratio p99':>9}  {'POST alone p50':>14}  {'connect N':>9}"
+        f"  {'ratio p50':>9} {'ratio p99':>9}  {'POST alone p50':>14}  {'connect N':>9}  {'lost':>9}"
     )
     print(header)
     print("-" * len(header))
@@ -462,6 +477,7 @@ def report(results, args, database_name):
             f"  {base['p50']:>21.1f} ms {base['p99']:>5.1f} ms"
             f"  {live['latency']['p50'] / base['p50']:>8.1f}x {live['latency']['p99'] / base['p99']:>8.1f}x"
             f"  {live['post']['p50']:>11.1f} ms  {live['connect']:>7.1f} s"
+            f"  {live['lost']:>4} / {base['lost']:<2}"
         )
     for row in results:
         if "burst" not in row:
@@ -478,6 +494,7 @@ def report(results, args, database_name):
             f"Viewers whose final tallies equal the database: {good} of {total}."
         )
     print()
+    print("lost: trials in which some client had nothing after 10 s (site / raw channels-redis); not timed.")
     print(
         "p99 over this many trials is close to the slowest trial; run with --trials 200 for a steadier tail."
     )

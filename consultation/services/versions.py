@@ -6,6 +6,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, Validatio
 from django.db import transaction
 from django.utils import timezone
 
+from .. import broadcast
 from ..diff import paper_diff
 from ..models import PaperVersion, PolicyPaperPage, SectionVersion
 from ..selectors import reaction_tallies
@@ -103,6 +104,8 @@ def version_publish(*, paper, actor, change_note):
         # Accepted proposals whose draft is now published text were incorporated in this version.
         proposals_mark_incorporated(paper=paper, version=version, actor=actor)
         transaction.on_commit(lambda: _notify_subscribers(version))
+        # A new version starts fresh tallies: open pages get the new snapshot.
+        transaction.on_commit(lambda: broadcast.tallies_reset(paper_id=paper.pk))
     return version
 
 
