@@ -298,6 +298,11 @@ def _background_loop():
             thread = threading.Thread(target=loop.run_forever, name="tally-broadcast", daemon=True)
             thread.start()
             _background = loop
+            # Send what is pending before the interpreter shuts its thread pools
+            # down (a command that exits straight after a change would otherwise
+            # fail its last broadcast). Hooks registered here run before those of
+            # concurrent.futures, which registered at import.
+            threading._register_atexit(_flush_before_exit)
         return _background
 
 
@@ -326,6 +331,13 @@ def wait_background_idle(timeout=10):
     if loop is None or not loop.is_running():
         return
     asyncio.run_coroutine_threadsafe(_idle_soon(loop), loop).result(timeout)
+
+
+def _flush_before_exit():
+    try:
+        wait_background_idle(timeout=5)
+    except Exception:  # noqa: BLE001 - exiting anyway; the page resyncs from HTTP
+        logger.warning("Pending tally broadcasts were not sent before exit", exc_info=True)
 
 
 async def _idle_soon(loop):
