@@ -64,6 +64,7 @@ format: install-test
 
 ## Django's checks, and no model change without its migration
 check: install-test
+	@mkdir -p var
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py check
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py makemigrations --check --dry-run
 
