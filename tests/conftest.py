@@ -104,22 +104,6 @@ class ThreadedASGIServer:
     def stop(self):
         self.server.should_exit = True
         self.thread.join(timeout=10)
-        _close_other_database_sessions()
-
-
-def _close_other_database_sessions():
-    """The server's worker threads each held a database connection that their
-    threads never close; on PostgreSQL those sessions would stop the test
-    database from being flushed or dropped, so end them here."""
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
-        return
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
-        )
 
 
 @pytest.fixture
