@@ -37,6 +37,18 @@ def _fresh_site_root_paths():
 
 
 @pytest.fixture(autouse=True)
+def _fresh_channel_layer():
+    """A channel layer instance belongs to the event loop that first received on
+    it: a RedisChannelLayer used by a test server's loop refuses a later test's
+    loop ("Two event loops are trying to receive()"). Each test gets its own."""
+    from channels.layers import channel_layers
+
+    channel_layers.backends.clear()
+    yield
+    channel_layers.backends.clear()
+
+
+@pytest.fixture(autouse=True)
 def _tally_broadcasts_settle():
     """Reactions made outside a server broadcast from a background loop: let
     those finish before the test's database goes away."""
