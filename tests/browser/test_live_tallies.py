@@ -139,7 +139,9 @@ def test_a_page_that_reconnects_resyncs_what_it_missed(asgi_server, new_context,
     expect(reactions_of(watcher, section).locator(".reactions__tally")).to_have_text(
         re.compile(r"0 agree,\s*0 disagree,\s*1 neutral")
     )
-    assert watcher.evaluate("window.__sockets.length") >= 3  # first, failed retries, the one that got back
+    # A new socket replaced the one that was cut (how many retries failed in
+    # between depends on the backoff timing, so it is not counted).
+    assert watcher.evaluate("window.__sockets.length") >= 2
 
 
 def test_without_javascript_reacting_works_and_the_tally_is_in_the_page(
