@@ -13,10 +13,10 @@ not slow down as proposals, reactions or comments grow.
 
 from django.db.models import Count, Q
 
+from .consensus.selectors import report_groups, report_settings, tally_statistics
 from .diff import html_to_text, word_diff
 from .models import Comment, Proposal
 from .models.proposals import UNDECIDED_STATES, ProposalKind, ProposalState, proposal_content_type_id
-from .report.builder import report_groups, report_settings, tally_statistics
 from .selectors import empty_tally
 from .selectors_versions import render_section_body
 

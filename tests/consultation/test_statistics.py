@@ -10,7 +10,7 @@ from fractions import Fraction
 
 import pytest
 
-from consultation.report.statistics import (
+from consultation.consensus.statistics import (
     TOO_FEW_LABEL,
     Z_95,
     Classification,

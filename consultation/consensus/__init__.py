@@ -1,0 +1,1 @@
+"""The consensus statistic: pure maths (statistics) and its application to tallies (selectors)."""
