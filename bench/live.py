@@ -442,7 +442,7 @@ async def run(args, counts, server, redis_url, paper_id, section_ids, sessions):
 def burst_matches_database(paper_id, states):
     from django.db import close_old_connections
 
-    from consultation.selectors import reaction_tallies
+    from consultation.reactions.selectors import reaction_tallies
 
     close_old_connections()
     truth = reaction_tallies(paper_id=paper_id)

@@ -6,4 +6,4 @@ class ConsultationConfig(AppConfig):
     verbose_name = "Consultations"
 
     def ready(self):
-        from . import signals  # noqa: F401  (connects the receivers)
+        from consultation import signals  # noqa: F401  (connects the receivers)

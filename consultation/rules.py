@@ -12,9 +12,8 @@ consultation's current stage.
 
 import rules
 
+from consultation.models.pages import Stage
 from workinggroups.models import Membership
-
-from .models.pages import Stage
 
 # Roles that take part. Observers read along but do not comment, react or propose.
 PARTICIPATING_ROLES = (Membership.Role.CONVENOR, Membership.Role.MEMBER)

@@ -7,12 +7,11 @@ change, so each record entry commits or rolls back with it.
 from django.dispatch import receiver
 from wagtail.signals import page_published
 
+from consultation.models import ConsultationPage
+from consultation.models.pages import Stage
+from consultation.record.services import record_event
+from consultation.restrictions.services import restriction_record_change
 from workinggroups.signals import membership_changed, signoff_recorded
-
-from .models import ConsultationPage
-from .models.pages import Stage
-from .services.record import record_event
-from .services.restrictions import restriction_record_change
 
 MEMBERSHIP_SUMMARIES = {
     "joined": "{name} joined {group} as a {role}, speaking for {organisation}.",

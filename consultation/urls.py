@@ -1,6 +1,11 @@
 from django.urls import path
 
-from . import views, views_comments, views_proposals, views_reactions, views_signoffs, views_subscriptions
+from consultation.comments import views as views_comments
+from consultation.pages import views
+from consultation.proposals import views as views_proposals
+from consultation.reactions import views as views_reactions
+from consultation.signoffs import views as views_signoffs
+from consultation.subscriptions import views as views_subscriptions
 
 app_name = "consultation"
 

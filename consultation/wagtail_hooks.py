@@ -1,10 +1,17 @@
-"""Wagtail admin set-up for consultations. Each feature keeps its hooks in its
-own module; importing it here registers them."""
+"""Wagtail admin set-up for consultations. Each feature keeps its admin views and
+hooks in its own `admin.py`; importing them here registers them (Wagtail looks
+only for an app's top-level `wagtail_hooks`)."""
 
-from . import (
-    views_admin_proposals,  # noqa: F401  (deciding on competing proposals)
-    views_admin_stages,  # noqa: F401  (stages and sign-off)
-    views_admin_versions,  # noqa: F401  (versions and “you said, we did”)
-    views_moderation,  # noqa: F401  (the comment moderation queue)
-)
-from .report import admin_views  # noqa: F401, E402  (freezing the consensus report)
+from wagtail import hooks
+
+from consultation.comments import admin as comments_admin  # noqa: F401  (the moderation queue)
+from consultation.pages.selectors import consultations_live
+from consultation.proposals import admin as proposals_admin  # noqa: F401  (deciding on proposals)
+from consultation.report import admin as report_admin  # noqa: F401  (freezing the consensus report)
+from consultation.stages import admin as stages_admin  # noqa: F401  (stages and sign-off)
+from consultation.versions import admin as versions_admin  # noqa: F401  (versions, “you said, we did”)
+
+
+@hooks.register("construct_home_page_context")
+def list_consultations_on_home_page(request, context):
+    context["consultations"] = consultations_live()

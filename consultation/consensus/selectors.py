@@ -6,10 +6,10 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
-from .. import selectors
-from ..models.reactions import ReactionChoice
-from . import statistics
-from .statistics import GroupCounts
+from consultation.consensus import statistics
+from consultation.consensus.statistics import GroupCounts
+from consultation.models.reactions import ReactionChoice
+from consultation.reactions import selectors
 
 # How many comments to show on each side of a section.
 DEFAULT_TOP_COMMENTS = 3

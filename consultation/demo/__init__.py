@@ -10,7 +10,7 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from .builder import Demo
+from consultation.demo.builder import Demo
 
 
 def build(steps, *, today: datetime.date | None = None) -> Demo:

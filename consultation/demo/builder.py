@@ -22,6 +22,7 @@ from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.log_actions import log
 from wagtail.models import GroupPagePermission, Locale, Page, Site
 
+from consultation.demo import content
 from consultation.models import (
     ConsultationIndexPage,
     ConsultationPage,
@@ -31,8 +32,6 @@ from consultation.models import (
 )
 from core.models import ContentPage, HomePage
 from workinggroups.models import Membership, Organisation, WorkingGroup
-
-from . import content
 
 # Wagtail creates these groups in its initial migration; rules.py names "Moderators".
 EDITORS_GROUP = "Editors"

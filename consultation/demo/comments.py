@@ -13,8 +13,8 @@ posted by the same person with the same text is not posted again.
 
 import datetime
 
+from consultation.comments.services import comment_create, comment_hide
 from consultation.models import Comment
-from consultation.services.comments import comment_create, comment_hide
 
 # Each thread: the section slug (None: the paper as a whole), the day of review
 # it started, then (username, text) for the comment and its replies in order,

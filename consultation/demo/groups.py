@@ -17,14 +17,13 @@ from django.contrib.auth.models import Group, Permission
 from django.utils import timezone
 from wagtail.models import GroupPagePermission
 
+from consultation.demo.builder import EDITOR_PAGE_PERMISSIONS, EDITORS_GROUP, _publish_new_page, _user
+from consultation.demo.content import _clauses, _p, _question
 from consultation.models import ConsultationPage, ConsultationStageDates, PolicyPaperPage, SectionPage
-from consultation.services.stages import consultation_move_stage
+from consultation.stages.services import consultation_move_stage
 from workinggroups.models import Invitation, JoinRequest, Membership, Position
 from workinggroups.services.memberships import INVITATION_VALID_FOR
 from workinggroups.services.signoffs import SectionPositionInput, signoff_record
-
-from .builder import EDITOR_PAGE_PERMISSIONS, EDITORS_GROUP, _publish_new_page, _user
-from .content import _clauses, _p, _question
 
 # username, display name, group slug, organisation name (None: independent)
 OBSERVERS = [

@@ -9,9 +9,9 @@ a proposal that exists is not made again, and reactions are set, not added.
 """
 
 from consultation.models import Proposal, ProposalKind
-from consultation.selectors_proposals import section_wording
-from consultation.services.proposals import proposal_create
-from consultation.services.reactions import reaction_set
+from consultation.proposals.selectors import section_wording
+from consultation.proposals.services import proposal_create
+from consultation.reactions.services import reaction_set
 
 SECTION_SLUG = "transparency-to-citizens"
 

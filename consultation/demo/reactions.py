@@ -21,8 +21,8 @@ from django.db.models import Q
 
 from consultation.models import Comment, ConsultationPage, PolicyPaperPage, Reaction, SectionPage
 from consultation.models.pages import Stage
+from consultation.reactions.services import reaction_set
 from consultation.rules import PARTICIPATING_ROLES
-from consultation.services.reactions import reaction_set
 from workinggroups.models import Membership
 
 # (agree, disagree, neutral) weights.

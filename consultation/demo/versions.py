@@ -17,8 +17,8 @@ does nothing if its version already exists.
 import json
 
 from consultation.models import Comment, PaperVersion, Response, SectionPage
-from consultation.services.responses import response_create
-from consultation.services.versions import version_publish
+from consultation.versions.responses import response_create
+from consultation.versions.services import version_publish
 
 V1_NOTE = "First draft for review by the invited working groups."
 V2_NOTE = (

@@ -1,22 +1,22 @@
 """Consultation models, re-exported so `consultation.models.X` works everywhere."""
 
-from .comments import Comment, CommentReport, PaperFollow
-from .pages import (
+from consultation.models.comments import Comment, CommentReport, PaperFollow
+from consultation.models.pages import (
     ConsultationIndexPage,
     ConsultationPage,
     ConsultationStageDates,
     PolicyPaperPage,
     SectionPage,
 )
-from .proposals import Proposal, ProposalKind, ProposalState
-from .reactions import Reaction, ReactionChoice, TargetKind
-from .record import RecordEntry, RecordHead
-from .reports import FrozenReport, FrozenReportError
-from .responses import Response
-from .restriction import Restrictable, RestrictionCategory
-from .stages import StageChange
-from .subscriptions import Subscription
-from .versions import ImmutableSnapshotError, PaperVersion, SectionVersion
+from consultation.models.proposals import Proposal, ProposalKind, ProposalState
+from consultation.models.reactions import Reaction, ReactionChoice, TargetKind
+from consultation.models.record import RecordEntry, RecordHead
+from consultation.models.reports import FrozenReport, FrozenReportError
+from consultation.models.responses import Response
+from consultation.models.restriction import Restrictable, RestrictionCategory
+from consultation.models.stages import StageChange
+from consultation.models.subscriptions import Subscription
+from consultation.models.versions import ImmutableSnapshotError, PaperVersion, SectionVersion
 
 __all__ = [
     "Comment",

@@ -12,7 +12,8 @@ from django.conf import settings
 from django.db import models
 from django_comments_xtd.models import XtdComment
 
-from .pages import Stage
+from consultation.models.pages import Stage
+from consultation.models.proposals import proposal_content_type_id
 
 
 class Comment(XtdComment):
@@ -79,8 +80,6 @@ class Comment(XtdComment):
     @property
     def is_on_proposal(self):
         """A comment in a competing proposal's discussion (it keeps the proposal's section and paper)."""
-        from .proposals import proposal_content_type_id
-
         return self.content_type_id == proposal_content_type_id()
 
     @property

@@ -9,10 +9,14 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
-from ..blocks import SectionBodyBlock
-from ..page_routes import ConsultationRecordRoutes, PaperVersionRoutes
-from ..report.routes import PaperReportRoutes
-from .restriction import Restrictable
+from consultation.blocks import SectionBodyBlock
+from consultation.models.restriction import Restrictable
+from consultation.models.routes import (
+    ConsultationRecordRoutes,
+    PageContext,
+    PaperReportRoutes,
+    PaperVersionRoutes,
+)
 
 SUMMARY_FEATURES = ["bold", "italic", "link", "ol", "ul"]
 
@@ -25,7 +29,9 @@ class Stage(models.TextChoices):
     FINAL = "final", "Final"
 
 
-class ConsultationIndexPage(Page):
+class ConsultationIndexPage(PageContext, Page):
+    context_selector = "consultation.pages.selectors.index_context"
+
     intro = RichTextField(blank=True, features=SUMMARY_FEATURES)
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
@@ -34,16 +40,11 @@ class ConsultationIndexPage(Page):
     subpage_types = ["consultation.ConsultationPage"]
     max_count = 1
 
-    def get_context(self, request, *args, **kwargs):
-        from ..selectors import consultations_live
 
-        context = super().get_context(request, *args, **kwargs)
-        context["consultations"] = consultations_live()
-        return context
-
-
-class ConsultationPage(ConsultationRecordRoutes, Page):
+class ConsultationPage(PageContext, ConsultationRecordRoutes, Page):
     """One open policy process, moving through its stages."""
+
+    context_selector = "consultation.pages.selectors.consultation_context"
 
     summary = RichTextField(features=SUMMARY_FEATURES)
     run_by = models.CharField(max_length=200, help_text="The team or department that runs this consultation.")
@@ -58,7 +59,7 @@ class ConsultationPage(ConsultationRecordRoutes, Page):
         MultiFieldPanel(
             [
                 # Read-only: stages move only through the "Move stage" admin view
-                # (consultation.services.stages), which checks sign-offs and
+                # (consultation.stages.services), which checks sign-offs and
                 # records who moved it, when and why.
                 FieldPanel("current_stage", read_only=True),
                 InlinePanel("stage_dates", label="Stage dates"),
@@ -87,13 +88,6 @@ class ConsultationPage(ConsultationRecordRoutes, Page):
     def consultation(self):
         return self
 
-    def get_context(self, request, *args, **kwargs):
-        from ..selectors import consultation_detail
-
-        context = super().get_context(request, *args, **kwargs)
-        context.update(consultation_detail(consultation=self))
-        return context
-
 
 class ConsultationStageDates(Orderable):
     """When a stage of a consultation starts and ends, as published to the public."""
@@ -111,8 +105,12 @@ class ConsultationStageDates(Orderable):
         ]
 
 
-class PolicyPaperPage(PaperReportRoutes, PaperVersionRoutes, RoutablePageMixin, Restrictable, Page):
+class PolicyPaperPage(
+    PageContext, PaperReportRoutes, PaperVersionRoutes, RoutablePageMixin, Restrictable, Page
+):
     """A draft policy paper, published section by section (its child pages)."""
+
+    context_selector = "consultation.pages.selectors.paper_context"
 
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft for discussion"
@@ -154,17 +152,12 @@ class PolicyPaperPage(PaperReportRoutes, PaperVersionRoutes, RoutablePageMixin, 
         # comments-xtd redirects to this after posting; Wagtail pages lack it.
         return self.url
 
-    def get_context(self, request, *args, **kwargs):
-        from ..selectors import paper_detail
 
-        context = super().get_context(request, *args, **kwargs)
-        context.update(paper_detail(paper=self, user=request.user))
-        return context
-
-
-class SectionPage(Restrictable, Page):
+class SectionPage(PageContext, Restrictable, Page):
     """One section of a paper. Its page id is its stable identity: the permalink
     `/consultation/sections/<id>/` survives edits, renames and reordering."""
+
+    context_selector = "consultation.pages.selectors.section_context"
 
     body = StreamField(SectionBodyBlock(), blank=True)
 
@@ -195,9 +188,11 @@ class SectionPage(Restrictable, Page):
     def get_absolute_url(self):
         return self.url
 
-    def get_context(self, request, *args, **kwargs):
-        from ..selectors import section_detail
 
-        context = super().get_context(request, *args, **kwargs)
-        context.update(section_detail(section=self, user=request.user))
-        return context
+def paper_sections(*, paper):
+    """The paper's live sections in order, numbered, each knowing its paper."""
+    sections = list(SectionPage.objects.live().child_of(paper).order_by("path"))
+    for number, section in enumerate(sections, start=1):
+        section.number = number
+        section._paper_cache = paper
+    return sections

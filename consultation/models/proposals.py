@@ -10,7 +10,7 @@ people move and the paper changes.
 Its life: open → (editors) accepted, with a draft revision of the section →
 incorporated in the next published version; or not taken forward (with the
 editors' public reason); or withdrawn by its author. Nothing is ever deleted.
-The only write path is consultation.services.proposals.
+The only write path is consultation.proposals.services.
 """
 
 from django.conf import settings
@@ -19,7 +19,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
-from .pages import Stage
+from consultation.models.pages import Stage
 
 
 class ProposalKind(models.TextChoices):
@@ -55,7 +55,7 @@ class Proposal(models.Model):
     )
     kind = models.CharField(max_length=20, choices=ProposalKind.choices)
     # Plain text as the author wrote it: blank lines separate paragraphs. It is
-    # escaped and sanitised whenever it is shown (consultation.sanitise).
+    # escaped and sanitised whenever it is shown (consultation.comments.sanitise).
     text = models.TextField()
     rationale = models.TextField()
 
@@ -173,3 +173,11 @@ class Proposal(models.Model):
 def proposal_content_type_id():
     """The content type comments on proposals carry (cached by Django after the first call)."""
     return ContentType.objects.get_for_model(Proposal).pk
+
+
+def proposal_get(*, proposal_id):
+    """One proposal with its section and paper (one query), or None."""
+    proposal = Proposal.objects.select_related("section", "paper").filter(pk=proposal_id).first()
+    if proposal is not None:
+        proposal.section._paper_cache = proposal.paper
+    return proposal

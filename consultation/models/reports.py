@@ -9,9 +9,27 @@ checked against it.
 """
 
 import hashlib
+import json
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+
+
+class ReportSnapshot(dict):
+    """The report as plain data. A dict, so templates, JSON and the database all take it as it is."""
+
+    @property
+    def sections(self):
+        return self["sections"]
+
+    def to_json(self):
+        """The canonical JSON text: stable key order, so equal snapshots give equal bytes."""
+        return json.dumps(self, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+
+    @classmethod
+    def from_json(cls, text):
+        return cls(json.loads(text))
 
 
 class FrozenReportError(Exception):
@@ -89,6 +107,4 @@ class FrozenReport(models.Model):
         return hashlib.sha256(bytes(data)).hexdigest()
 
     def snapshot(self):
-        from ..report.builder import ReportSnapshot
-
         return ReportSnapshot.from_json(self.snapshot_json)

@@ -7,7 +7,7 @@ changes its mind responds again, and both answers stay visible in order.
 from django.conf import settings
 from django.db import models
 
-from .versions import ImmutableSnapshot
+from consultation.models.versions import ImmutableSnapshot
 
 
 class Response(ImmutableSnapshot):

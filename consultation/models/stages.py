@@ -1,6 +1,6 @@
 """Every move of a consultation between stages, with who, when and why.
 
-The only write path is `consultation.services.stages.consultation_move_stage`;
+The only write path is `consultation.stages.services.consultation_move_stage`;
 the page editor shows the stage read-only (see ConsultationPage).
 """
 
@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from .pages import Stage
+from consultation.models.pages import Stage
 
 
 class StageChange(models.Model):

@@ -2,7 +2,7 @@
 
 A `PaperVersion` freezes the published text of every live section of a paper
 at one moment, as `SectionVersion` rows. Snapshots are never updated: the only
-write path is `consultation.services.versions.version_publish`, and saving or
+write path is `consultation.versions.services.version_publish`, and saving or
 updating an existing snapshot raises `ImmutableSnapshotError`.
 
 A section's identity across versions is its page id (`section_id`), the same
@@ -14,7 +14,7 @@ the foreign key does not cascade and has no database constraint.
 from django.conf import settings
 from django.db import models
 
-from .restriction import RestrictionCategory
+from consultation.models.restriction import RestrictionCategory
 
 
 class ImmutableSnapshotError(Exception):

@@ -7,7 +7,7 @@ same thing.
 
 The number of queries does not depend on the number of sections, reactions or
 comments: tallies come from the reactions' one aggregate query
-(`consultation.selectors.reaction_tallies`, the same numbers the paper page
+(`consultation.reactions.selectors.reaction_tallies`, the same numbers the paper page
 shows live), and every other read is one query for the whole paper.
 
 The snapshot is what the public may see. A restricted section keeps its
@@ -16,40 +16,27 @@ heading, its restriction reason and its numbers; no text written about it
 such text may quote what is withheld.
 """
 
-import json
-
-from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Count, F, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from .. import selectors
-from ..consensus.selectors import add_statistics, figure, report_settings, statistic_groups
-from ..consensus.statistics import Classification
-from ..models import Comment, PaperVersion, Reaction, Response, SectionVersion
-from ..models.proposals import proposal_content_type_id
-from ..models.reactions import ReactionChoice, TargetKind
+from consultation.consensus.selectors import add_statistics, figure, report_settings, statistic_groups
+from consultation.consensus.statistics import Classification
+from consultation.models import Comment, PaperVersion, Reaction, Response, SectionVersion
+from consultation.models.pages import paper_sections
+from consultation.models.proposals import proposal_content_type_id
+from consultation.models.reactions import ReactionChoice, TargetKind
+from consultation.models.reports import ReportSnapshot
+from consultation.proposals.selectors import report_proposals
+from consultation.reactions.selectors import empty_tally, reaction_tallies
+from consultation.versions.diff import Status, paper_diff
+from consultation.versions.selectors import attach_live_sections
+from workinggroups.selectors import signoffs_current
 
 SCHEMA = "open-policy/consensus-report"
 SCHEMA_VERSION = 1
 # A comment quoted in the report is cut at this many characters; the link leads to the whole.
 COMMENT_EXCERPT_CHARS = 600
-
-
-class ReportSnapshot(dict):
-    """The report as plain data. A dict, so templates, JSON and the database all take it as it is."""
-
-    @property
-    def sections(self):
-        return self["sections"]
-
-    def to_json(self):
-        """The canonical JSON text: stable key order, so equal snapshots give equal bytes."""
-        return json.dumps(self, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
-
-    @classmethod
-    def from_json(cls, text):
-        return cls(json.loads(text))
 
 
 def report_build(*, paper, version=None):
@@ -65,7 +52,7 @@ def report_build(*, paper, version=None):
     section_ids = [s["id"] for s in sections]
 
     # The same selector, and so the same numbers, as the live tallies on the paper page.
-    tallies = selectors.reaction_tallies(paper_id=paper.pk, section_ids=section_ids, version_label=label)
+    tallies = reaction_tallies(paper_id=paper.pk, section_ids=section_ids, version_label=label)
     groups = statistic_groups(consultation=consultation, tallies=tallies, config=config)
 
     comments = _top_comments(paper=paper, label=label, tallies=tallies, sections=sections, config=config)
@@ -75,7 +62,7 @@ def report_build(*, paper, version=None):
     proposals = _proposals(paper=paper, label=label, tallies=tallies, groups=groups, config=config)
 
     for section in sections:
-        tally = tallies.get(f"section:{section['id']}") or selectors.empty_tally(f"section:{section['id']}")
+        tally = tallies.get(f"section:{section['id']}") or empty_tally(f"section:{section['id']}")
         add_statistics(section, tally=tally, groups=groups, config=config)
         withheld = section["restricted"]
         section["text_withheld"] = withheld
@@ -138,7 +125,7 @@ def _sections(*, paper, version, paper_url):
 
     The restriction always comes from the live page when there is one: a
     section restricted since a version was published stays withheld."""
-    live = selectors.paper_sections(paper=paper)
+    live = paper_sections(paper=paper)
     paper_restricted = paper.restricted
     rows = []
     if version is None:
@@ -314,8 +301,6 @@ def _excerpt(text):
 
 def _proposals(*, paper, label, tallies, groups, config):
     """Competing proposals per section id, ranked as the paper page ranks them (one query)."""
-    from ..selectors_proposals import report_proposals
-
     return report_proposals(paper=paper, label=label, tallies=tallies, groups=groups, config=config)
 
 
@@ -348,8 +333,6 @@ def _responses(*, paper):
 
 def _signoffs(*, paper, label):
     """Each group's current position on this version, and any positions it took on single sections."""
-    from workinggroups.selectors import signoffs_current
-
     papers = [paper.page_ptr] if hasattr(paper, "page_ptr") else [paper]
     positions = []
     by_section = {}
@@ -394,12 +377,9 @@ def _changes(*, paper, label, sections, paper_url):
 
     Compared only when this label is itself a published version (a draft has
     no frozen text to compare). The comparison is the versions' own
-    (`consultation.diff.paper_diff`, as on the public diff pages), under the
+    (`consultation.versions.diff.paper_diff`, as on the public diff pages), under the
     same rule: where either side's text is restricted, not even whether it
     changed is told. Three queries."""
-    from ..diff import Status, paper_diff
-    from ..selectors_versions import attach_live_sections
-
     versions = list(PaperVersion.objects.filter(paper=paper).order_by("number"))
     current = next((v for v in versions if v.label == label), None)
     earlier = [v for v in versions if current is not None and v.number < current.number]

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from django.template.loader import render_to_string
 
-from ..consensus.statistics import Classification
+from consultation.consensus.statistics import Classification
 
 PRINT_CSS = Path(__file__).with_name("print.css")
 

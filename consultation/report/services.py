@@ -4,11 +4,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from ..models import FrozenReport, PaperVersion, PolicyPaperPage
-from ..models.pages import Stage
-from ..services.record import record_event
-from .builder import report_build
-from .render import render_body, render_csv, render_json, render_pdf
+from consultation.models import FrozenReport, PaperVersion, PolicyPaperPage
+from consultation.models.pages import Stage
+from consultation.record.services import record_event
+from consultation.report.builder import report_build
+from consultation.report.render import render_body, render_csv, render_json, render_pdf
 
 
 def report_freeze(*, paper, actor, base_url=None):

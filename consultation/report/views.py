@@ -16,10 +16,11 @@ from django.template.response import TemplateResponse
 from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 
-from ..broadcast import clock
-from ..models import Comment, FrozenReport, SectionPage
-from .builder import ReportSnapshot, report_build
-from .render import render_body, render_csv, render_json, render_pdf
+from consultation.models import Comment, FrozenReport, SectionPage
+from consultation.models.reports import ReportSnapshot
+from consultation.reactions.broadcast import clock
+from consultation.report.builder import report_build
+from consultation.report.render import render_body, render_csv, render_json, render_pdf
 
 CONTENT_TYPES = {
     "pdf": "application/pdf",

@@ -2,9 +2,9 @@
 
 from django import template
 
-from ..forms import CommentForm
-from ..models.pages import Stage
-from ..sanitise import render_comment_text
+from consultation.comments.forms import CommentForm
+from consultation.comments.sanitise import render_comment_text
+from consultation.models.pages import Stage
 
 register = template.Library()
 

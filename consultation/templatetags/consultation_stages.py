@@ -5,8 +5,8 @@ the page's own context having to know about it."""
 
 from django import template
 
-from ..models import StageChange
-from ..selectors import consultation_signoff_status, paper_signoff_status
+from consultation.models import StageChange
+from consultation.signoffs.selectors import consultation_signoff_status, paper_signoff_status
 
 register = template.Library()
 

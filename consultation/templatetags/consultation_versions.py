@@ -7,7 +7,7 @@ cached on the request; the paper itself usually comes from the page context.
 from django import template
 from django.utils.html import format_html
 
-from ..models import PolicyPaperPage, Response
+from consultation.models import PolicyPaperPage, Response
 
 register = template.Library()
 

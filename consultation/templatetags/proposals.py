@@ -8,19 +8,19 @@ paper's one aggregate query). Every later section reads from that.
 
 from django import template
 
-from ..models import ProposalKind
-from ..models.pages import Stage
-from ..selectors_proposals import (
+from consultation.comments.selectors import proposal_comment_counts
+from consultation.models import ProposalKind
+from consultation.models.pages import Stage
+from consultation.proposals.selectors import (
     addition_tail,
     ordering_rule,
     paper_proposals,
     paper_support_context,
-    proposal_comment_counts,
     proposal_diff,
     section_wording,
     split_by_state,
 )
-from .reactions import paper_reaction_cache
+from consultation.templatetags.reactions import paper_reaction_cache
 
 register = template.Library()
 

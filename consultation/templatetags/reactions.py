@@ -7,10 +7,10 @@ comment on the page reads from that, cached on the request."""
 from django import template
 from django.urls import reverse
 
-from .. import selectors
-from ..models import Comment, PolicyPaperPage, SectionPage
-from ..models.reactions import ReactionChoice
-from ..services.reactions import reaction_refusal_reason, reaction_target
+from consultation.models import Comment, PolicyPaperPage, SectionPage
+from consultation.models.reactions import ReactionChoice
+from consultation.reactions import selectors
+from consultation.reactions.services import reaction_refusal_reason, reaction_target
 
 register = template.Library()
 

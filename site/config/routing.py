@@ -1,5 +1,5 @@
 """Every websocket route of the site, gathered from the apps' routing modules."""
 
-from consultation.routing import websocket_urlpatterns as consultation_routes
+from consultation.reactions.routing import websocket_urlpatterns as consultation_routes
 
 websocket_urlpatterns = [*consultation_routes]

@@ -5,7 +5,7 @@ from wagtail import views as wagtail_views
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
-from consultation.views_comments import comment_mute
+from consultation.comments.views import comment_mute
 
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),

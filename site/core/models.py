@@ -1,3 +1,4 @@
+from wagtail import hooks
 from wagtail.admin.panels import FieldPanel
 from wagtail.fields import RichTextField
 from wagtail.models import Page
@@ -15,10 +16,11 @@ class HomePage(Page):
     max_count = 1
 
     def get_context(self, request, *args, **kwargs):
-        from consultation.selectors import consultations_live
-
+        # The project layer imports no feature app: apps add what the front
+        # page lists through this hook (consultation/wagtail_hooks.py).
         context = super().get_context(request, *args, **kwargs)
-        context["consultations"] = consultations_live()
+        for hook in hooks.get_hooks("construct_home_page_context"):
+            hook(request, context)
         return context
 
 

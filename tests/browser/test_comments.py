@@ -4,8 +4,8 @@ axe checks every state a person sees."""
 import pytest
 from playwright.sync_api import expect
 
+from consultation.comments.services import comment_hide
 from consultation.models import Comment
-from consultation.services.comments import comment_hide
 from tests.consultation.comments_support import add_comment, comment_tree, make_user, member_of
 
 pytestmark = pytest.mark.browser

@@ -6,8 +6,8 @@ from datetime import date
 import pytest
 
 from consultation.models import RestrictionCategory
-from consultation.services.responses import response_create
-from consultation.services.versions import version_publish
+from consultation.versions.responses import response_create
+from consultation.versions.services import version_publish
 from tests.consultation.test_restrictions import make_editor
 from tests.factories import build_site_tree
 

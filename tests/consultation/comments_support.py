@@ -2,8 +2,8 @@
 
 from django.contrib.auth.models import AnonymousUser, Group
 
-from consultation.forms import CommentForm
-from consultation.services.comments import comment_create
+from consultation.comments.forms import CommentForm
+from consultation.comments.services import comment_create
 from tests.factories import (
     MembershipFactory,
     OrganisationFactory,

@@ -1,8 +1,8 @@
 """Shared set-up for the proposal tests: a paper with invited groups, members, an editor."""
 
 from consultation.models import SectionPage
-from consultation.services.proposals import proposal_create
-from consultation.services.reactions import reaction_set
+from consultation.proposals.services import proposal_create
+from consultation.reactions.services import reaction_set
 from tests.consultation.test_restrictions import make_editor
 from tests.factories import (
     MembershipFactory,

@@ -7,8 +7,8 @@ refusals outnumber them: 34 of the 45 cells per rule refuse.
 import pytest
 from django.contrib.auth.models import AnonymousUser
 
+from consultation.comments.services import comment_hide
 from consultation.models import Comment, CommentReport
-from consultation.services.comments import comment_hide
 from tests.consultation.comments_support import ROLES, STAGES, add_comment, comment_tree, make_user, post_data
 from tests.factories import UserFactory
 

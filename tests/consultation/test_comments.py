@@ -6,8 +6,8 @@ import time
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from consultation.comments.services import comment_hide
 from consultation.models import Comment
-from consultation.services.comments import comment_hide
 from tests.consultation.comments_support import add_comment, comment_tree, make_user, member_of, post_data
 from tests.factories import OrganisationFactory, UserFactory
 
@@ -197,7 +197,7 @@ def test_a_form_left_open_for_hours_comes_back_with_the_text_and_fresh_security_
     client.force_login(member_of(tree["group"]))
     data = post_data(section, text="Written slowly over lunch.")
     # Sign an old timestamp properly, as the form did three hours ago.
-    from consultation.forms import CommentForm
+    from consultation.comments.forms import CommentForm
 
     old = int(time.time()) - 3 * 3600
     form = CommentForm(section)

@@ -5,13 +5,13 @@ from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from consultation.models import Comment, CommentReport, RecordEntry
-from consultation.services.comments import (
+from consultation.comments.services import (
     comment_flag,
     comment_hide,
     comment_reports_dismiss,
     comment_restore,
 )
+from consultation.models import Comment, CommentReport, RecordEntry
 from tests.consultation.comments_support import add_comment, comment_tree, make_user, member_of
 from tests.factories import UserFactory
 

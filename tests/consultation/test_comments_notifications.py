@@ -5,8 +5,8 @@ import re
 import pytest
 from django.core import mail
 
+from consultation.comments.services import paper_follow
 from consultation.models import Comment, PaperFollow
-from consultation.services.comments import paper_follow
 from tests.consultation.comments_support import add_comment, comment_tree, member_of, post_data
 from tests.factories import UserFactory
 

@@ -5,7 +5,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from consultation.services.comments import comment_flag, comment_hide
+from consultation.comments.services import comment_flag, comment_hide
 from tests.consultation.comments_support import add_comment, comment_tree, make_user, member_of
 from tests.factories import UserFactory
 

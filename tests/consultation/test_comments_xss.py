@@ -12,8 +12,8 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.core import mail
 
-from consultation.sanitise import render_comment_text
-from consultation.services.comments import comment_flag, comment_hide, paper_follow
+from consultation.comments.sanitise import render_comment_text
+from consultation.comments.services import comment_flag, comment_hide, paper_follow
 from tests.consultation.comments_support import add_comment, make_user, post_data
 from tests.factories import (
     MembershipFactory,

@@ -19,9 +19,9 @@ from django.test import Client
 
 from config.asgi import application
 from config.routing import websocket_urlpatterns
-from consultation import broadcast
 from consultation.models import Reaction
-from consultation.services.reactions import reaction_set, reaction_withdraw
+from consultation.reactions import broadcast
+from consultation.reactions.services import reaction_set, reaction_withdraw
 from tests.consultation.reactions_support import counted, member_of, reaction_tree
 from tests.consultation.test_restrictions import restrict
 from tests.factories import UserFactory
@@ -295,7 +295,7 @@ async def test_a_reset_sends_every_viewer_a_whole_snapshot_at_the_next_version(t
 
 
 async def test_viewers_in_one_process_share_one_subscription_that_ends_with_the_last(tree):
-    from consultation import consumers
+    from consultation.reactions import consumers
 
     first, _ = await connected(tree["paper"])
     second, _ = await connected(tree["paper"])
@@ -315,7 +315,7 @@ async def test_viewers_in_one_process_share_one_subscription_that_ends_with_the_
 
 async def test_a_slow_viewer_loses_messages_not_the_others(tree):
     """A viewer whose outbox is full misses messages (and resyncs on the gap); nobody waits for it."""
-    from consultation import consumers
+    from consultation.reactions import consumers
 
     viewers = [(await connected(tree["paper"]))[0] for _ in range(2)]
     (relay,) = consumers.relays().values()

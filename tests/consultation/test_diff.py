@@ -4,7 +4,7 @@ from types import SimpleNamespace
 
 from bs4 import BeautifulSoup
 
-from consultation.diff import Status, html_to_text, paper_diff, tokenize, word_diff
+from consultation.versions.diff import Status, html_to_text, paper_diff, tokenize, word_diff
 
 
 def marked(diff, tag):

@@ -7,12 +7,12 @@ from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from consultation.forms import CommentForm
+from consultation.comments.forms import CommentForm
+from consultation.comments.services import comment_create, comment_hide
 from consultation.models import Comment, Proposal, RecordEntry, SectionPage
+from consultation.proposals.services import proposal_decline, proposal_incorporate, proposal_withdraw
 from consultation.report.builder import report_build
-from consultation.services.comments import comment_create, comment_hide
-from consultation.services.proposals import proposal_decline, proposal_incorporate, proposal_withdraw
-from consultation.services.versions import version_publish
+from consultation.versions.services import version_publish
 from tests.consultation.proposals_support import CURRENT, fresh, member_of, proposal_tree, propose, react
 
 pytestmark = pytest.mark.django_db

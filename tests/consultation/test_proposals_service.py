@@ -6,13 +6,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from wagtail.models import Revision
 
 from consultation.models import Proposal, RecordEntry, SectionPage
-from consultation.services.proposals import (
+from consultation.proposals.services import (
     proposal_create,
     proposal_decline,
     proposal_incorporate,
     proposal_withdraw,
 )
-from consultation.services.versions import version_publish
+from consultation.versions.services import version_publish
 from tests.consultation.proposals_support import CURRENT, fresh, member_of, proposal_tree, propose, react
 from tests.consultation.test_restrictions import make_editor
 from tests.factories import ConsultationPageFactory, UserFactory, WorkingGroupFactory

@@ -11,8 +11,9 @@ from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 
 from consultation.models import Comment, Reaction
-from consultation.selectors import paper_sections, reaction_tallies
-from consultation.services.reactions import reaction_set, reaction_withdraw
+from consultation.models.pages import paper_sections
+from consultation.reactions.selectors import reaction_tallies
+from consultation.reactions.services import reaction_set, reaction_withdraw
 from tests.consultation.reactions_support import counted, make_comment, member_of, reaction_tree
 from tests.factories import UserFactory
 

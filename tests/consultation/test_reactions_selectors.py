@@ -4,8 +4,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from consultation.selectors import reaction_choices_of_user, reaction_tallies, tally_groups
-from consultation.services.reactions import reaction_set, reaction_withdraw
+from consultation.reactions.selectors import reaction_choices_of_user, reaction_tallies, tally_groups
+from consultation.reactions.services import reaction_set, reaction_withdraw
 from tests.consultation.reactions_support import counted, member_of, reaction_tree
 from tests.factories import UserFactory, WorkingGroupFactory
 

@@ -9,8 +9,8 @@ from django.db import IntegrityError, connection, transaction
 from django.test import Client
 
 from consultation.models import Reaction
-from consultation.selectors import reaction_tallies
-from consultation.services.reactions import reaction_set, reaction_withdraw
+from consultation.reactions.selectors import reaction_tallies
+from consultation.reactions.services import reaction_set, reaction_withdraw
 from tests.consultation.reactions_support import counted, member_of, reaction_tree
 from tests.factories import UserFactory
 

@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 
 from consultation.models import Reaction
-from consultation.services.reactions import reaction_set
+from consultation.reactions.services import reaction_set
 from tests.consultation.reactions_support import member_of, reaction_tree
 from tests.consultation.test_restrictions import restrict
 from tests.factories import UserFactory

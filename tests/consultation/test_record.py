@@ -4,7 +4,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from consultation.models import RecordEntry
-from consultation.services.record import record_event, record_verify
+from consultation.record.services import record_event, record_verify
 from tests.factories import UserFactory, build_site_tree
 
 pytestmark = pytest.mark.django_db

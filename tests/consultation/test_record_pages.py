@@ -9,9 +9,9 @@ from bs4 import BeautifulSoup
 from django.core.management import CommandError, call_command
 
 from consultation.models import RecordEntry
-from consultation.services.record import record_event
-from consultation.services.responses import response_create
-from consultation.services.versions import version_publish
+from consultation.record.services import record_event
+from consultation.versions.responses import response_create
+from consultation.versions.services import version_publish
 from tests.consultation.test_restrictions import make_editor
 from tests.factories import ConsultationPageFactory, UserFactory, build_site_tree
 

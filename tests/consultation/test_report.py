@@ -13,11 +13,11 @@ from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from consultation.comments.services import comment_create
 from consultation.models import Comment, Reaction
+from consultation.reactions.services import reaction_set
 from consultation.report.builder import report_build
 from consultation.report.render import render_body, render_csv, render_json, render_pdf
-from consultation.services.comments import comment_create
-from consultation.services.reactions import reaction_set
 from tests.factories import (
     MembershipFactory,
     OrganisationFactory,
@@ -166,7 +166,7 @@ def test_most_agreed_comments_on_each_side_rank_by_agreement_and_skip_hidden_one
 
 
 def test_the_report_reads_the_same_tallies_as_the_live_selector():
-    from consultation.selectors import reaction_tallies
+    from consultation.reactions.selectors import reaction_tallies
 
     tree = scenario()
     snapshot = report_build(paper=tree["paper"])
@@ -230,7 +230,7 @@ def test_the_number_of_queries_does_not_grow_with_the_data():
 
 
 def test_sign_off_positions_and_responses_are_in_the_report_except_about_restricted_sections():
-    from consultation.services.responses import response_create
+    from consultation.versions.responses import response_create
     from workinggroups.services.signoffs import SectionPositionInput, signoff_record
 
     tree = scenario(stage="signoff")
@@ -525,7 +525,7 @@ def test_a_new_section_is_in_the_next_report_straight_away(client):
 
 
 def test_the_report_reflects_a_new_reaction_once_the_live_clock_moves(client):
-    from consultation.broadcast import clock
+    from consultation.reactions.broadcast import clock
 
     tree = scenario()
     s3 = tree["sections"][2]
@@ -546,7 +546,7 @@ def test_anonymous_user_gets_the_public_report(rf):
 
 
 def test_a_new_version_starts_fresh_tallies_and_the_report_says_what_changed(client):
-    from consultation.services.versions import version_publish
+    from consultation.versions.services import version_publish
 
     tree = scenario()
     paper, s1, s2 = tree["paper"], tree["sections"][0], tree["sections"][1]
@@ -618,7 +618,7 @@ def test_a_section_restricted_since_the_last_pdf_is_withheld_from_the_next(clien
 
 
 def test_the_pdf_may_lag_the_live_tallies_but_says_when_its_figures_are_from(client, tmp_path, settings):
-    from consultation.broadcast import clock
+    from consultation.reactions.broadcast import clock
 
     # One time bucket for the whole test, so that no bucket boundary falls between the two requests.
     settings.REPORT_PDF_SECONDS = 10**9

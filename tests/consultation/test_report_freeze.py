@@ -8,10 +8,10 @@ from django.contrib.auth.models import AnonymousUser, Group, Permission
 from django.core.exceptions import PermissionDenied, ValidationError
 from wagtail.models import GroupPagePermission, Page
 
-from consultation.broadcast import clock
 from consultation.models import FrozenReport, FrozenReportError, RecordEntry
+from consultation.reactions.broadcast import clock
 from consultation.report.services import report_freeze
-from consultation.services.versions import version_publish
+from consultation.versions.services import version_publish
 from tests.consultation.test_report import react, scenario
 from tests.factories import UserFactory
 

@@ -7,9 +7,9 @@ import pytest
 from bs4 import BeautifulSoup
 from wagtail.models import Page
 
+from consultation.comments.services import comment_create, comment_hide
 from consultation.models import RecordEntry, RestrictionCategory, SectionPage
-from consultation.services.comments import comment_create, comment_hide
-from consultation.services.versions import version_publish
+from consultation.versions.services import version_publish
 from tests.consultation.test_restrictions import make_editor
 from tests.factories import MembershipFactory, UserFactory, WorkingGroupFactory, build_site_tree
 
@@ -256,7 +256,7 @@ def test_the_register_costs_the_same_however_much_is_restricted(client, tree, dj
 
 
 def test_responses_on_a_restricted_section_are_withheld_and_the_record_keeps_only_the_outcome(client, tree):
-    from consultation.services.responses import response_create
+    from consultation.versions.responses import response_create
 
     response_create(
         actor=tree["editor"],

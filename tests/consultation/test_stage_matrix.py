@@ -10,7 +10,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 
 from consultation.models import ConsultationPage, PolicyPaperPage, SectionPage
-from consultation.services.stages import consultation_move_stage
+from consultation.stages.services import consultation_move_stage
 from tests.factories import UserFactory, WorkingGroupFactory
 from tests.workinggroups.helpers import editor_of, forget, groups_tree, member_of
 

@@ -17,7 +17,7 @@ from consultation.models import (
     StageChange,
     Subscription,
 )
-from consultation.services.stages import consultation_move_stage, stage_moves_allowed
+from consultation.stages.services import consultation_move_stage, stage_moves_allowed
 from tests.workinggroups.helpers import another_consultation, groups_tree, sign_off
 from workinggroups.models import Position
 

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from consultation.models import ConsultationPage, StageChange
-from consultation.views_admin_stages import stage_header_button, stage_listing_button
+from consultation.stages.admin import stage_header_button, stage_listing_button
 from tests.factories import UserFactory
 from tests.workinggroups.helpers import another_consultation, editor_of, groups_tree, sign_off
 

@@ -12,8 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from consultation.models import RecordEntry, Subscription
-from consultation.services.stages import consultation_move_stage
-from consultation.services.subscriptions import (
+from consultation.stages.services import consultation_move_stage
+from consultation.subscriptions.services import (
     MAX_PROMPTS,
     subscription_request,
     subscriptions_notify_new_version,

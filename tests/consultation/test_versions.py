@@ -15,7 +15,7 @@ from consultation.models import (
     SectionPage,
     SectionVersion,
 )
-from consultation.services.versions import version_publish
+from consultation.versions.services import version_publish
 from tests.consultation.test_restrictions import make_editor
 from tests.factories import ConsultationPageFactory, SectionPageFactory, UserFactory, build_site_tree
 
@@ -487,8 +487,8 @@ def test_a_version_page_costs_the_same_for_5_or_25_sections(client, tree, django
 
 
 def test_a_new_version_starts_fresh_tallies_and_the_old_ones_stay_in_the_record(client):
-    from consultation.selectors import reaction_tallies
-    from consultation.services.reactions import reaction_set
+    from consultation.reactions.selectors import reaction_tallies
+    from consultation.reactions.services import reaction_set
     from tests.factories import MembershipFactory, WorkingGroupFactory
 
     group = WorkingGroupFactory()

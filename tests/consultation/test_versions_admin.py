@@ -3,9 +3,9 @@
 import pytest
 from django.urls import reverse
 
+from consultation.comments.services import comment_create
 from consultation.models import PaperVersion, PolicyPaperPage, RecordEntry, Response
-from consultation.services.comments import comment_create
-from consultation.services.versions import version_publish
+from consultation.versions.services import version_publish
 from tests.consultation.test_restrictions import make_editor
 from tests.consultation.test_versions import _editor_without_publish
 from tests.factories import (

@@ -5,10 +5,10 @@ from bs4 import BeautifulSoup
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from consultation.comments.services import comment_create, comment_hide
 from consultation.models import ImmutableSnapshotError, RecordEntry, Response
-from consultation.services.comments import comment_create, comment_hide
-from consultation.services.responses import response_create
-from consultation.services.versions import version_publish
+from consultation.versions.responses import response_create
+from consultation.versions.services import version_publish
 from tests.consultation.test_restrictions import make_editor
 from tests.factories import (
     ConsultationPageFactory,

@@ -9,7 +9,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from consultation.forms import CommentForm
+from consultation.comments.forms import CommentForm
 from consultation.models import Comment
 from tests.factories import OrganisationFactory, UserFactory
 from tests.workinggroups.helpers import groups_tree

@@ -8,7 +8,7 @@ is reported and left where it is until an editor decides.
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand
 
-from consultation.services.stages import consultation_move_stage, consultations_due_to_move
+from consultation.stages.services import consultation_move_stage, consultations_due_to_move
 
 
 class Command(BaseCommand):

@@ -6,7 +6,7 @@ nothing, so it goes. Run daily (cron or a scheduler).
 
 from django.core.management.base import BaseCommand
 
-from consultation.services.subscriptions import subscriptions_purge_unconfirmed
+from consultation.subscriptions.services import subscriptions_purge_unconfirmed
 
 
 class Command(BaseCommand):

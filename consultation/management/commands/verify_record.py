@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from consultation.models import RecordEntry
-from consultation.services.record import record_verify
+from consultation.record.services import record_verify
 
 
 class Command(BaseCommand):

@@ -106,6 +106,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "wagtail.contrib.settings.context_processors.settings",
                 "core.context_processors.site",
+                "consultation.pages.context_processors.consultation_links",
             ],
         },
     },
@@ -198,7 +199,7 @@ WAGTAILADMIN_COMMENTS_ENABLED = False
 # Comments (django-comments-xtd)
 COMMENTS_APP = "django_comments_xtd"
 COMMENTS_XTD_MODEL = "consultation.models.comments.Comment"
-COMMENTS_XTD_FORM_CLASS = "consultation.forms.CommentForm"
+COMMENTS_XTD_FORM_CLASS = "consultation.comments.forms.CommentForm"
 COMMENTS_XTD_MAX_THREAD_LEVEL = env.int("COMMENTS_MAX_DEPTH", default=3) - 1
 COMMENT_MAX_LENGTH = env.int("COMMENT_MAX_LENGTH", default=3000)
 # comments-xtd's own posting, flagging and API views are not mounted (see

@@ -1,0 +1,75 @@
+"""What the consultation, paper and section pages show, each in a fixed number of queries.
+
+The top of the feature order: it brings together the comments and permissions
+of the features below it for the Wagtail pages' `get_context`."""
+
+from consultation.comments.selectors import paper_comments, section_comments
+from consultation.models import ConsultationPage, PolicyPaperPage, SectionPage
+from consultation.models.pages import paper_sections
+from consultation.stages.selectors import stage_timeline
+
+
+def consultations_live():
+    return ConsultationPage.objects.live().public().order_by("-first_published_at")
+
+
+def consultation_detail(*, consultation):
+    return {
+        "timeline": stage_timeline(consultation=consultation),
+        "papers": PolicyPaperPage.objects.live().child_of(consultation).order_by("path"),
+    }
+
+
+def paper_detail(*, paper, user):
+    sections = paper_sections(paper=paper)
+    for section in sections:
+        section.can_read_body = user.has_perm("consultation.view_body", section)
+    last_updated = max(
+        filter(None, [paper.last_published_at, *(s.last_published_at for s in sections)]),
+        default=None,
+    )
+    return {
+        "consultation": paper.consultation,
+        "sections": sections,
+        "can_read_paper": user.has_perm("consultation.view_body", paper),
+        "last_updated": last_updated,
+        **paper_comments(paper=paper, sections=sections, user=user),
+    }
+
+
+def section_detail(*, section, user):
+    paper = section.paper
+    siblings = list(
+        SectionPage.objects.live().child_of(paper).order_by("path").only("id", "title", "url_path")
+    )
+    ids = [s.pk for s in siblings]
+    index = ids.index(section.pk) if section.pk in ids else 0
+    section.number = index + 1
+    return {
+        "paper": paper,
+        "consultation": paper.consultation,
+        "can_read_body": user.has_perm("consultation.view_body", section),
+        "previous_section": siblings[index - 1] if index > 0 else None,
+        "next_section": siblings[index + 1] if index + 1 < len(siblings) else None,
+        **section_comments(section=section, user=user),
+    }
+
+
+# What each Wagtail page adds to its template context (named by the page
+# models' `context_selector`, see consultation/models/routes.py).
+
+
+def index_context(*, page, user):
+    return {"consultations": consultations_live()}
+
+
+def consultation_context(*, page, user):
+    return consultation_detail(consultation=page)
+
+
+def paper_context(*, page, user):
+    return paper_detail(paper=page, user=user)
+
+
+def section_context(*, page, user):
+    return section_detail(section=page, user=user)

@@ -1,0 +1,159 @@
+"""The read-only websocket of a paper: live reaction tallies.
+
+Nothing a client sends changes anything: writes go over HTTP, where sessions,
+CSRF, rules and forms already apply. The socket only listens.
+
+Fan-out happens in each server process, not in Redis. The first viewer of a
+paper in a process starts a relay: one channel-layer channel in the paper's
+group. Each broadcast therefore crosses the channel layer once per process
+(not once per viewer), and the relay hands the already-encoded text to every
+local viewer's outbox. With a thousand viewers that is the difference between
+a thousand Redis messages per update, which RedisChannelLayer starts dropping
+once a process falls behind, and one.
+"""
+
+import asyncio
+import contextlib
+import logging
+import weakref
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+from channels.layers import get_channel_layer
+
+from consultation.models import PolicyPaperPage
+from consultation.reactions.broadcast import encode_snapshot, paper_group, tally_snapshot
+
+logger = logging.getLogger(__name__)
+
+# Close codes in the 4000–4999 range are ours to define (docs/realtime.md).
+CLOSE_FORBIDDEN = 4403
+
+# Messages waiting for one slow viewer. Past this its messages are dropped;
+# the client sees a gap in versions and resyncs over HTTP.
+OUTBOX_SIZE = 32
+
+
+class PaperRelay:
+    """This process's subscription to one paper's group, shared by its local viewers."""
+
+    def __init__(self, paper_id):
+        self.paper_id = paper_id
+        self.group = paper_group(paper_id)
+        self.viewers = set()
+        self.channel = None
+        self.started = None
+        self.pump = None
+
+    async def start(self):
+        layer = get_channel_layer()
+        self.channel = await layer.new_channel()
+        await layer.group_add(self.group, self.channel)
+        self.pump = asyncio.get_running_loop().create_task(self._pump(layer))
+
+    async def _pump(self, layer):
+        while True:
+            try:
+                message = await layer.receive(self.channel)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                logger.exception("Relay for paper %s could not receive; retrying", self.paper_id)
+                await asyncio.sleep(1)
+                continue
+            text = message.get("text")
+            if text:
+                for viewer in list(self.viewers):
+                    viewer.deliver(text)
+
+    async def stop(self):
+        if self.pump is not None:
+            self.pump.cancel()
+        if self.channel is not None:
+            await get_channel_layer().group_discard(self.group, self.channel)
+
+
+_relays = weakref.WeakKeyDictionary()  # event loop -> {paper id: PaperRelay}
+
+
+def relays():
+    return _relays.setdefault(asyncio.get_running_loop(), {})
+
+
+async def relay_join(paper_id, viewer):
+    """Add a viewer; returns once this process is in the paper's group."""
+    registry = relays()
+    relay = registry.get(paper_id)
+    if relay is None:
+        relay = registry[paper_id] = PaperRelay(paper_id)
+        relay.started = asyncio.ensure_future(relay.start())
+    relay.viewers.add(viewer)
+    try:
+        await asyncio.shield(relay.started)
+    except Exception:
+        relay.viewers.discard(viewer)
+        if registry.get(paper_id) is relay:
+            del registry[paper_id]
+        raise
+
+
+async def relay_leave(paper_id, viewer):
+    registry = relays()
+    relay = registry.get(paper_id)
+    if relay is None or viewer not in relay.viewers:
+        return
+    relay.viewers.discard(viewer)
+    if not relay.viewers:
+        del registry[paper_id]
+        await relay.stop()
+
+
+class PaperTalliesConsumer(AsyncWebsocketConsumer):
+    async def connect(self):
+        self.paper_id = None
+        self.writer = None
+        self.outbox = asyncio.Queue(OUTBOX_SIZE)
+        paper = await self._readable_paper(self.scope["url_route"]["kwargs"]["paper_id"])
+        if paper is None:
+            # Refused before the handshake completes: the client sees HTTP 403.
+            await self.close(code=CLOSE_FORBIDDEN)
+            return
+        # Subscribe before the snapshot is read, so no change can fall between
+        # the two (the client drops anything the snapshot already has). What
+        # arrives meanwhile waits in the outbox until the snapshot has gone.
+        self.paper_id = paper.pk
+        await relay_join(paper.pk, self)
+        try:
+            await self.accept()
+            snapshot = await database_sync_to_async(tally_snapshot)(paper=paper)
+            await self.send(text_data=encode_snapshot(snapshot))
+            self.writer = asyncio.get_running_loop().create_task(self._write())
+        except BaseException:
+            await relay_leave(self.paper_id, self)
+            raise
+
+    @database_sync_to_async
+    def _readable_paper(self, paper_id):
+        paper = PolicyPaperPage.objects.live().filter(pk=paper_id).first()
+        if paper is None or not self.scope["user"].has_perm("consultation.view_tallies", paper):
+            return None
+        return paper
+
+    def deliver(self, text):
+        """Called by the relay for every broadcast; never blocks on a slow client."""
+        # A full outbox drops the message: the client sees the gap and resyncs.
+        with contextlib.suppress(asyncio.QueueFull):
+            self.outbox.put_nowait(text)
+
+    async def _write(self):
+        while True:
+            await self.send(text_data=await self.outbox.get())
+
+    async def receive(self, text_data=None, bytes_data=None):
+        """Client messages are ignored by design."""
+
+    async def disconnect(self, code):
+        if self.writer is not None:
+            self.writer.cancel()
+        if self.paper_id is not None:
+            await relay_leave(self.paper_id, self)

@@ -1,0 +1,171 @@
+"""Setting and withdrawing reactions.
+
+Each service checks the named rule, writes in one transaction and, once the
+transaction has committed, schedules a live broadcast of the target's tally.
+Individual reactions are not written to the public process record: they are
+personal and numerous, and the record would serialise every vote on its head
+row. The tallies they add up to are public, live and in the report.
+"""
+
+from dataclasses import dataclass
+from functools import partial
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+
+from consultation.models import Comment, PolicyPaperPage, Proposal, Reaction, SectionPage
+from consultation.models.pages import Stage
+from consultation.models.reactions import CHOICES_BY_KIND, TargetKind
+from consultation.reactions import broadcast
+from consultation.rules import PARTICIPATING_ROLES, current_memberships
+
+
+@dataclass(frozen=True)
+class ReactionTarget:
+    """What a reaction is about, whatever its kind."""
+
+    kind: str
+    id: int
+    paper: PolicyPaperPage
+    section: SectionPage | None
+    obj: object
+
+    @property
+    def key(self):
+        return f"{self.kind}:{self.id}"
+
+    @property
+    def choices(self):
+        return CHOICES_BY_KIND[self.kind]
+
+    @property
+    def rule(self):
+        return f"consultation.react_{self.kind}"
+
+    @property
+    def consultation(self):
+        return self.paper.consultation
+
+
+def reaction_target(obj):
+    """The ReactionTarget of a section, a comment or a proposal (or a ReactionTarget itself)."""
+    if isinstance(obj, ReactionTarget):
+        return obj
+    if isinstance(obj, SectionPage):
+        return ReactionTarget(TargetKind.SECTION, obj.pk, obj.paper, obj, obj)
+    if isinstance(obj, Comment):
+        section = obj.section if obj.section_id else None
+        return ReactionTarget(TargetKind.COMMENT, obj.pk, obj.paper, section, obj)
+    if isinstance(obj, Proposal):
+        return ReactionTarget(TargetKind.PROPOSAL, obj.pk, obj.paper, obj.section, obj)
+    raise TypeError(f"Cannot react to {type(obj).__name__}")
+
+
+def _check(user, target):
+    if not user.has_perm(target.rule, target.obj):
+        raise PermissionDenied(reaction_refusal_reason(user=user, target=target))
+
+
+def reaction_refusal_reason(*, user, target):
+    """Why this person may not react here, in a sentence for them. The rule
+    decides; this only explains it."""
+    target = reaction_target(target)
+    stage = target.consultation.stage
+    if stage in (Stage.DRAFTING, Stage.FINAL):
+        return f"Reactions are closed while the consultation is at the “{stage.label}” stage."
+    if not user.is_authenticated:
+        return "Sign in to react."
+    if target.kind == TargetKind.COMMENT:
+        comment = target.obj
+        if comment.user_id == user.pk:
+            return "You cannot react to your own comment."
+        if getattr(comment, "hidden_at", None) or getattr(comment, "is_removed", False):
+            return "This comment has been hidden, so it takes no reactions."
+    if target.kind == TargetKind.PROPOSAL:
+        proposal = target.obj
+        if not proposal.is_open:
+            return f"This proposal is {proposal.state_text.lower()}, so it takes no more reactions."
+        if proposal.author_id == user.pk:
+            return "You made this proposal, so you do not react to it."
+    if not user.has_perm("consultation.view_body", target.section or target.paper):
+        return "This text is restricted, so it takes no reactions from you."
+    if stage in (Stage.REVIEW, Stage.SIGNOFF):
+        return (
+            "During working-group review and sign-off, only members of the invited working groups can react. "
+            "Public scrutiny opens later."
+        )
+    if stage == Stage.SCRUTINY and not getattr(user, "email_verified", False):
+        return "Confirm your email address to react during public scrutiny."
+    return "You cannot react here."
+
+
+def _snapshot(user, target):
+    """The working group the person reacts for, and the paper's version, now.
+
+    With several invited groups, the longest-standing membership counts, so
+    the choice is stable. Observers react (during public scrutiny) as the public."""
+    memberships = sorted(
+        (m for m in current_memberships(user, target.consultation) if m.role in PARTICIPATING_ROLES),
+        key=lambda m: (m.joined_at, m.pk),
+    )
+    group_id = memberships[0].group_id if memberships else None
+    return {
+        "working_group_id": group_id,
+        "is_member": group_id is not None,
+        "paper_version": target.paper.version_label,
+    }
+
+
+def _schedule_broadcast(target):
+    transaction.on_commit(partial(broadcast.tally_changed, paper_id=target.paper.pk, target_key=target.key))
+
+
+def reaction_set(*, user, target, choice):
+    """Set the user's reaction to `target` (a section or comment) to `choice`.
+
+    Idempotent: setting the same choice again changes nothing and broadcasts
+    nothing. Safe under concurrency: the unique constraint decides between
+    simultaneous first reactions, and the losers update the winner's row.
+    Raises PermissionDenied (with a reason for the person) or ValidationError."""
+    target = reaction_target(target)
+    _check(user, target)
+    if choice not in target.choices:
+        allowed = ", ".join(str(c.label) for c in target.choices)
+        raise ValidationError({"choice": f"Choose one of: {allowed}."}, code="invalid_choice")
+    snapshot = _snapshot(user, target)
+    lookup = {"user": user, "target_kind": target.kind, "target_id": target.id}
+
+    with transaction.atomic():
+        reaction = Reaction.objects.select_for_update().filter(**lookup).first()
+        if reaction is None:
+            try:
+                with transaction.atomic():
+                    reaction = Reaction.objects.create(
+                        **lookup, paper=target.paper, section=target.section, choice=choice, **snapshot
+                    )
+            except IntegrityError:
+                # Someone (this same person, in another request) got there first.
+                reaction = Reaction.objects.select_for_update().get(**lookup)
+            else:
+                _schedule_broadcast(target)
+                return reaction
+
+        wanted = {"choice": choice, **snapshot}
+        if all(getattr(reaction, field) == value for field, value in wanted.items()):
+            return reaction
+        for field, value in wanted.items():
+            setattr(reaction, field, value)
+        reaction.save(update_fields=[*wanted, "updated_at"])
+        _schedule_broadcast(target)
+    return reaction
+
+
+def reaction_withdraw(*, user, target):
+    """Remove the user's reaction to `target`. Returns whether there was one."""
+    target = reaction_target(target)
+    _check(user, target)
+    with transaction.atomic():
+        deleted, _ = Reaction.objects.filter(user=user, target_kind=target.kind, target_id=target.id).delete()
+        if deleted:
+            _schedule_broadcast(target)
+    return bool(deleted)

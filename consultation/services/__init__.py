@@ -1,1 +1,0 @@
-"""Writes: one function per action, keyword-only, atomic."""
