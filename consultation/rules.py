@@ -1,16 +1,27 @@
 """Who may do what, in one place.
 
-Each action is one named rule built from small predicates. Views, templates
-(`{% has_perm %}`), feeds, exports and the websocket consumer all ask
-`user.has_perm("consultation.<rule>", obj)`; nothing else decides.
-Wagtail's own page permissions govern editors.
+Each action is one named rule (`consultation.<action>`) built from small
+predicates. Where a refusal needs explaining to the person, the rule is
+written as an ordered list of *gates*: the rule is their conjunction, and the
+first gate that fails is the reason (`consultation.explain`). So the decision
+and its explanation cannot drift apart.
+
+Everything asks these rules the same way: `user.has_perm(name, obj)` (the
+project's User sends every registered rule to `rules`, with no superuser
+shortcut: superusers administer, they do not take part as someone else),
+`{% explain %}` / `explain()` where a reason is shown, and views, templates,
+the websocket consumer, feeds and exports alike. Wagtail's page permissions
+decide who edits and publishes; the rules below ask them through predicates.
 
 `obj` is a page of the consultation tree (consultation, paper or section) or
 anything with a `consultation` attribute; the stage is always the
 consultation's current stage.
 """
 
+from dataclasses import dataclass
+
 import rules
+from django.core.exceptions import ObjectDoesNotExist
 
 from consultation.models.pages import Stage
 from workinggroups.models import Membership
@@ -38,7 +49,47 @@ def current_memberships(user, consultation):
     return cache[consultation.pk]
 
 
+# ---------------------------------------------------------------- gates
+
+
+@dataclass(frozen=True)
+class Gate:
+    """One condition of a rule, with the reason code given when it fails."""
+
+    code: str
+    holds: rules.Predicate
+
+
+# Rule name → its gates, in the order a refusal is explained.
+GATES = {}
+
+
+def add_gated_perm(name, *gates):
+    """Register rule `name` as the conjunction of `gates`, keeping them for `explain`."""
+    GATES[name] = gates
+    predicate = gates[0].holds
+    for gate in gates[1:]:
+        predicate = predicate & gate.holds
+    rules.add_perm(name, predicate)
+
+
+def about(get_target, predicate):
+    """`predicate` asked of the object `get_target(obj)` (a comment's section, say)."""
+
+    @rules.predicate(name=f"{predicate.name}_of_target")
+    def on_target(user, obj):
+        target = get_target(obj) if obj is not None else None
+        return target is not None and predicate.test(user, target)
+
+    return on_target
+
+
 # ---------------------------------------------------------------- predicates
+
+
+@rules.predicate
+def is_signed_in(user):
+    return user.is_authenticated and user.is_active
 
 
 @rules.predicate
@@ -47,6 +98,22 @@ def is_page_editor(user, page):
     if page is None or not user.is_authenticated or not hasattr(page, "permissions_for_user"):
         return False
     return page.permissions_for_user(user).can_edit()
+
+
+@rules.predicate
+def can_publish_page(user, page):
+    """The user may publish this page in the Wagtail admin."""
+    if page is None or not user.is_authenticated or not hasattr(page, "permissions_for_user"):
+        return False
+    return page.permissions_for_user(user).can_publish()
+
+
+@rules.predicate
+def is_page_publisher(user, obj):
+    """The user may publish the paper (of this section or comment) in the Wagtail admin."""
+    if obj is None:
+        return False
+    return can_publish_page.test(user, getattr(obj, "paper", obj))
 
 
 @rules.predicate
@@ -98,39 +165,53 @@ def has_verified_email(user):
     return user.is_authenticated and user.is_active and bool(getattr(user, "email_verified", False))
 
 
-is_moderator = rules.is_group_member("Moderators") | rules.is_superuser
+# Comment moderation is the project's own role (see `MODERATORS_GROUP`), not
+# Wagtail's page-publishing "Moderators"; superusers administer it too.
+MODERATORS_GROUP = "Moderators"
+is_moderator = rules.is_group_member(MODERATORS_GROUP) | rules.is_superuser
 
-# ---------------------------------------------------------------- rules
+# ---------------------------------------------------------------- reading
 
 # Reading the text of a paper or section. The heading and any restriction
 # reason are always public; only the text itself is withheld.
 can_read_body = is_live & ~is_restricted | is_page_editor
 rules.add_perm("consultation.view_body", can_read_body)
 
+# ---------------------------------------------------------------- taking part
+
 # Taking part follows the stage: invited working groups during review and
 # sign-off; anyone with a verified email during public scrutiny; nobody while
-# drafting or once final.
-can_participate = (stage_is(Stage.REVIEW, Stage.SIGNOFF) & is_invited_participant) | (
-    stage_is(Stage.SCRUTINY) & has_verified_email
+# drafting or once final. The gates, in the order a refusal is explained; their
+# conjunction is `(review or sign-off, and invited) or (scrutiny and verified)`
+# on a readable page.
+PARTICIPATION = (
+    Gate("not_published", is_live | is_page_editor),
+    Gate("restricted", ~is_restricted | is_page_editor),
+    Gate("stage_drafting", ~stage_is(Stage.DRAFTING)),
+    Gate("stage_final", ~stage_is(Stage.FINAL)),
+    Gate("sign_in", is_signed_in),
+    Gate("members_only", ~stage_is(Stage.REVIEW, Stage.SIGNOFF) | is_invited_participant),
+    Gate("verify_email", ~stage_is(Stage.SCRUTINY) | has_verified_email),
 )
+can_take_part = PARTICIPATION[0].holds
+for _gate in PARTICIPATION[1:]:
+    can_take_part = can_take_part & _gate.holds
 
-rules.add_perm("consultation.comment_section", can_participate & can_read_body)
-rules.add_perm("consultation.comment_paper", can_participate & can_read_body)
-rules.add_perm("consultation.react_section", can_participate & can_read_body)
-rules.add_perm("consultation.propose_section", can_participate & can_read_body)
+add_gated_perm("consultation.comment_section", *PARTICIPATION)
+add_gated_perm("consultation.comment_paper", *PARTICIPATION)
+add_gated_perm("consultation.react_section", *PARTICIPATION)
+add_gated_perm("consultation.propose_section", *PARTICIPATION)
 
-# Moderation is a role, independent of stage.
-rules.add_perm("consultation.moderate", is_moderator)
-
-# Comments: any signed-in reader may flag someone else's comment for the
-# moderators (one already hidden needs no flag); following a paper sends email,
-# so it needs an address the person has confirmed.
-is_signed_in = rules.is_authenticated & rules.is_active
+# ---------------------------------------------------------------- comments
 
 
 @rules.predicate
 def is_hidden_comment(user, comment):
-    return getattr(comment, "hidden_at", None) is not None
+    if comment is None:
+        return False
+    if getattr(comment, "hidden_at", None) is not None or getattr(comment, "is_removed", False):
+        return True
+    return not getattr(comment, "is_public", True)
 
 
 @rules.predicate
@@ -138,57 +219,58 @@ def is_comment_author(user, comment):
     return comment is not None and user.is_authenticated and comment.user_id == user.pk
 
 
-rules.add_perm("consultation.flag_comment", is_signed_in & ~is_hidden_comment & ~is_comment_author)
-rules.add_perm("consultation.follow_paper", has_verified_email)
+def _page_of_comment(comment):
+    return comment.section if comment.section_id else comment.paper
 
-# Reactions. Sections follow the participation rule above (react_section).
+
+# A comment is read on the terms of the page it is attached to (a proposal's
+# discussion: its section's); reading it never needs more than reading the page.
+rules.add_perm("consultation.view_comment", about(_page_of_comment, can_read_body))
+
+# Any signed-in reader who may read it may flag someone else's comment for the
+# moderators (one already hidden needs no flag).
+add_gated_perm(
+    "consultation.flag_comment",
+    Gate("sign_in", is_signed_in),
+    Gate("restricted", about(_page_of_comment, can_read_body)),
+    Gate("hidden_comment", ~is_hidden_comment),
+    Gate("own_comment", ~is_comment_author),
+)
+# Following a paper sends email, so it needs an address the person has confirmed.
+add_gated_perm(
+    "consultation.follow_paper",
+    Gate("sign_in", is_signed_in),
+    Gate("verify_email", has_verified_email),
+)
+# Moderation is a role, independent of stage.
+rules.add_perm("consultation.moderate", is_moderator)
+
+# ---------------------------------------------------------------- reactions
+
 # A comment is reacted to on the terms of the page it is attached to; hidden
 # or removed comments take no reactions, and nobody reacts to their own.
-
-
-@rules.predicate
-def may_react_to_comment(user, comment):
-    if comment is None or getattr(comment, "hidden_at", None) is not None:
-        return False
-    if getattr(comment, "is_removed", False) or not getattr(comment, "is_public", True):
-        return False
-    if user.is_authenticated and comment.user_id == user.pk:
-        return False
-    target = comment.section if comment.section_id else comment.paper
-    return (can_participate & can_read_body).test(user, target)
-
-
-rules.add_perm("consultation.react_comment", may_react_to_comment)
+add_gated_perm(
+    "consultation.react_comment",
+    Gate("hidden_comment", ~is_hidden_comment),
+    Gate("own_comment", ~is_comment_author),
+    *(Gate(gate.code, about(_page_of_comment, gate.holds)) for gate in PARTICIPATION),
+)
 
 
 # Tallies (on the page, over HTTP and over the websocket) are readable by
 # whoever may read the paper: counts reveal no restricted text, but a
 # restricted paper's activity stays with those who may read it.
-@rules.predicate
-def can_read_paper_of(user, obj):
-    if obj is None:
-        return False
-    paper = getattr(obj, "paper", obj)
-    return can_read_body.test(user, paper)
+def _paper_of(obj):
+    return getattr(obj, "paper", obj)
 
 
-rules.add_perm("consultation.view_tallies", can_read_paper_of)
+can_read_paper_of = about(_paper_of, can_read_body)
+add_gated_perm("consultation.view_tallies", Gate("restricted", can_read_paper_of))
 
-# Versions and “you said, we did”. Editors who may publish the paper in the
-# Wagtail admin may publish a named version of it and respond to its feedback.
+# ---------------------------------------------------------------- versions
 
-
-@rules.predicate
-def is_page_publisher(user, obj):
-    """The user may publish the paper (of this section or comment) in the Wagtail admin."""
-    if obj is None or not user.is_authenticated:
-        return False
-    paper = getattr(obj, "paper", obj)
-    if not hasattr(paper, "permissions_for_user"):
-        return False
-    return paper.permissions_for_user(user).can_publish()
-
-
+# Editors who may publish the paper in the Wagtail admin may publish a named
+# version of it and respond to its feedback ("you said, we did").
 rules.add_perm("consultation.publish_version", is_live & is_page_publisher)
 rules.add_perm("consultation.respond", is_page_publisher)
 
@@ -200,8 +282,6 @@ def is_snapshot_withheld(user, snapshot):
     It is withheld if it was restricted when the version was published, or if
     the paper or section is restricted now: a reason that covers today's text
     (personal data found, say) covers the earlier wording of it too."""
-    from django.core.exceptions import ObjectDoesNotExist
-
     version = getattr(snapshot, "version", snapshot)
     if snapshot.restricted or version.restricted or version.paper.restricted:
         return True
@@ -218,51 +298,46 @@ def is_snapshot_withheld(user, snapshot):
 # exports are public outputs. Editors read restricted text in the admin.
 rules.add_perm("consultation.view_version_text", ~is_snapshot_withheld)
 
+# ---------------------------------------------------------------- stages and sign-off
 
-# Sign-off: during the sign-off stage, a current convenor of an invited group
-# records the group's position on a live paper. (Which group: the view offers
-# only the groups the person convenes.)
-rules.add_perm("consultation.sign_off_paper", stage_is(Stage.SIGNOFF) & is_invited_convenor & is_live)
-
-
-@rules.predicate
-def can_publish_page(user, page):
-    """The user may publish this page in the Wagtail admin."""
-    if page is None or not user.is_authenticated or not hasattr(page, "permissions_for_user"):
-        return False
-    return page.permissions_for_user(user).can_publish()
-
+# During the sign-off stage, a current convenor of an invited group records
+# the group's position on a live paper. (Which group: the view offers only the
+# groups the person convenes.)
+add_gated_perm(
+    "consultation.sign_off_paper",
+    Gate("not_published", is_live),
+    Gate("stage_not_signoff", stage_is(Stage.SIGNOFF)),
+    Gate("sign_in", is_signed_in),
+    Gate("convenors_only", is_invited_convenor),
+)
 
 # Moving a consultation between stages (and overriding missing sign-offs, with
 # a published reason) is for editors who may publish the consultation page.
 rules.add_perm("consultation.move_stage", can_publish_page)
 
 # Anyone may ask for email updates about a live consultation.
-rules.add_perm("consultation.register_interest", is_live)
+add_gated_perm("consultation.register_interest", Gate("not_published", is_live))
+
+# ---------------------------------------------------------------- the report
 
 # The consensus report (HTML, PDF, CSV, JSON, frozen copies) is public like the
 # paper's text: a restricted paper's report is refused to the public.
-rules.add_perm("consultation.view_report", can_read_paper_of)
-
-# Freezing the report for the signed version: at the end of sign-off, by an
-# editor who may publish the paper.
+add_gated_perm("consultation.view_report", Gate("restricted", can_read_paper_of))
+# The report's admin pages (frozen reports, the freeze form) are for editors
+# who may publish the paper; freezing itself only at the end of sign-off.
+rules.add_perm("consultation.manage_report", is_page_publisher)
 rules.add_perm("consultation.freeze_report", stage_is(Stage.SIGNOFF) & is_live & is_page_publisher)
 
-# Competing proposals. Proposing follows the participation rule above
-# (propose_section). A proposal is read, reacted to and discussed on the
-# terms of its section: withheld with a restricted section, open to the same
-# people at the same stages. It takes reactions and comments only while open,
-# and its author does not react to it (their proposal is their position).
+# ---------------------------------------------------------------- competing proposals
+
+# A proposal is read, reacted to and discussed on the terms of its section:
+# withheld with a restricted section, open to the same people at the same
+# stages. It takes reactions and comments only while open, and its author does
+# not react to it (their proposal is their position).
 
 
 def _section_of(proposal):
     return getattr(proposal, "section", None) if proposal is not None else None
-
-
-@rules.predicate
-def can_take_part_on_section_of(user, proposal):
-    section = _section_of(proposal)
-    return section is not None and (can_participate & can_read_body).test(user, section)
 
 
 @rules.predicate
@@ -280,30 +355,29 @@ def is_proposal_author(user, proposal):
     return proposal is not None and user.is_authenticated and proposal.author_id == user.pk
 
 
-@rules.predicate
-def can_publish_section_of(user, proposal):
-    """The user may publish the proposal's section in the Wagtail admin."""
-    return can_publish_page.test(user, _section_of(proposal))
+ON_SECTION_OF_PROPOSAL = tuple(Gate(gate.code, about(_section_of, gate.holds)) for gate in PARTICIPATION)
 
-
-@rules.predicate
-def can_read_section_of(user, proposal):
-    section = _section_of(proposal)
-    return section is not None and can_read_body.test(user, section)
-
-
-# A proposal's text (and its discussion) is withheld with its section's.
-rules.add_perm("consultation.view_proposal", can_read_section_of)
-rules.add_perm(
-    "consultation.react_proposal", is_open_proposal & ~is_proposal_author & can_take_part_on_section_of
+rules.add_perm("consultation.view_proposal", about(_section_of, can_read_body))
+add_gated_perm(
+    "consultation.react_proposal",
+    Gate("proposal_closed", is_open_proposal),
+    Gate("own_proposal", ~is_proposal_author),
+    *ON_SECTION_OF_PROPOSAL,
 )
-rules.add_perm("consultation.comment_proposal", is_open_proposal & can_take_part_on_section_of)
+add_gated_perm(
+    "consultation.comment_proposal", Gate("proposal_closed", is_open_proposal), *ON_SECTION_OF_PROPOSAL
+)
 # The author may withdraw an open proposal until the consultation is final;
-# it stays in the record, marked withdrawn.
-rules.add_perm(
+# it stays in the record, marked withdrawn. Nobody withdraws for someone else.
+add_gated_perm(
     "consultation.withdraw_proposal",
-    is_signed_in & is_proposal_author & is_open_proposal & ~stage_is(Stage.FINAL),
+    Gate("sign_in", is_signed_in),
+    Gate("not_author", is_proposal_author),
+    Gate("proposal_closed", is_open_proposal),
+    Gate("stage_final", ~stage_is(Stage.FINAL)),
 )
-# Editors who may publish the section decide: incorporate it (a draft
-# revision for review) or not take it forward (with a public reason).
-rules.add_perm("consultation.decide_proposal", is_undecided_proposal & can_publish_section_of)
+# Editors who may publish the section see its proposals in the admin and
+# decide: incorporate one (a draft revision for review) or not take it
+# forward (with a public reason).
+rules.add_perm("consultation.manage_proposals", can_publish_page)
+rules.add_perm("consultation.decide_proposal", is_undecided_proposal & about(_section_of, can_publish_page))

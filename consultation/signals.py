@@ -1,4 +1,5 @@
-"""Thin receivers: what happens in working groups goes into the public process record.
+"""Thin receivers that wire features together: what happens in working groups goes
+into the public process record; a published version settles accepted proposals.
 
 `workinggroups` sends its signals inside the transaction that made the
 change, so each record entry commits or rolls back with it.
@@ -9,8 +10,10 @@ from wagtail.signals import page_published
 
 from consultation.models import ConsultationPage
 from consultation.models.pages import Stage
+from consultation.proposals.services import proposals_mark_incorporated
 from consultation.record.services import record_event
 from consultation.restrictions.services import restriction_record_change
+from consultation.versions.signals import version_published
 from workinggroups.signals import membership_changed, signoff_recorded
 
 MEMBERSHIP_SUMMARIES = {
@@ -81,3 +84,9 @@ def record_restriction(sender, instance, revision=None, **kwargs):
     if kwargs.get("alias"):
         return
     restriction_record_change(page=instance, actor=getattr(revision, "user", None))
+
+
+@receiver(version_published, dispatch_uid="consultation.proposals_incorporated")
+def mark_incorporated_proposals(sender, *, paper, version, actor, **kwargs):
+    """Accepted proposals whose draft is now published text were incorporated in this version."""
+    proposals_mark_incorporated(paper=paper, version=version, actor=actor)

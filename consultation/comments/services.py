@@ -21,9 +21,10 @@ from django_comments_xtd.conf import settings as xtd_settings
 from django_comments_xtd.models import XtdComment, max_thread_level_for_content_type
 from django_comments_xtd.utils import send_mail
 
+from consultation.explain import require
 from consultation.models import Comment, CommentReport, PaperFollow, PolicyPaperPage, Proposal, SectionPage
+from consultation.participation.services import speaking_membership
 from consultation.record.services import record_event
-from consultation.rules import PARTICIPATING_ROLES, current_memberships
 from core.links import site_url
 
 logger = logging.getLogger(__name__)
@@ -49,15 +50,13 @@ def author_snapshot(*, author, paper):
     own name; anyone else may use their pseudonym and self-declared
     organisation."""
     consultation = paper.consultation
-    memberships = [m for m in current_memberships(author, consultation) if m.role in PARTICIPATING_ROLES]
-    # A convenor speaks first for the group they convene.
-    memberships.sort(key=lambda m: (m.role != "convenor", m.joined_at))
+    # One voice per consultation: the same group as the person's reactions and proposals.
+    membership = speaking_membership(user=author, consultation=consultation)
     snapshot = {
         "version_label": paper.version_label,
         "stage": consultation.current_stage,
     }
-    if memberships:
-        membership = memberships[0]
+    if membership is not None:
         snapshot.update(
             author_name=author.display_name or author.get_full_name() or author.get_username(),
             organisation_name=membership.organisation_name,
@@ -102,8 +101,7 @@ def comment_create(*, author, target, text, parent=None, followup=True):
     the transaction commits.
     """
     target, paper, section = _target_parts(target)
-    if not author.has_perm(comment_rule_for(target), target):
-        raise PermissionDenied("You cannot comment on this now.")
+    require(author, comment_rule_for(target), target)
     text = (text or "").strip()
     if not text:
         raise ValidationError("Write your comment before posting it.")
@@ -269,8 +267,7 @@ def _send_follow_email(*, comment, follow):
 
 def paper_follow(*, paper, user):
     """Start emailing `user` about new comments on `paper` (idempotent)."""
-    if not user.has_perm("consultation.follow_paper", paper):
-        raise PermissionDenied("Confirm your email address to follow papers.")
+    require(user, "consultation.follow_paper", paper)
     follow, _ = PaperFollow.objects.get_or_create(paper=paper, user=user)
     return follow
 
@@ -296,8 +293,7 @@ def paper_unfollow_token_load(token):
 def comment_flag(*, comment, reporter, reason, details=""):
     """Flag a comment for the moderators. One open report per person per
     comment: flagging again updates the reason instead of adding another."""
-    if not reporter.has_perm("consultation.flag_comment", comment):
-        raise PermissionDenied("You cannot flag this comment.")
+    require(reporter, "consultation.flag_comment", comment)
     if reason not in CommentReport.Reason.values:
         raise ValidationError("Choose a reason.")
     with transaction.atomic():

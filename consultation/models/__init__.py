@@ -8,6 +8,7 @@ from consultation.models.pages import (
     PolicyPaperPage,
     SectionPage,
 )
+from consultation.models.participation import Voice
 from consultation.models.proposals import Proposal, ProposalKind, ProposalState
 from consultation.models.reactions import Reaction, ReactionChoice, TargetKind
 from consultation.models.record import RecordEntry, RecordHead
@@ -45,4 +46,5 @@ __all__ = [
     "StageChange",
     "Subscription",
     "TargetKind",
+    "Voice",
 ]

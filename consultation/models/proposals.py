@@ -162,13 +162,6 @@ class Proposal(models.Model):
             return f"Incorporated in {self.incorporated_in_label}"
         return self.get_state_display()
 
-    @property
-    def comments_closed_reason(self):
-        """Why the proposal takes no new comments, or "" while it is open."""
-        if self.is_open:
-            return ""
-        return f"This proposal is {self.state_text.lower()}, so it takes no new comments."
-
 
 def proposal_content_type_id():
     """The content type comments on proposals carry (cached by Django after the first call)."""

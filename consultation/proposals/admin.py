@@ -38,7 +38,7 @@ STATE_FILTERS = {
 
 def _sections_user_may_publish(user, sections):
     """Section ids the user may publish, asking Wagtail once per section."""
-    return {section.pk for section in sections if section.permissions_for_user(user).can_publish()}
+    return {section.pk for section in sections if user.has_perm("consultation.manage_proposals", section)}
 
 
 def proposal_index(request):
@@ -69,7 +69,7 @@ def proposal_decide(request, proposal_id):
     if proposal is None:
         raise Http404("No such proposal.")
     can_decide = request.user.has_perm("consultation.decide_proposal", proposal)
-    if not can_decide and not proposal.section.permissions_for_user(request.user).can_publish():
+    if not can_decide and not request.user.has_perm("consultation.manage_proposals", proposal.section):
         raise PermissionDenied("Only editors who may publish this section can decide on its proposals.")
     incorporate_form = IncorporateForm(request.POST if request.POST.get("action") == "incorporate" else None)
     decline_form = DeclineForm(request.POST if request.POST.get("action") == "decline" else None)
@@ -157,7 +157,7 @@ def _proposal_button(page, user):
     specific = page.specific_deferred
     if not isinstance(specific, SectionPage | PolicyPaperPage):
         return None
-    if not page.permissions_for_user(user).can_publish():
+    if not user.has_perm("consultation.manage_proposals", page):
         return None
     field = "section" if isinstance(specific, SectionPage) else "paper"
     waiting = Proposal.objects.filter(**{field: page.pk}).aggregate(

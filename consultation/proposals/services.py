@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from consultation.comments.services import author_snapshot
+from consultation.explain import require
 from consultation.models import Proposal, ProposalKind, ProposalState, SectionPage
 from consultation.proposals.selectors import section_wording, text_lines, text_paragraphs
 from consultation.reactions.selectors import reaction_tallies
@@ -112,8 +113,7 @@ def proposal_create(*, author, section, kind, text, rationale):
     the section's wording are kept with it. Proposing the same thing twice
     returns the first proposal.
     """
-    if not author.has_perm("consultation.propose_section", section):
-        raise PermissionDenied("You cannot propose a wording for this section now.")
+    require(author, "consultation.propose_section", section)
     paper = section.paper
     text, rationale = _normalise(text), _normalise(rationale)
     current_text = section_wording(section)
@@ -156,8 +156,7 @@ def proposal_create(*, author, section, kind, text, rationale):
 def proposal_withdraw(*, proposal, user):
     """The author withdraws their open proposal. It stays on the page and in
     the record, marked withdrawn, with the support it had."""
-    if not user.has_perm("consultation.withdraw_proposal", proposal):
-        raise PermissionDenied("Only the author can withdraw an open proposal.")
+    require(user, "consultation.withdraw_proposal", proposal)
     with transaction.atomic():
         locked = _locked(proposal)
         if locked.state != ProposalState.OPEN:
@@ -285,7 +284,7 @@ def proposal_decline(*, proposal, editor, reason):
 
 
 def proposals_mark_incorporated(*, paper, version, actor):
-    """Called by `version_publish`, inside its transaction: every accepted
+    """Run on `version_published`, inside `version_publish`'s transaction: every accepted
     proposal of the paper whose draft revision (or a later one) is now the
     section's live text becomes "incorporated in <version>", and the record
     says so. An accepted proposal whose draft is still unpublished waits for

@@ -13,6 +13,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
+from consultation.explain import explain
 from consultation.models import ProposalKind, SectionPage
 from consultation.models.pages import paper_sections
 from consultation.models.proposals import proposal_get
@@ -28,7 +29,6 @@ from consultation.proposals.selectors import (
 )
 from consultation.proposals.services import proposal_create, proposal_withdraw
 from consultation.reactions.selectors import reaction_tallies
-from consultation.templatetags.proposals import proposing_closed_reason
 
 
 def _numbered(section):
@@ -60,7 +60,7 @@ def proposal_new(request, section_id):
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     if not request.user.has_perm("consultation.propose_section", section):
-        reason = proposing_closed_reason(section, request.user)
+        reason = explain(request.user, "consultation.propose_section", section).message
         context = {"section": section, "paper": section.paper, "reason": reason}
         return render(request, "consultation/proposals/refused.html", context, status=403)
 
@@ -83,7 +83,7 @@ def proposal_new(request, section_id):
                 rationale=form.cleaned_data["rationale"],
             )
         except PermissionDenied:
-            reason = proposing_closed_reason(section, request.user)
+            reason = explain(request.user, "consultation.propose_section", section).message
             context = {"section": section, "paper": section.paper, "reason": reason}
             return render(request, "consultation/proposals/refused.html", context, status=403)
         except ValidationError as error:

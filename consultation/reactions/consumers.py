@@ -21,6 +21,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from channels.layers import get_channel_layer
 
+from consultation.explain import Verdict, explain
 from consultation.models import PolicyPaperPage
 from consultation.reactions.broadcast import encode_snapshot, paper_group, tally_snapshot
 
@@ -113,10 +114,12 @@ class PaperTalliesConsumer(AsyncWebsocketConsumer):
         self.paper_id = None
         self.writer = None
         self.outbox = asyncio.Queue(OUTBOX_SIZE)
-        paper = await self._readable_paper(self.scope["url_route"]["kwargs"]["paper_id"])
+        paper, verdict = await self._readable_paper(self.scope["url_route"]["kwargs"]["paper_id"])
         if paper is None:
             # Refused before the handshake completes: the client sees HTTP 403.
-            await self.close(code=CLOSE_FORBIDDEN)
+            # The close message carries the explainer's reason code
+            # ("not_found", "restricted"), for servers and tests that pass it on.
+            await self.close(code=CLOSE_FORBIDDEN, reason=verdict.code)
             return
         # Subscribe before the snapshot is read, so no change can fall between
         # the two (the client drops anything the snapshot already has). What
@@ -135,9 +138,10 @@ class PaperTalliesConsumer(AsyncWebsocketConsumer):
     @database_sync_to_async
     def _readable_paper(self, paper_id):
         paper = PolicyPaperPage.objects.live().filter(pk=paper_id).first()
-        if paper is None or not self.scope["user"].has_perm("consultation.view_tallies", paper):
-            return None
-        return paper
+        if paper is None:
+            return None, Verdict(False, "not_found", "There is no published paper here.")
+        verdict = explain(self.scope["user"], "consultation.view_tallies", paper)
+        return (paper if verdict else None), verdict
 
     def deliver(self, text):
         """Called by the relay for every broadcast; never blocks on a slow client."""

@@ -13,11 +13,11 @@ from functools import partial
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
+from consultation.explain import explain
 from consultation.models import Comment, PolicyPaperPage, Proposal, Reaction, SectionPage
-from consultation.models.pages import Stage
 from consultation.models.reactions import CHOICES_BY_KIND, TargetKind
+from consultation.participation.services import speaking_membership
 from consultation.reactions import broadcast
-from consultation.rules import PARTICIPATING_ROLES, current_memberships
 
 
 @dataclass(frozen=True)
@@ -62,53 +62,25 @@ def reaction_target(obj):
 
 
 def _check(user, target):
-    if not user.has_perm(target.rule, target.obj):
-        raise PermissionDenied(reaction_refusal_reason(user=user, target=target))
+    verdict = explain(user, target.rule, target.obj)
+    if not verdict:
+        raise PermissionDenied(verdict.message)
 
 
-def reaction_refusal_reason(*, user, target):
-    """Why this person may not react here, in a sentence for them. The rule
-    decides; this only explains it."""
+def reaction_refusal(*, user, target):
+    """Why this person may not react to `target` (the explainer's `Verdict`)."""
     target = reaction_target(target)
-    stage = target.consultation.stage
-    if stage in (Stage.DRAFTING, Stage.FINAL):
-        return f"Reactions are closed while the consultation is at the “{stage.label}” stage."
-    if not user.is_authenticated:
-        return "Sign in to react."
-    if target.kind == TargetKind.COMMENT:
-        comment = target.obj
-        if comment.user_id == user.pk:
-            return "You cannot react to your own comment."
-        if getattr(comment, "hidden_at", None) or getattr(comment, "is_removed", False):
-            return "This comment has been hidden, so it takes no reactions."
-    if target.kind == TargetKind.PROPOSAL:
-        proposal = target.obj
-        if not proposal.is_open:
-            return f"This proposal is {proposal.state_text.lower()}, so it takes no more reactions."
-        if proposal.author_id == user.pk:
-            return "You made this proposal, so you do not react to it."
-    if not user.has_perm("consultation.view_body", target.section or target.paper):
-        return "This text is restricted, so it takes no reactions from you."
-    if stage in (Stage.REVIEW, Stage.SIGNOFF):
-        return (
-            "During working-group review and sign-off, only members of the invited working groups can react. "
-            "Public scrutiny opens later."
-        )
-    if stage == Stage.SCRUTINY and not getattr(user, "email_verified", False):
-        return "Confirm your email address to react during public scrutiny."
-    return "You cannot react here."
+    return explain(user, target.rule, target.obj)
 
 
 def _snapshot(user, target):
     """The working group the person reacts for, and the paper's version, now.
 
-    With several invited groups, the longest-standing membership counts, so
-    the choice is stable. Observers react (during public scrutiny) as the public."""
-    memberships = sorted(
-        (m for m in current_memberships(user, target.consultation) if m.role in PARTICIPATING_ROLES),
-        key=lambda m: (m.joined_at, m.pk),
-    )
-    group_id = memberships[0].group_id if memberships else None
+    One voice per consultation (consultation.participation): the same group
+    as their comments and proposals. Observers react (during public
+    scrutiny) as the public."""
+    membership = speaking_membership(user=user, consultation=target.consultation)
+    group_id = membership.group_id if membership is not None else None
     return {
         "working_group_id": group_id,
         "is_member": group_id is not None,
@@ -132,10 +104,10 @@ def reaction_set(*, user, target, choice):
     if choice not in target.choices:
         allowed = ", ".join(str(c.label) for c in target.choices)
         raise ValidationError({"choice": f"Choose one of: {allowed}."}, code="invalid_choice")
-    snapshot = _snapshot(user, target)
     lookup = {"user": user, "target_kind": target.kind, "target_id": target.id}
 
     with transaction.atomic():
+        snapshot = _snapshot(user, target)
         reaction = Reaction.objects.select_for_update().filter(**lookup).first()
         if reaction is None:
             try:

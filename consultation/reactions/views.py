@@ -20,7 +20,7 @@ from consultation.models.reactions import TargetKind
 from consultation.reactions import broadcast
 from consultation.reactions.selectors import reaction_tallies
 from consultation.reactions.services import (
-    reaction_refusal_reason,
+    reaction_refusal,
     reaction_set,
     reaction_target,
     reaction_withdraw,
@@ -110,7 +110,7 @@ def react(request, kind, target_id):
             else:
                 reaction_set(user=request.user, target=target, choice=choice)
         except PermissionDenied as refusal:
-            status, error = 403, str(refusal) or reaction_refusal_reason(user=request.user, target=target)
+            status, error = 403, str(refusal) or reaction_refusal(user=request.user, target=target).message
         except ValidationError as invalid:
             status, error = 400, " ".join(invalid.messages)
     else:

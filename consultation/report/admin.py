@@ -28,7 +28,7 @@ class FreezeReportView(WagtailAdminTemplateMixin, TemplateView):
     def dispatch(self, request, *args, **kwargs):
         self.paper = get_object_or_404(PolicyPaperPage, pk=kwargs["paper_id"])
         # Editors see this page whatever the stage (to find frozen reports); freezing needs the rule.
-        if not self.paper.permissions_for_user(request.user).can_publish():
+        if not request.user.has_perm("consultation.manage_report", self.paper):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 
@@ -87,7 +87,7 @@ def register_report_urls():
 
 def _buttons(page, user):
     specific = page.specific_deferred
-    if isinstance(specific, PolicyPaperPage) and specific.permissions_for_user(user).can_publish():
+    if isinstance(specific, PolicyPaperPage) and user.has_perm("consultation.manage_report", specific):
         yield Button(
             "Freeze report" if user.has_perm("consultation.freeze_report", specific) else "Frozen reports",
             reverse("consultation_report:freeze", args=[page.pk]),

@@ -16,6 +16,7 @@ from django.template.response import TemplateResponse
 from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 
+from consultation.explain import explain
 from consultation.models import Comment, FrozenReport, SectionPage
 from consultation.models.reports import ReportSnapshot
 from consultation.reactions.broadcast import clock
@@ -34,13 +35,18 @@ def report_links(paper_url):
 
 
 def _refuse(request, paper, *, reason=None):
+    verdict = explain(request.user, "consultation.view_report", paper)
     return TemplateResponse(
-        request, "consultation/report/restricted.html", {"page": paper, "reason": reason}, status=403
+        request,
+        "consultation/report/restricted.html",
+        {"page": paper, "reason": reason, "verdict": verdict},
+        status=403,
     )
 
 
-def _refuse_file(paper):
-    text = "This paper is restricted, so its report is withheld."
+def _refuse_file(request, paper):
+    # The explainer's sentence, then the restriction's own published reason.
+    text = explain(request.user, "consultation.view_report", paper).message
     if paper.restriction_reason:
         text += f" Reason: {paper.get_restriction_category_display()}. {paper.restriction_reason}"
     return HttpResponse(text, status=403, content_type="text/plain; charset=utf-8")
@@ -183,7 +189,7 @@ def report_file(request, paper, kind):
     if kind not in CONTENT_TYPES:
         raise Http404
     if not request.user.has_perm("consultation.view_report", paper):
-        return _refuse_file(paper)
+        return _refuse_file(request, paper)
     reports = ReportCache(paper)
     if kind == "json":
         content = reports.snapshot_json()
@@ -237,7 +243,7 @@ def frozen_file(request, paper, frozen_id, kind):
         raise Http404
     frozen = _frozen(request, paper, frozen_id, defer_pdf=kind != "pdf")
     if not request.user.has_perm("consultation.view_report", paper):
-        return _refuse_file(paper)
+        return _refuse_file(request, paper)
     if _frozen_withheld(request, frozen):
         return HttpResponse(
             "Part of this frozen report has since been restricted, so it is withheld.",

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from consultation.models import PolicyPaperPage
 from consultation.models.pages import paper_sections
-from consultation.stages.forms import SignOffForm
+from consultation.signoffs.forms import SignOffForm
 from workinggroups.models import SignOff, WorkingGroup
 from workinggroups.selectors import memberships_convened
 from workinggroups.services.signoffs import SectionPositionInput, signoff_record

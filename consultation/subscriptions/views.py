@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.csrf import csrf_exempt
 
 from consultation.models import ConsultationPage, Subscription
-from consultation.stages.forms import SubscriptionForm
+from consultation.subscriptions.forms import SubscriptionForm
 from consultation.subscriptions.services import (
     CONFIRM_LINK_MAX_AGE,
     subscription_cancel,

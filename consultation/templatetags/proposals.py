@@ -9,8 +9,8 @@ paper's one aggregate query). Every later section reads from that.
 from django import template
 
 from consultation.comments.selectors import proposal_comment_counts
+from consultation.explain import explain
 from consultation.models import ProposalKind
-from consultation.models.pages import Stage
 from consultation.proposals.selectors import (
     addition_tail,
     ordering_rule,
@@ -42,29 +42,6 @@ def _paper_store(context, paper):
     return store[paper.pk]
 
 
-def proposing_closed_reason(section, user):
-    """Why this person is not offered the proposal form, in plain words.
-
-    The decision itself is the named rule's (`consultation.propose_section`); this only explains it."""
-    stage = section.consultation.current_stage
-    if section.restricted or section.paper.restricted:
-        return "Proposals are closed while this text is restricted."
-    if stage == Stage.DRAFTING:
-        return "Proposals open when the working-group review begins."
-    if stage == Stage.FINAL:
-        return "Proposals are closed: this consultation is final."
-    if stage in (Stage.REVIEW, Stage.SIGNOFF):
-        return (
-            f"During {Stage(stage).label.lower()} only members of the invited working groups can propose "
-            "wordings. Everyone can read the proposals; the public can propose at the public scrutiny stage."
-        )
-    if not user.is_authenticated:
-        return "Sign in to propose a wording. You will need to confirm your email address."
-    if not getattr(user, "email_verified", False):
-        return "Confirm your email address to propose a wording."
-    return "Proposals are not open to you on this section."
-
-
 @register.simple_tag(takes_context=True)
 def section_proposals(context, section):
     """Everything the proposals beside one section show."""
@@ -79,12 +56,14 @@ def section_proposals(context, section):
     can_read = getattr(section, "can_read_body", None)
     if can_read is None:
         can_read = user.has_perm("consultation.view_body", section)
-    can_propose = user.has_perm("consultation.propose_section", section)
+    verdict = explain(user, "consultation.propose_section", section)
+    can_propose = verdict.allowed
     state = {
         "count": len(proposals),
         "withheld": bool(proposals) and not can_read,
         "can_propose": can_propose,
-        "closed_reason": "" if can_propose else proposing_closed_reason(section, user),
+        "closed_reason": verdict.message,
+        "closed_code": verdict.code,
         "show": bool(proposals) or can_propose,
         "active": [],
         "closed": [],

@@ -10,7 +10,7 @@ from django.urls import reverse
 from consultation.models import Comment, PolicyPaperPage, SectionPage
 from consultation.models.reactions import ReactionChoice
 from consultation.reactions import selectors
-from consultation.reactions.services import reaction_refusal_reason, reaction_target
+from consultation.reactions.services import reaction_refusal, reaction_target
 
 register = template.Library()
 
@@ -69,17 +69,18 @@ def reaction_state(context, obj):
     cache = _paper_cache(context, target.paper)
     tally = cache["tallies"].get(target.key) or selectors.empty_tally(target.key)
     mine = cache["mine"].get(target.key)
-    can_react = user.has_perm(target.rule, target.obj)
+    verdict = reaction_refusal(user=user, target=target)
+    can_react = verdict.allowed
+    # Sections and proposals say why the buttons are missing; under each comment that would be noise.
+    explained = not can_react and target.kind in ("section", "proposal")
     state.update(
         {
             "tally": tally,
             "my_choice": mine,
             "my_choice_label": ReactionChoice(mine).label if mine else "",
             "can_react": can_react,
-            # Sections and proposals say why the buttons are missing; under each comment that would be noise.
-            "refusal": ""
-            if can_react or target.kind not in ("section", "proposal")
-            else reaction_refusal_reason(user=user, target=target),
+            "refusal": verdict.message if explained else "",
+            "refusal_code": verdict.code if explained else "",
             "choices": [
                 {"value": c.value, "label": c.label, "pressed": c.value == mine} for c in target.choices
             ],

@@ -7,7 +7,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from consultation.models import PaperVersion, PolicyPaperPage, SectionVersion
-from consultation.proposals.services import proposals_mark_incorporated
 from consultation.reactions import broadcast
 from consultation.reactions.selectors import reaction_tallies
 from consultation.record.services import record_event
@@ -19,6 +18,7 @@ from consultation.versions.selectors import (
     snapshot_matches,
     text_is_public,
 )
+from consultation.versions.signals import version_published
 
 logger = logging.getLogger(__name__)
 
@@ -106,8 +106,9 @@ def version_publish(*, paper, actor, change_note):
                 "closing_tallies": closing_tallies,
             },
         )
-        # Accepted proposals whose draft is now published text were incorporated in this version.
-        proposals_mark_incorporated(paper=paper, version=version, actor=actor)
+        # Features above this one act in the same transaction (proposals:
+        # accepted drafts now published were incorporated in this version).
+        version_published.send(sender=PaperVersion, paper=paper, version=version, actor=actor)
         transaction.on_commit(lambda: _notify_subscribers(version))
         # A new version starts fresh tallies: open pages get the new snapshot.
         transaction.on_commit(lambda: broadcast.tallies_reset(paper_id=paper.pk))
