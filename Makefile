@@ -54,9 +54,11 @@ test: install-test
 	@mkdir -p var
 	DJANGO_SETTINGS_MODULE=config.settings.test $(VENV)/bin/pytest $(PYTEST_ARGS)
 
+## Style, formatting, and the import contracts in pyproject.toml (the dependency order of docs/architecture.md)
 lint: install-test
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	PYTHONPATH="$(CURDIR)/site:$(CURDIR)" $(VENV)/bin/lint-imports
 
 format: install-test
 	$(VENV)/bin/ruff check --fix .

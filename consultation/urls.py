@@ -2,6 +2,7 @@ from django.urls import path
 
 from consultation.comments import views as views_comments
 from consultation.pages import views
+from consultation.participation import views as views_participation
 from consultation.proposals import views as views_proposals
 from consultation.reactions import views as views_reactions
 from consultation.signoffs import views as views_signoffs
@@ -24,6 +25,7 @@ urlpatterns = [
     path("comments/<int:comment_id>/flag/", views_comments.comment_flag, name="comment_flag"),
     path("papers/<int:paper_id>/follow/", views_comments.paper_follow_toggle, name="paper_follow"),
     path("papers/unfollow/<str:token>/", views_comments.paper_unfollow_link, name="paper_unfollow_link"),
+    path("<int:consultation_id>/speaking-for/", views_participation.speaking_for, name="speaking_for"),
     path("<int:consultation_id>/moderation/", views_comments.moderation_log, name="moderation_log"),
     path("reactions/<slug:kind>/<int:target_id>/", views_reactions.react, name="react"),
     path("papers/<int:paper_id>/tallies/", views_reactions.paper_tallies, name="paper_tallies"),

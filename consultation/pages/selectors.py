@@ -6,6 +6,7 @@ of the features below it for the Wagtail pages' `get_context`."""
 from consultation.comments.selectors import paper_comments, section_comments
 from consultation.models import ConsultationPage, PolicyPaperPage, SectionPage
 from consultation.models.pages import paper_sections
+from consultation.participation.services import voice_of
 from consultation.stages.selectors import stage_timeline
 
 
@@ -33,6 +34,7 @@ def paper_detail(*, paper, user):
         "sections": sections,
         "can_read_paper": user.has_perm("consultation.view_body", paper),
         "last_updated": last_updated,
+        "voice": voice_of(user=user, consultation=paper.consultation),
         **paper_comments(paper=paper, sections=sections, user=user),
     }
 
