@@ -38,3 +38,42 @@ def test_readme_keeps_the_two_commands_and_the_benchmarks_heading():
     assert "make run" in README and "make test" in README
     assert "\n## Benchmarks\n" in README
     assert "docs/architecture.md" in README
+
+
+# getattr(settings, "NAME", ...) and settings.NAME in the project's own code.
+CODE_READS = re.compile(r'getattr\(settings,\s*"([A-Z][A-Z0-9_]*)"|\bsettings\.([A-Z][A-Z0-9_]*)')
+DJANGO_AND_LIBRARIES = {
+    "DEBUG",
+    "SETTINGS_MODULE",
+    "WAGTAIL_PAGE_MODEL",
+    "SECRET_KEY",
+    "ALLOWED_HOSTS",
+    "DEFAULT_FROM_EMAIL",
+}
+
+
+def test_every_setting_the_code_reads_is_documented():
+    code = [
+        path
+        for app in ("consultation", "workinggroups", "site")
+        for path in (REPO / app).rglob("*.py")
+        if "migrations" not in path.parts and "settings" not in path.parts
+    ]
+    read = {a or b for path in code for a, b in CODE_READS.findall(path.read_text())}
+    assert {"TALLY_BROADCAST_INTERVAL", "REPORT_CACHE_SECONDS"} <= read  # the pattern works
+    documented = table_rows() | {
+        name for name in read if name.startswith("COMMENTS_XTD_") and "`COMMENTS_XTD_*`" in README
+    }
+    documented |= set(re.findall(r"`([A-Z][A-Z0-9_]+)`", README))
+    missing = read - documented - DJANGO_AND_LIBRARIES
+    assert not missing, f"document these settings in README.md: {sorted(missing)}"
+
+
+def test_the_docs_link_nothing_outside_the_repository():
+    for path in [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]:
+        text = path.read_text()
+        assert "../shared" not in text, path.name
+        for target in re.findall(r"\]\(([^)#]+)\)", text):
+            if "://" in target:
+                continue
+            assert (path.parent / target).resolve().is_relative_to(REPO), (path.name, target)

@@ -33,12 +33,9 @@ INSTALLED_APPS = [
     "consultation",
     "workinggroups",
     # Wagtail
-    "wagtail.contrib.forms",
     "wagtail.contrib.routable_page",
     "wagtail.contrib.table_block",
     "wagtail.contrib.redirects",
-    "wagtail.contrib.settings",
-    "wagtail.embeds",
     "wagtail.sites",
     "wagtail.users",
     "wagtail.snippets",
@@ -58,14 +55,12 @@ INSTALLED_APPS = [
     # Permissions: one named rule per action, loaded from each app's rules.py.
     "rules.apps.AutodiscoverRulesConfig",
     # Django
-    "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.sites",
-    "django.contrib.humanize",
 ]
 
 MIDDLEWARE = [
@@ -104,7 +99,6 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "wagtail.contrib.settings.context_processors.settings",
                 "core.context_processors.site",
                 "consultation.pages.context_processors.consultation_links",
             ],
