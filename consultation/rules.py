@@ -225,7 +225,7 @@ def _page_of_comment(comment):
 
 # A comment is read on the terms of the page it is attached to (a proposal's
 # discussion: its section's); reading it never needs more than reading the page.
-rules.add_perm("consultation.view_comment", about(_page_of_comment, can_read_body))
+add_gated_perm("consultation.view_comment", Gate("restricted", about(_page_of_comment, can_read_body)))
 
 # Any signed-in reader who may read it may flag someone else's comment for the
 # moderators (one already hidden needs no flag).

@@ -28,6 +28,7 @@ from consultation.comments.services import (
     paper_unfollow,
     paper_unfollow_token_load,
 )
+from consultation.explain import explain
 from consultation.models import Comment, ConsultationPage, PolicyPaperPage, RecordEntry, SectionPage
 from consultation.models.proposals import proposal_get
 
@@ -74,6 +75,18 @@ def _visible_comment(comment_id):
     if comment is None or not comment.paper.live or (comment.section_id and not comment.section.live):
         raise Http404("No such comment.")
     return comment
+
+
+def _withheld(request, comment):
+    """A comment on restricted text is withheld with it: the page names the
+    restriction, never the comment. The reason is the explainer's."""
+    verdict = explain(request.user, "consultation.view_comment", comment)
+    section = comment.section if comment.section_id else None
+    restricted, what = (
+        (section, "section") if section is not None and section.restricted else (comment.paper, "paper")
+    )
+    context = {"verdict": verdict, "page": restricted, "what": what}
+    return render(request, "comments/withheld.html", context, status=403)
 
 
 def _comment_context(request, target, **extra):
@@ -169,6 +182,8 @@ def comment_permalink(request, comment_id):
 def comment_reply(request, comment_id):
     """The reply form on a page of its own, for browsers without JavaScript."""
     parent = _visible_comment(comment_id)
+    if not request.user.has_perm("consultation.view_comment", parent):
+        return _withheld(request, parent)
     target = parent.target
     next_url = _safe_next(request, request.GET.get("next"), target.url)
     context = _comment_context(request, target, parent=parent, next=next_url)
@@ -184,6 +199,8 @@ def comment_reply(request, comment_id):
 @login_required
 def comment_flag(request, comment_id):
     comment = _visible_comment(comment_id)
+    if not request.user.has_perm("consultation.view_comment", comment):
+        return _withheld(request, comment)
     if not request.user.has_perm("consultation.flag_comment", comment):
         raise PermissionDenied("This comment cannot be flagged.")
     form = FlagForm(request.POST or None)
