@@ -165,9 +165,10 @@ def has_verified_email(user):
     return user.is_authenticated and user.is_active and bool(getattr(user, "email_verified", False))
 
 
-# Comment moderation is the project's own role (see `MODERATORS_GROUP`), not
-# Wagtail's page-publishing "Moderators"; superusers administer it too.
-MODERATORS_GROUP = "Moderators"
+# Comment moderation is the project's own role: a group with no page
+# permission (migration 0010), not Wagtail's page-publishing "Moderators".
+# Superusers administer it too.
+MODERATORS_GROUP = "Comment moderators"
 is_moderator = rules.is_group_member(MODERATORS_GROUP) | rules.is_superuser
 
 # ---------------------------------------------------------------- reading

@@ -30,12 +30,15 @@ from consultation.models import (
     PolicyPaperPage,
     SectionPage,
 )
+from consultation.rules import MODERATORS_GROUP as MODERATORS
 from core.models import ContentPage, HomePage
 from workinggroups.models import Membership, Organisation, WorkingGroup
 
-# Wagtail creates these groups in its initial migration; rules.py names "Moderators".
+# "Editors" is Wagtail's group, stripped of its root-page permissions by
+# consultation migration 0010: it edits only the consultations granted below.
+# Comment moderators are the project's own group (rules.MODERATORS_GROUP).
 EDITORS_GROUP = "Editors"
-MODERATORS_GROUP = "Moderators"
+MODERATORS_GROUP = MODERATORS
 # What the paper's editors may do on the consultation's pages.
 EDITOR_PAGE_PERMISSIONS = ("add_page", "change_page", "publish_page")
 

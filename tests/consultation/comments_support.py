@@ -4,6 +4,7 @@ from django.contrib.auth.models import AnonymousUser, Group
 
 from consultation.comments.forms import CommentForm
 from consultation.comments.services import comment_create
+from consultation.rules import MODERATORS_GROUP
 from tests.factories import (
     MembershipFactory,
     OrganisationFactory,
@@ -11,6 +12,7 @@ from tests.factories import (
     WorkingGroupFactory,
     build_site_tree,
 )
+from tests.workinggroups.helpers import editor_of
 
 STAGES = ["drafting", "review", "signoff", "scrutiny", "final"]
 ROLES = [
@@ -57,12 +59,13 @@ def make_user(role, tree):
         return member_of(tree["group"], role=role)
     if role == "other_group_member":
         return member_of(tree["other_group"])
-    if role in ("moderator", "editor"):
+    if role == "moderator":
         user = UserFactory()
-        user.groups.add(
-            Group.objects.get_or_create(name="Moderators" if role == "moderator" else "Editors")[0]
-        )
+        user.groups.add(Group.objects.get_or_create(name=MODERATORS_GROUP)[0])
         return user
+    if role == "editor":
+        # Editors are granted the pages of the consultations they run.
+        return editor_of(tree["consultation"])
     raise ValueError(role)
 
 

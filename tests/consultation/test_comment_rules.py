@@ -109,8 +109,9 @@ def test_only_people_who_can_read_a_restricted_text_may_comment_on_it():
     allowed = {
         role for role in roles if make_user(role, tree).has_perm("consultation.comment_section", section)
     }
-    # Wagtail's Moderators and Editors groups edit pages, so they read restricted text.
-    assert allowed == {"moderator", "editor"}
+    # Only the consultation's editors read restricted text (their page
+    # permission); comment moderators hold no page permission.
+    assert allowed == {"editor"}
 
 
 # ---------------------------------------------------------------- flagging, following, moderating

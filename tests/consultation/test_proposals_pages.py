@@ -12,6 +12,7 @@ from consultation.comments.services import comment_create, comment_hide
 from consultation.models import Comment, Proposal, RecordEntry, SectionPage
 from consultation.proposals.services import proposal_decline, proposal_incorporate, proposal_withdraw
 from consultation.report.builder import report_build
+from consultation.rules import MODERATORS_GROUP
 from consultation.versions.services import version_publish
 from tests.consultation.proposals_support import CURRENT, fresh, member_of, proposal_tree, propose, react
 
@@ -452,7 +453,7 @@ def test_a_moderator_hides_a_comment_in_a_proposals_discussion(client, tree):
     proposal = propose(tree["members"][0][0], tree["sections"][0])
     comment = comment_create(author=tree["members"][1][0], target=proposal, text="Call me on 07700 900123.")
     moderator = tree["members"][2][0]
-    moderator.groups.add(Group.objects.get_or_create(name="Moderators")[0])
+    moderator.groups.add(Group.objects.get_or_create(name=MODERATORS_GROUP)[0])
 
     comment_hide(comment=comment, moderator=moderator, reason="Contains a phone number.")
 

@@ -7,6 +7,7 @@ from django.contrib.auth.models import AnonymousUser, Group
 from django.utils import timezone
 
 from consultation.models import Proposal
+from consultation.rules import MODERATORS_GROUP
 from tests.consultation.proposals_support import member_of, proposal_tree, propose
 from tests.consultation.test_restrictions import make_editor
 from tests.factories import ConsultationPageFactory, UserFactory, WorkingGroupFactory
@@ -49,9 +50,10 @@ EXPECTED = {
         "scrutiny": {"author"},
         "final": set(),
     },
-    # Wagtail's publish permission decides. Wagtail's own "Moderators" group (which
-    # this site's comment moderators join) may publish every page by default.
-    "consultation.decide_proposal": {stage: {"editor of the section", "moderator"} for stage in STAGES},
+    # Wagtail's publish permission on the section decides: its editors only.
+    # Comment moderators hold no page permission (migration 0010), and an
+    # editor of another consultation has none here.
+    "consultation.decide_proposal": {stage: {"editor of the section"} for stage in STAGES},
     # Reading follows the section: public unless restricted.
     "consultation.view_proposal": dict.fromkeys(STAGES, "everyone"),
 }
@@ -62,7 +64,7 @@ def people(tree):
     former = member_of(group)
     former.memberships.update(left_at=timezone.now() - timedelta(days=1))
     moderator = UserFactory()
-    moderator.groups.add(Group.objects.get_or_create(name="Moderators")[0])
+    moderator.groups.add(Group.objects.get_or_create(name=MODERATORS_GROUP)[0])
     return {
         "anonymous": AnonymousUser(),
         "unverified public": UserFactory(email_verified=False),
@@ -154,8 +156,9 @@ def test_a_restricted_sections_proposals_are_withheld_from_everyone_but_its_edit
     readers = {
         name for name, user in tree["people"].items() if user.has_perm("consultation.view_proposal", proposal)
     }
-    # Exactly those who may read the section: its editors (and Wagtail's Moderators, who edit every page).
-    assert readers == {"editor of the section", "moderator"}
+    # Exactly those who may read the section: its editors. Comment moderators
+    # hold no page permission, so they read no restricted text.
+    assert readers == {"editor of the section"}
     assert readers == {
         name
         for name, user in tree["people"].items()

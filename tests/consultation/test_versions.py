@@ -15,6 +15,7 @@ from consultation.models import (
     SectionPage,
     SectionVersion,
 )
+from consultation.rules import MODERATORS_GROUP
 from consultation.versions.services import version_publish
 from tests.consultation.test_restrictions import make_editor
 from tests.factories import ConsultationPageFactory, SectionPageFactory, UserFactory, build_site_tree
@@ -264,12 +265,17 @@ def test_only_publishers_of_the_paper_may_publish_a_version(tree, who):
     assert PolicyPaperPage.objects.get(pk=tree["paper"].pk).version_label == "v1"
 
 
-def test_the_editor_a_wagtail_moderator_and_a_superuser_may_publish(tree):
-    # Wagtail's own "Moderators" group may publish every page, so it may publish versions too.
+def test_the_editor_and_a_superuser_may_publish_but_a_comment_moderator_may_not(tree):
+    # Comment moderators hold no page permission (migration 0010), so they
+    # publish nothing; neither does Wagtail's "Moderators" group any more.
     moderator = UserFactory(username="moderator")
-    moderator.groups.add(Group.objects.get(name="Moderators"))
-    for user in (tree["editor"], moderator, UserFactory(username="root", is_superuser=True)):
+    moderator.groups.add(Group.objects.get_or_create(name=MODERATORS_GROUP)[0])
+    wagtail_moderator = UserFactory(username="wagtail-moderator")
+    wagtail_moderator.groups.add(Group.objects.get_or_create(name="Moderators")[0])
+    for user in (tree["editor"], UserFactory(username="root", is_superuser=True)):
         assert user.has_perm("consultation.publish_version", tree["paper"])
+    for user in (moderator, wagtail_moderator):
+        assert not user.has_perm("consultation.publish_version", tree["paper"])
 
 
 def test_an_unpublished_paper_cannot_have_a_version(tree):

@@ -23,6 +23,7 @@ from consultation.models import (
     RecordEntry,
     SectionPage,
 )
+from consultation.rules import MODERATORS_GROUP
 from core.models import ContentPage, HomePage
 from tests.factories import build_site_tree
 from workinggroups.models import Membership, Organisation, WorkingGroup
@@ -187,7 +188,7 @@ class TestDemoAsBuilt(TestCase):
 
     def test_moderator_moderates_and_reaches_the_admin(self):
         moderator = User.objects.get(username="moderator")
-        assert moderator.groups.filter(name="Moderators").exists()
+        assert moderator.groups.filter(name=MODERATORS_GROUP).exists()
         assert moderator.has_perm("wagtailadmin.access_admin")
         assert moderator.has_perm("consultation.moderate")
         for username in ["editor", "public", *GROUP_ACCOUNTS]:
