@@ -100,8 +100,8 @@ def test_a_moderator_cannot_reach_the_editors_admin_views(client, site):
         f"/admin/pages/{paper.pk}/edit/",
     ):
         response = client.get(url)
-        assert response.status_code in (302, 403, 404), url
-        assert "Names a site." not in response.content.decode() or response.status_code != 200
+        # Refused (403), or sent away from the admin page (302); never shown.
+        assert response.status_code in (302, 403), (url, response.status_code)
 
 
 def test_a_site_from_before_the_migration_gives_the_same_answers(site):
