@@ -5,12 +5,14 @@ into the public process record; a published version settles accepted proposals.
 change, so each record entry commits or rolls back with it.
 """
 
+from django.db import transaction
 from django.dispatch import receiver
-from wagtail.signals import page_published
+from wagtail.signals import page_published, page_unpublished
 
-from consultation.models import ConsultationPage
+from consultation.models import ConsultationPage, PolicyPaperPage
 from consultation.models.pages import Stage
 from consultation.proposals.services import proposals_mark_incorporated
+from consultation.reactions import broadcast
 from consultation.record.services import record_event
 from consultation.restrictions.services import restriction_record_change
 from consultation.versions.signals import version_published
@@ -84,6 +86,20 @@ def record_restriction(sender, instance, revision=None, **kwargs):
     if kwargs.get("alias"):
         return
     restriction_record_change(page=instance, actor=getattr(revision, "user", None))
+    _recheck_open_sockets(instance)
+
+
+@receiver(page_unpublished, dispatch_uid="consultation.recheck_sockets_on_unpublish")
+def recheck_sockets_on_unpublish(sender, instance, **kwargs):
+    _recheck_open_sockets(instance)
+
+
+def _recheck_open_sockets(page):
+    """A paper published (perhaps now restricted) or unpublished: its open
+    sockets ask the rule again once the change has committed."""
+    if isinstance(page, PolicyPaperPage):
+        paper_id = page.pk
+        transaction.on_commit(lambda: broadcast.paper_access_changed(paper_id=paper_id))
 
 
 @receiver(version_published, dispatch_uid="consultation.proposals_incorporated")

@@ -320,6 +320,25 @@ def tallies_reset(*, paper_id):
     tally_changed(paper_id=paper_id, target_key=EVERYTHING)
 
 
+# Sent to a paper's group when who may read the paper may have changed (it was
+# restricted or unpublished): each open socket asks the rule again and closes
+# if its viewer may no longer read the paper (docs/realtime.md).
+ACCESS_CHANGED = {"type": "paper.access", "access": "changed"}
+
+
+def paper_access_changed(*, paper_id):
+    """Tell the paper's open sockets to re-check their viewer's access. Call after commit."""
+    loop = _caller_loop() or _background_loop()
+
+    async def send():
+        try:
+            await get_channel_layer().group_send(paper_group(int(paper_id)), dict(ACCESS_CHANGED))
+        except Exception:  # noqa: BLE001 - the next connect re-checks anyway
+            logger.warning("Could not announce an access change on paper %s", paper_id, exc_info=True)
+
+    loop.call_soon_threadsafe(lambda: asyncio.ensure_future(send(), loop=loop))
+
+
 def wait_background_idle(timeout=10):
     """Block until broadcasts scheduled outside a server have been sent.
 

@@ -62,6 +62,10 @@ class PaperRelay:
                 logger.exception("Relay for paper %s could not receive; retrying", self.paper_id)
                 await asyncio.sleep(1)
                 continue
+            if message.get("access") == "changed":
+                for viewer in list(self.viewers):
+                    viewer.recheck_access()
+                continue
             text = message.get("text")
             if text:
                 for viewer in list(self.viewers):
@@ -142,6 +146,23 @@ class PaperTalliesConsumer(AsyncWebsocketConsumer):
             return None, Verdict(False, "not_found", "There is no published paper here.")
         verdict = explain(self.scope["user"], "consultation.view_tallies", paper)
         return (paper if verdict else None), verdict
+
+    def recheck_access(self):
+        """Called by the relay when the paper may have become unreadable."""
+        asyncio.get_running_loop().create_task(self._recheck_access())
+
+    async def _recheck_access(self):
+        paper_id = self.paper_id
+        if paper_id is None:
+            return
+        paper, verdict = await self._readable_paper(paper_id)
+        if paper is None:
+            # Stop streaming at once; the close reason is the explainer's code.
+            await relay_leave(paper_id, self)
+            self.paper_id = None
+            if self.writer is not None:
+                self.writer.cancel()
+            await self.close(code=CLOSE_FORBIDDEN, reason=verdict.code)
 
     def deliver(self, text):
         """Called by the relay for every broadcast; never blocks on a slow client."""
