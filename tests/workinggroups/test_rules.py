@@ -45,9 +45,9 @@ def people(group):
 
 MANAGERS = {"convenor", "staff", "superuser"}
 MAY_ASK = {"verified public", "former convenor", "convenor of another group", "staff", "superuser"}
-# Django answers every has_perm with yes for an active superuser; the leave view
-# still needs a current membership to close (see test_memberships).
-MAY_LEAVE = {"observer", "member", "convenor", "superuser"}
+# Superusers obey the rules like anyone else (accounts.User.has_perm): one who
+# is not in the group has nothing to leave.
+MAY_LEAVE = {"observer", "member", "convenor"}
 
 
 def test_only_current_convenors_of_the_group_and_staff_may_manage_it(group):
