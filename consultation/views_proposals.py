@@ -13,6 +13,8 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
+from core.limits import TOO_MANY, limit_exceeded
+
 from .forms_proposals import ProposalForm
 from .models import ProposalKind, SectionPage
 from .selectors import paper_sections, reaction_tallies
@@ -72,6 +74,10 @@ def proposal_new(request, section_id):
         return render(request, "consultation/proposals/form.html", _form_context(section, form, current_text))
 
     form = ProposalForm(request.POST)
+    if limit_exceeded(request, "proposal"):
+        form.add_error(None, TOO_MANY)
+        context = _form_context(section, form, current_text)
+        return render(request, "consultation/proposals/form.html", context, status=429)
     if form.is_valid():
         try:
             proposal = proposal_create(

@@ -12,6 +12,8 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.csrf import csrf_exempt
 
+from core.limits import TOO_MANY, limit_exceeded
+
 from .forms_stages import SubscriptionForm
 from .models import ConsultationPage, Subscription
 from .services.subscriptions import (
@@ -33,6 +35,10 @@ def register_interest(request, consultation_id):
             request, "consultation/subscriptions/closed.html", {"consultation": consultation}, status=403
         )
     form = SubscriptionForm(request.POST or None)
+    if request.method == "POST" and limit_exceeded(request, "register_interest_ip"):
+        form.add_error(None, TOO_MANY)
+        context = {"consultation": consultation, "form": form}
+        return render(request, "consultation/subscriptions/register.html", context, status=429)
     if request.method == "POST" and form.is_valid():
         try:
             subscription_request(consultation=consultation, email=form.cleaned_data["email"])
