@@ -231,3 +231,19 @@ def test_names_and_organisations_are_saved_without_invisible_characters(client):
 def test_a_name_of_only_invisible_characters_is_no_name(client):
     response = client.post("/accounts/signup/", signup_data(display_name=f"{ZWSP}{RLO}{ZWJ}"))
     assert response.status_code == 400 and "Enter your name." in response.text
+
+
+def test_accepting_an_invitation_does_not_confirm_a_second_account_for_one_mailbox():
+    from tests.factories import WorkingGroupFactory
+    from workinggroups.models import Membership
+    from workinggroups.services.memberships import invitation_accept, invitation_create
+
+    group = WorkingGroupFactory()
+    UserFactory(email="alex@example.org")
+    twin = UserFactory(email="alex+group@example.org", email_verified=False)
+    invitation = invitation_create(
+        group=group, email="alex+group@example.org", role="member", actor=UserFactory()
+    )
+    invitation_accept(invitation=invitation, user=twin)
+    twin.refresh_from_db()
+    assert Membership.objects.filter(user=twin, group=group).exists() and not twin.email_verified
