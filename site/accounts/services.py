@@ -14,6 +14,7 @@ account.
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
@@ -110,6 +111,9 @@ def user_signup(*, username, email, password, display_name, organisation=""):
     account's owner instead, and return None: callers answer as for success."""
     holder = _mailbox_holder(email)
     if holder is not None:
+        # Hash the password anyway: creating an account takes that long, and
+        # a quicker answer would tell that the mailbox has one.
+        make_password(password)
         _mailbox_taken_notice(holder=holder, attempt="signup")
         return None
     user = get_user_model().objects.create_user(
