@@ -245,3 +245,22 @@ def test_register_interest_is_limited_per_network_and_the_address_is_kept(client
     html = response.content.decode()
     assert response.status_code == 429 and "too many times" in html and 'value="two@example.org"' in html
     assert list(Subscription.objects.values_list("email", flat=True)) == ["one@example.org"]
+
+
+def test_an_unreachable_cache_lets_requests_through_rather_than_refusing_everyone(client, lower, settings):
+    from tests.site.test_accounts import signup_data
+
+    # Port 1: nothing listens, so every count fails at once.
+    settings.CACHES = settings.CACHES | {
+        "unreachable": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+        }
+    }
+    settings.RATELIMIT_USE_CACHE = "unreachable"
+    lower(signup_ip="1/d")
+    for n in range(3):
+        response = client.post(
+            "/accounts/signup/", signup_data(username=f"person{n}x", email=f"p{n}@example.org")
+        )
+        assert response.status_code == 302
