@@ -49,8 +49,24 @@ def strip_invisible(value):
     return " ".join(kept.split())
 
 
+# Cyrillic and Greek letters drawn like Latin ones ("Аdmin" with a Cyrillic А).
+# Not Unicode's whole confusables table: enough for the reserved words and names.
+LOOKALIKES = str.maketrans(
+    {
+        "а": "a", "в": "b", "е": "e", "ё": "e", "і": "i", "ј": "j", "к": "k", "м": "m", "н": "h",
+        "о": "o", "р": "p", "с": "c", "т": "t", "у": "y", "х": "x", "ѕ": "s", "ԁ": "d", "ɡ": "g",
+        "α": "a", "β": "b", "ε": "e", "ι": "i", "κ": "k", "ν": "v", "ο": "o", "ρ": "p", "τ": "t",
+        "υ": "u", "χ": "x",
+    }
+)  # fmt: skip
+
+
+def _fold(value):
+    return unicodedata.normalize("NFKC", value).casefold().translate(LOOKALIKES)
+
+
 def _skeleton(value):
-    return "".join(ch for ch in unicodedata.normalize("NFKC", value).casefold() if ch.isalnum())
+    return "".join(ch for ch in _fold(value) if ch.isalnum())
 
 
 def staff_users():
@@ -69,7 +85,7 @@ def reserved_name_reason(name, *, user=None):
     """Why `name` may not be shown as `user`'s name, or None if it may."""
     if not name or is_staff_member(user):
         return None
-    folded = unicodedata.normalize("NFKC", name).casefold()
+    folded = _fold(name)
     skeleton = _skeleton(name)
     words = set(re.findall(r"\w+", folded))
     if words & RESERVED_WORDS or any(run in skeleton for run in RESERVED_RUNS):

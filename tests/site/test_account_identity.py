@@ -183,6 +183,8 @@ def test_invisible_and_control_characters_are_removed_from_names(typed, kept):
         "Sam Whitfield",
         "Dr SAM  WHITFIELD",
         f"Sam{ZWSP} Whitfield",
+        "\u0410dmin",  # Cyrillic capital A
+        "S\u0430m Wh\u0456tfield",  # Cyrillic a and i
     ],
 )
 def test_names_that_pose_as_staff_are_refused(client, name):
