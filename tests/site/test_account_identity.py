@@ -249,3 +249,42 @@ def test_accepting_an_invitation_does_not_confirm_a_second_account_for_one_mailb
     invitation_accept(invitation=invitation, user=twin)
     twin.refresh_from_db()
     assert Membership.objects.filter(user=twin, group=group).exists() and not twin.email_verified
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_keeps_the_earliest_confirmed_account_of_a_mailbox_confirmed():
+    from datetime import UTC, datetime
+
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    before, after = [("accounts", "0001_initial")], [("accounts", "0002_email_key")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    try:
+        OldUser = executor.loader.project_state(before).apps.get_model("accounts", "User")
+        for n, (username, email, verified) in enumerate(
+            [
+                ("first", "alex@gmail.com", True),
+                ("second", "A.Lex+2@googlemail.com", True),
+                ("third", "alex+3@gmail.com", False),
+                ("other", "other@example.org", True),
+            ]
+        ):
+            joined = datetime(2026, 1, 1 + n, tzinfo=UTC)
+            OldUser.objects.create(
+                username=username, email=email, email_verified=verified, date_joined=joined
+            )
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.migrate(after)
+        executor.loader.build_graph()
+        executor.migrate(executor.loader.graph.leaf_nodes())
+
+    rows = User.objects.order_by("date_joined").values_list("username", "email_key", "email_verified")
+    assert list(rows) == [
+        ("first", "alex@gmail.com", True),
+        ("second", "alex@gmail.com", False),
+        ("third", "alex@gmail.com", False),
+        ("other", "other@example.org", True),
+    ]
