@@ -31,6 +31,7 @@ from consultation.comments.services import (
 from consultation.explain import explain
 from consultation.models import Comment, ConsultationPage, PolicyPaperPage, RecordEntry, SectionPage
 from consultation.models.proposals import proposal_get
+from core.limits import TOO_MANY, limit_exceeded
 
 COMMENTABLE = {
     "consultation.sectionpage": SectionPage,
@@ -104,11 +105,11 @@ def _refused(request, target):
     return render(request, "comments/refused.html", _comment_context(request, target), status=403)
 
 
-def _form_errors(request, target, form, next_url):
+def _form_errors(request, target, form, next_url, status=400):
     context = _comment_context(request, target, form=form, next=next_url, parent=form.parent)
     if _is_fetch(request):
-        return render(request, "comments/form.html", context, status=400)
-    return render(request, "comments/preview.html", context, status=400)
+        return render(request, "comments/form.html", context, status=status)
+    return render(request, "comments/preview.html", context, status=status)
 
 
 @require_POST
@@ -139,6 +140,9 @@ def comment_post(request):
         return _form_errors(request, target, fresh, next_url)
     if not form.is_valid():
         return _form_errors(request, target, form, next_url)
+    if limit_exceeded(request, "comment"):
+        form.add_error(None, TOO_MANY)
+        return _form_errors(request, target, form, next_url, status=429)
 
     try:
         comment = comment_create(
@@ -204,6 +208,9 @@ def comment_flag(request, comment_id):
     if not request.user.has_perm("consultation.flag_comment", comment):
         raise PermissionDenied("This comment cannot be flagged.")
     form = FlagForm(request.POST or None)
+    if request.method == "POST" and limit_exceeded(request, "flag"):
+        form.add_error(None, TOO_MANY)
+        return render(request, "comments/flag.html", {"comment": comment, "form": form}, status=429)
     if request.method == "POST" and form.is_valid():
         comment_services.comment_flag(
             comment=comment,

@@ -29,6 +29,7 @@ from consultation.proposals.selectors import (
 )
 from consultation.proposals.services import proposal_create, proposal_withdraw
 from consultation.reactions.selectors import reaction_tallies
+from core.limits import TOO_MANY, limit_exceeded
 
 
 def _numbered(section):
@@ -73,6 +74,10 @@ def proposal_new(request, section_id):
         return render(request, "consultation/proposals/form.html", _form_context(section, form, current_text))
 
     form = ProposalForm(request.POST)
+    if limit_exceeded(request, "proposal"):
+        form.add_error(None, TOO_MANY)
+        context = _form_context(section, form, current_text)
+        return render(request, "consultation/proposals/form.html", context, status=429)
     if form.is_valid():
         try:
             proposal = proposal_create(

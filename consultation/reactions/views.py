@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseRedirect, JsonResponse
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
@@ -25,6 +25,7 @@ from consultation.reactions.services import (
     reaction_target,
     reaction_withdraw,
 )
+from core.limits import TOO_MANY_PAGE, limit_exceeded
 
 WITHDRAW = "withdraw"
 
@@ -98,6 +99,11 @@ def react(request, kind, target_id):
         if wants_json:
             return JsonResponse({"error": "Sign in to react."}, status=401)
         return redirect_to_login(back)
+    if limit_exceeded(request, "reaction"):
+        if wants_json:
+            return JsonResponse({"error": TOO_MANY_PAGE}, status=429)
+        context = {"message": f"Your reaction was not recorded. {TOO_MANY_PAGE}", "back_url": back}
+        return render(request, "429.html", context, status=429)
 
     form = ReactionForm(request.POST, target=target)
     error = None

@@ -20,6 +20,7 @@ from consultation.subscriptions.services import (
     subscription_confirm,
     subscription_request,
 )
+from core.limits import TOO_MANY, limit_exceeded
 
 
 def _consultation(consultation_id):
@@ -33,6 +34,10 @@ def register_interest(request, consultation_id):
             request, "consultation/subscriptions/closed.html", {"consultation": consultation}, status=403
         )
     form = SubscriptionForm(request.POST or None)
+    if request.method == "POST" and limit_exceeded(request, "register_interest_ip"):
+        form.add_error(None, TOO_MANY)
+        context = {"consultation": consultation, "form": form}
+        return render(request, "consultation/subscriptions/register.html", context, status=429)
     if request.method == "POST" and form.is_valid():
         try:
             subscription_request(consultation=consultation, email=form.cleaned_data["email"])

@@ -1,18 +1,40 @@
+"""Account forms. Whether an address already has an account is never said
+here: the services answer that privately (accounts/services.py)."""
+
 from django import forms
 from django.contrib.auth import get_user_model
-from django.contrib.auth.forms import UserCreationForm
+from django.contrib.auth.forms import PasswordResetForm, UserCreationForm
+
+from core.emails import email_key
+
+from .names import reserved_name_reason, strip_invisible
 
 User = get_user_model()
 
 
-def _email_taken(email, exclude_pk=None):
-    users = User.objects.filter(email__iexact=email)
-    if exclude_pk is not None:
-        users = users.exclude(pk=exclude_pk)
-    return users.exists()
+class NamesMixin:
+    """Names and organisations without invisible characters; names not posing as staff."""
+
+    def _clean_name(self, field, *, required=False, reserve=True):
+        value = strip_invisible(self.cleaned_data.get(field, ""))
+        if required and not value:
+            raise forms.ValidationError("Enter your name.")
+        reason = reserve and reserved_name_reason(value, user=self.instance if self.instance.pk else None)
+        if reason:
+            raise forms.ValidationError(reason)
+        return value
+
+    def clean_display_name(self):
+        return self._clean_name("display_name", required=True)
+
+    def clean_pseudonym(self):
+        return self._clean_name("pseudonym")
+
+    def clean_organisation(self):
+        return self._clean_name("organisation", reserve=False)
 
 
-class SignupForm(UserCreationForm):
+class SignupForm(NamesMixin, UserCreationForm):
     email = forms.EmailField(
         label="Email address",
         help_text="We send a link to confirm it. It is never shown to anyone.",
@@ -40,15 +62,10 @@ class SignupForm(UserCreationForm):
         help_texts = {"username": "You sign in with this. Letters, digits and @ . + - _ only."}
 
     def clean_email(self):
-        email = self.cleaned_data["email"].strip()
-        if _email_taken(email):
-            raise forms.ValidationError(
-                "An account already uses this email address. Sign in, or reset your password."
-            )
-        return email
+        return self.cleaned_data["email"].strip()
 
 
-class ProfileForm(forms.ModelForm):
+class ProfileForm(NamesMixin, forms.ModelForm):
     email = forms.EmailField(
         label="Email address",
         help_text="Never shown to anyone. If you change it, we send a link to confirm the new one.",
@@ -77,20 +94,24 @@ class ProfileForm(forms.ModelForm):
             ),
         }
 
-    def clean_display_name(self):
-        name = self.cleaned_data["display_name"].strip()
-        if not name:
-            raise forms.ValidationError("Enter your name.")
-        return name
-
     def clean_email(self):
-        email = self.cleaned_data["email"].strip()
-        if _email_taken(email, exclude_pk=self.instance.pk):
-            raise forms.ValidationError("Another account already uses this email address.")
-        return email
+        return self.cleaned_data["email"].strip()
 
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("use_pseudonym") and not (cleaned.get("pseudonym") or "").strip():
             self.add_error("pseudonym", "Enter a pseudonym, or untick the box to show your name.")
         return cleaned
+
+
+class MailboxPasswordResetForm(PasswordResetForm):
+    """Finds the account by mailbox, so `Alex+x@…` resets the account of `alex@…`.
+    The link still goes to the address the account has."""
+
+    def get_users(self, email):
+        key = email_key(email)
+        if not key:
+            return []
+        return (
+            user for user in User.objects.filter(email_key=key, is_active=True) if user.has_usable_password()
+        )

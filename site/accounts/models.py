@@ -1,6 +1,9 @@
 import rules
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.db.models import Q
+
+from core.emails import email_key
 
 
 class User(AbstractUser):
@@ -19,9 +22,26 @@ class User(AbstractUser):
     )
     use_pseudonym = models.BooleanField(default=False)
     email_verified = models.BooleanField(default=False)
+    # The mailbox the address reaches (core/emails.py), kept in step by save().
+    email_key = models.CharField(max_length=254, blank=True, db_index=True, editable=False)
 
     class Meta:
         ordering = ["username"]
+        constraints = [
+            # One confirmed voter per mailbox, whatever +tags or dots they type.
+            models.UniqueConstraint(
+                fields=["email_key"],
+                condition=Q(email_verified=True) & ~Q(email_key=""),
+                name="accounts_one_verified_account_per_mailbox",
+            )
+        ]
+
+    def save(self, *args, **kwargs):
+        self.email_key = email_key(self.email)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "email" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "email_key"}
+        super().save(*args, **kwargs)
 
     @property
     def public_name(self):

@@ -169,7 +169,13 @@ def invitation_accept(*, invitation, user):
     invitation.save(update_fields=["accepted_at", "accepted_by", "membership"])
     if hasattr(user, "email_verified") and not user.email_verified:
         user.email_verified = True
-        user.save(update_fields=["email_verified"])
+        try:
+            with transaction.atomic():
+                user.save(update_fields=["email_verified"])
+        except IntegrityError:
+            # Another account has this mailbox confirmed (one per mailbox): the
+            # membership stands; this account's address stays unconfirmed.
+            user.email_verified = False
     _announce(membership=membership, change="joined", actor=user)
     return membership
 

@@ -160,6 +160,8 @@ def generate(*, rng, sections, comments, reactions, groups, stage=Stage.REVIEW):
                 get_user_model()(
                     username=f"synthetic-{run}-{n}",
                     email=f"synthetic-{run}-{n}@example.invalid",
+                    # bulk_create skips User.save(), which keeps the mailbox key.
+                    email_key=f"synthetic-{run}-{n}@example.invalid",
                     display_name=f"Participant {n}",
                     password=unusable,
                     email_verified=True,

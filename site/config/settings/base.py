@@ -52,6 +52,9 @@ INSTALLED_APPS = [
     "rest_framework",
     # Realtime
     "channels",
+    # Wrong passwords (django-axes). Other limits use django-ratelimit, which
+    # needs no app entry (core/limits.py).
+    "axes",
     # Permissions: one named rule per action, loaded from each app's rules.py.
     "rules.apps.AutodiscoverRulesConfig",
     # Django
@@ -73,9 +76,13 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Last, as django-axes asks: answers a locked-out sign-in with 429.
+    "axes.middleware.AxesMiddleware",
 ]
 
 AUTHENTICATION_BACKENDS = [
+    # First: refuses every sign-in, the right password included, while locked out.
+    "axes.backends.AxesStandaloneBackend",
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
@@ -158,6 +165,49 @@ if REDIS_URL:
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Rate limits (README: configuration; site/core/limits.py says what each counts by).
+# A value is one or more rates, comma-separated: "6/m,100/d" is a burst and a day.
+# Counts live in the default cache: Redis when REDIS_URL is set, shared by every
+# process; without it, each process counts alone (fine for the one-process default).
+RATE_LIMITS = {
+    "login_ip": env("RATE_LIMIT_LOGIN_IP", default="60/10m"),
+    "login_username": env("RATE_LIMIT_LOGIN_USERNAME", default="20/h"),
+    "signup_ip": env("RATE_LIMIT_SIGNUP_IP", default="20/h"),
+    "signup_email": env("RATE_LIMIT_SIGNUP_EMAIL", default="3/h"),
+    "password_reset_ip": env("RATE_LIMIT_PASSWORD_RESET_IP", default="10/h"),
+    "password_reset_email": env("RATE_LIMIT_PASSWORD_RESET_EMAIL", default="3/h"),
+    "verify_email": env("RATE_LIMIT_VERIFY_EMAIL", default="3/h"),
+    "email_change": env("RATE_LIMIT_EMAIL_CHANGE", default="3/h"),
+    "comment": env("RATE_LIMIT_COMMENT", default="6/m,100/d"),
+    "reaction": env("RATE_LIMIT_REACTION", default="60/m"),
+    "proposal": env("RATE_LIMIT_PROPOSAL", default="5/h,20/d"),
+    "flag": env("RATE_LIMIT_FLAG", default="10/h"),
+    "register_interest_ip": env("RATE_LIMIT_REGISTER_INTEREST_IP", default="10/h"),
+}
+# django-ratelimit: a cache that cannot be reached lets requests through rather
+# than refusing everyone (core/limits.py does the same for other cache errors).
+RATELIMIT_FAIL_OPEN = True
+# Networks, not single IPv6 addresses, as everyone on a /64 is usually one household.
+RATELIMIT_IPV6_MASK = 64
+
+# Sign-in lockout (django-axes): after LOGIN_FAILURE_LIMIT wrong passwords for
+# one username from one address, that username is refused from that address
+# (right password included, answered 429) until LOGIN_LOCKOUT_MINUTES pass
+# without another try. Counted in Redis when there is one; otherwise in the
+# database, which every process shares (a local-memory cache would not be).
+if REDIS_URL:
+    AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
+else:
+    AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+# No log of successful sign-ins with their addresses: we have no use for one.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = env.float("LOGIN_LOCKOUT_MINUTES", default=15.0) / 60
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "accounts.views.sign_in_locked"
+AXES_VERBOSE = False
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

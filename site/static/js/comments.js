@@ -136,7 +136,7 @@
                     }
                     comment.focus();
                     announce(container, inline ? "Your reply has been posted." : "Your comment has been posted.");
-                } else if (response.status === 400 && result.html.indexOf("data-comment-form") !== -1) {
+                } else if ((response.status === 400 || response.status === 429) && result.html.indexOf("data-comment-form") !== -1) {
                     var fresh = fromHTML(result.html);
                     if (inline) {
                         addCancel(fresh, inline);

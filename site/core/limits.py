@@ -1,0 +1,76 @@
+"""Rate limits: how often one person, address or network may do something.
+
+The counting is django-ratelimit's, in the default cache (Redis when
+`REDIS_URL` is set, so every process shares the counts). Each limit is named
+in `settings.RATE_LIMITS` (README: configuration), read at request time, and
+may hold several rates separated by commas ("6/m,100/d": a burst and a day).
+What a limit counts by is fixed here, beside its name.
+
+Views ask `limit_exceeded(request, name, ...)` before doing the work and, when
+it says yes, answer 429 with their own form re-rendered (the person's input
+kept) and `TOO_MANY`. Wrong passwords are counted separately, by django-axes.
+"""
+
+import logging
+
+from django.conf import settings
+from django_ratelimit.core import is_ratelimited
+
+from .emails import email_key
+
+logger = logging.getLogger(__name__)
+
+TOO_MANY = (
+    "You have done this too many times in a short while. Nothing was lost: what you typed is still "
+    "here. Please wait a few minutes and try again."
+)
+TOO_MANY_PAGE = "You have done this too many times in a short while. Please wait a few minutes and try again."
+
+
+def _posted_email(group, request):
+    return email_key(request.POST.get("email", "")) or None
+
+
+def _posted_username(group, request):
+    return (request.POST.get("username") or "").strip().lower()[:150] or None
+
+
+# What each named limit counts by (django-ratelimit keys).
+KEYS = {
+    "login_ip": "ip",
+    "login_username": _posted_username,
+    "signup_ip": "ip",
+    "signup_email": _posted_email,
+    "password_reset_ip": "ip",
+    "password_reset_email": _posted_email,
+    "verify_email": "user_or_ip",
+    "email_change": "user_or_ip",
+    "comment": "user_or_ip",
+    "reaction": "user_or_ip",
+    "proposal": "user_or_ip",
+    "flag": "user_or_ip",
+    "register_interest_ip": "ip",
+}
+
+
+def limit_exceeded(request, *names):
+    """Count this request against each named limit; True if any is over.
+
+    Every limit is counted (not only up to the first one over), so the counts
+    stay true when several apply to one request."""
+    over = False
+    for name in names:
+        key = KEYS[name]
+        # A key that cannot be read (no address typed) has nothing to count.
+        if callable(key) and key(name, request) is None:
+            continue
+        for rate in filter(None, (r.strip() for r in settings.RATE_LIMITS[name].split(","))):
+            try:
+                over |= is_ratelimited(
+                    request, group=f"openpolicy.{name}", key=key, rate=rate, increment=True
+                )
+            except Exception:  # noqa: BLE001 - any cache failure
+                # The cache is down: a limit must not turn that into an outage.
+                logger.warning("Rate limit %s not checked: the cache is unavailable", name, exc_info=True)
+    request.limited = getattr(request, "limited", False) or over
+    return over
