@@ -62,7 +62,10 @@ def test_every_setting_the_code_reads_is_documented():
     read = {a or b for path in code for a, b in CODE_READS.findall(path.read_text())}
     assert {"TALLY_BROADCAST_INTERVAL", "REPORT_CACHE_SECONDS"} <= read  # the pattern works
     documented = table_rows() | {
-        name for name in read if name.startswith("COMMENTS_XTD_") and "`COMMENTS_XTD_*`" in README
+        name
+        for name in read
+        for prefix in ("COMMENTS_XTD_", "AXES_")
+        if name.startswith(prefix) and f"`{prefix}*`" in README
     }
     documented |= set(re.findall(r"`([A-Z][A-Z0-9_]+)`", README))
     missing = read - documented - DJANGO_AND_LIBRARIES
