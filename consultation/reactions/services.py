@@ -108,20 +108,9 @@ def reaction_set(*, user, target, choice):
 
     with transaction.atomic():
         snapshot = _snapshot(user, target)
-        reaction = Reaction.objects.select_for_update().filter(**lookup).first()
-        if reaction is None:
-            try:
-                with transaction.atomic():
-                    reaction = Reaction.objects.create(
-                        **lookup, paper=target.paper, section=target.section, choice=choice, **snapshot
-                    )
-            except IntegrityError:
-                # Someone (this same person, in another request) got there first.
-                reaction = Reaction.objects.select_for_update().get(**lookup)
-            else:
-                _schedule_broadcast(target)
-                return reaction
-
+        reaction, created = _locked_or_created(lookup, target=target, choice=choice, snapshot=snapshot)
+        if created:
+            return reaction
         wanted = {"choice": choice, **snapshot}
         if all(getattr(reaction, field) == value for field, value in wanted.items()):
             return reaction
@@ -130,6 +119,30 @@ def reaction_set(*, user, target, choice):
         reaction.save(update_fields=[*wanted, "updated_at"])
         _schedule_broadcast(target)
     return reaction
+
+
+def _locked_or_created(lookup, *, target, choice, snapshot, attempts=5):
+    """(reaction, created): the person's existing reaction, locked for update,
+    or a new one (its broadcast scheduled).
+
+    Concurrent requests of the same person race here: the unique constraint
+    decides between simultaneous first reactions, and a withdrawal may delete
+    the row between the loser's insert and its second look. Each look is a
+    fresh read, so a few attempts always settle it."""
+    for _attempt in range(attempts):
+        reaction = Reaction.objects.select_for_update().filter(**lookup).first()
+        if reaction is not None:
+            return reaction, False
+        try:
+            with transaction.atomic():
+                reaction = Reaction.objects.create(
+                    **lookup, paper=target.paper, section=target.section, choice=choice, **snapshot
+                )
+        except IntegrityError:
+            continue  # someone (this same person, in another request) got there first
+        _schedule_broadcast(target)
+        return reaction, True
+    raise ValidationError("Your reaction changed in another window at the same moment. Please try again.")
 
 
 def reaction_withdraw(*, user, target):

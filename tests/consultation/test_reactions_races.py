@@ -1,0 +1,69 @@
+"""Setting and withdrawing one reaction at the same moment never fails.
+
+On PostgreSQL the requests really race (each thread has its own connection):
+a withdrawal can delete the row between another request's failed insert and
+its second look. Every response must be a clean answer, and the database and
+the tally must agree at the end.
+"""
+
+import threading
+
+import pytest
+from django.db import connection
+from django.test import Client
+
+from consultation.models import Reaction
+from consultation.reactions.selectors import reaction_tallies
+from tests.factories import build_site_tree
+from tests.workinggroups.helpers import member_of
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _in_threads(count, work):
+    barrier = threading.Barrier(count)
+    results, errors = [None] * count, []
+
+    def run(i):
+        try:
+            barrier.wait()
+            results[i] = work(i)
+        except Exception as error:  # reported below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not errors, errors
+    return results
+
+
+@pytest.mark.parametrize("rounds", [15])
+def test_concurrent_set_and_withdraw_of_one_reaction_answer_cleanly(rounds):
+    from workinggroups.models import WorkingGroup
+
+    tree = build_site_tree(sections=1, stage="review", groups=[WorkingGroup.objects.create(name="Group")])
+    member = member_of(tree["consultation"].invited_groups.get())
+    section = tree["sections"][0]
+    url = f"/consultation/reactions/section/{section.pk}/"
+    signed_in = Client()
+    signed_in.force_login(member)
+    session = signed_in.cookies["sessionid"].value
+
+    def post(i):
+        client = Client()
+        client.cookies["sessionid"] = session
+        choice = ["agree", "withdraw", "disagree", "withdraw"][i % 4]
+        return client.post(url, {"choice": choice}, HTTP_ACCEPT="application/json").status_code
+
+    statuses = []
+    for _ in range(rounds):
+        statuses += _in_threads(12, post)
+    assert set(statuses) <= {200}, statuses
+    assert Reaction.objects.filter(user=member).count() <= 1
+    tally = reaction_tallies(paper_id=tree["paper"].pk, section_ids=[section.pk])[f"section:{section.pk}"]
+    assert tally["total"] == Reaction.objects.filter(user=member).count()
