@@ -8,6 +8,7 @@ paper's one aggregate query). Every later section reads from that.
 
 from django import template
 
+from ..consensus.statistics import support_text
 from ..models import ProposalKind
 from ..models.pages import Stage
 from ..selectors_proposals import (
@@ -107,7 +108,6 @@ def section_proposals(context, section):
             "active": active,
             "closed": closed,
             "ordering_rule": ordering_rule(store["config"]),
-            "min_reactions": store["config"].statistic.min_reactions,
         }
     )
     return state
@@ -115,5 +115,5 @@ def section_proposals(context, section):
 
 @register.filter
 def score_text(value):
-    """The support score as the report prints it: four decimal places."""
-    return "–" if value is None else f"{value:.4f}"
+    """The support score as the report prints it: a signed whole percentage."""
+    return support_text(value)
