@@ -150,6 +150,8 @@ def test_the_public_is_beside_the_verdict():
         result["classification"]["headline"]
         == "Group A and Group B agree. The public (30 reactions) disagrees."
     )
+    # The working groups and the public add up to all reactions.
+    assert sum(g["seen"] for g in result["groups"]) == result["overall"]["seen"] == 36
     public = next(g for g in result["groups"] if g["kind"] == "public")
     assert public["position"] == "disagrees" and not public["in_verdict"]
     participation = report_build(paper=tree["paper"])["participation"]
