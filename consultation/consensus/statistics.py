@@ -321,7 +321,8 @@ def classify(groups, settings=None):
         return (
             Classification.CONTESTED,
             f"{names(agreeing)} {_verb(agreeing, 'agrees', 'agree')}; "
-            f"{names(disagreeing)} {_verb(disagreeing, 'disagrees', 'disagree')}.{waiting_note}",
+            f"{names(disagreeing)} {_verb(disagreeing, 'disagrees', 'disagree')}: "
+            f"an objection is never outvoted, however large the groups that agree.{waiting_note}",
         )
     if waiting:
         detail = "; ".join(

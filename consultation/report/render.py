@@ -87,6 +87,9 @@ def present(snapshot):
             row["disagree_percent_text"] = percent_text(row["disagree_percent"])
         section["statistic"]["support_text"] = signed_percent_text(section["statistic"]["support"])
         section["chart"] = section_chart(section)
+        for side in section.get("comments", {}).values():
+            for comment in side:
+                comment["support_text"] = signed_percent_text(comment.get("support"))
         for proposal in section.get("proposals", []):
             statistic = proposal["statistic"]
             statistic["support_text"] = signed_percent_text(statistic["support"])
@@ -95,7 +98,12 @@ def present(snapshot):
         section["css_class"] = "classification--" + section["classification"]["key"].replace("_", "-")
     view["summary"]["chart"] = summary_chart(view["summary"]["by_classification"])
     view["summary"]["digest"] = _digest(
-        {"summary": snapshot["summary"], "participation": snapshot["participation"]}
+        {
+            "summary": snapshot["summary"],
+            "participation": snapshot["participation"],
+            # The summary lists every section's label and headline.
+            "sections": [[s["title"], s["classification"]] for s in snapshot["sections"]],
+        }
     )
     view["participation"]["digest"] = view["summary"]["digest"]
     view["classification_labels"] = Classification.LABELS
