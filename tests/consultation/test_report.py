@@ -428,6 +428,9 @@ def test_the_pdf_text_has_every_section_heading_and_classification(tmp_path):
     for section in snapshot["sections"]:
         assert f"{section['number']}. {section['title']}" in text
         assert section["classification"]["label"] in text
+        assert section["classification"]["headline"] in text
+    # The working behind each label is printed, not folded away.
+    assert "How this was worked out" in text and "of those taking a side" in text
     assert "Contents" in text and "Method" in text
     assert "Page 1 of" in text
     tool = shutil.which("pdfinfo")

@@ -203,3 +203,21 @@ def test_a_proposal_every_group_supports_outranks_one_only_one_group_loves():
     assert (everyone.score, loved.score) == (49, 29)
     listed = verdict(tree)["proposals"]
     assert [(p["id"], p["rank"]) for p in listed] == [(everyone.pk, 1), (loved.pk, 2)]
+
+
+def test_a_group_uninvited_after_reacting_is_shown_outside_the_verdict():
+    tree = tree_of([3, 3, 3])
+    a, b, c = tree["members"]
+    section = tree["sections"][0]
+    react(a, section, "agree")
+    react(b, section, "agree")
+    react(c, section, "disagree")
+    consultation = tree["consultation"]
+    consultation.invited_groups.remove(tree["groups"][2])
+    consultation.save_revision().publish()
+    result = verdict(tree)
+    row = next(g for g in result["groups"] if g["name"] == "Group C")
+    assert (row["in_verdict"], row["position"], row["disagree"]) == (False, "disagrees", 3)
+    assert row["status"].endswith("(no longer invited: shown, not in the verdict)")
+    assert result["classification"]["key"] == "broad_consensus"
+    assert result["statistic"]["groups_in_verdict"] == 2
