@@ -128,6 +128,12 @@ def group_counts(group, counts):
     )
 
 
+def _status(group, computed):
+    if group["kind"] == "working_group" and not group["in_verdict"]:
+        return f"{computed.status} (no longer invited: shown, not in the verdict)"
+    return computed.status
+
+
 def add_statistics(section, *, tally, groups, config):
     """Add the statistic's figures to `section` (a dict): every figure that decides its label."""
     section["overall"] = counts_of(tally["counts"])
@@ -165,9 +171,7 @@ def add_statistics(section, *, tally, groups, config):
                 "carries": computed.carries,
                 "rejects": computed.rejects,
                 "in_verdict": group["in_verdict"],
-                "status": computed.status
-                if group["kind"] == "public" or group["in_verdict"]
-                else (f"{computed.status} (no longer invited: shown, not in the verdict)"),
+                "status": _status(group, computed),
             }
         )
     section["groups"] = rows

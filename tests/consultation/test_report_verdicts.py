@@ -221,3 +221,19 @@ def test_a_group_uninvited_after_reacting_is_shown_outside_the_verdict():
     assert row["status"].endswith("(no longer invited: shown, not in the verdict)")
     assert result["classification"]["key"] == "broad_consensus"
     assert result["statistic"]["groups_in_verdict"] == 2
+
+
+def test_the_groups_and_their_current_sizes_are_one_query(django_assert_num_queries):
+    from consultation.consensus.selectors import statistic_groups
+
+    tree = tree_of([3, 5, 2])
+    react(tree["members"][0], tree["sections"][0], "agree")
+    tallies = reaction_tallies(paper_id=tree["paper"].pk)
+    with django_assert_num_queries(1):
+        groups = statistic_groups(consultation=tree["consultation"], tallies=tallies)
+    assert [(g["name"], g["size"], g["in_verdict"]) for g in groups] == [
+        ("Group A", 3, True),
+        ("Group B", 5, True),
+        ("Group C", 2, True),
+        ("Public", None, False),
+    ]
