@@ -13,7 +13,7 @@ from consultation.models.proposals import proposal_content_type_id
 
 
 def _visible_comments(paper):
-    # A competing proposal's discussion has its own page and count (selectors_proposals).
+    # A competing proposal's discussion has its own page and count (proposals.selectors).
     return (
         Comment.objects.select_related(None)
         .filter(paper=paper, is_public=True, is_removed=False)

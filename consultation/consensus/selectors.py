@@ -1,15 +1,19 @@
-"""The consensus statistic applied to tallies: the groups it is taken over,
-its parameters from settings, and the figures for any target (a section, a
-competing proposal). Below both the report and proposals, which rank by it."""
+"""The consensus statistic applied to tallies: the groups it is taken over (with
+their current sizes), its parameters from settings, and the figures for any
+target (a section, a competing proposal, a comment). Below both the report
+and proposals, which rank by it."""
 
 from dataclasses import dataclass
+from fractions import Fraction
 
 from django.conf import settings
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 
 from consultation.consensus import statistics
 from consultation.consensus.statistics import GroupCounts
 from consultation.models.reactions import ReactionChoice
-from consultation.reactions import selectors
+from workinggroups.models import Membership, WorkingGroup
 
 # How many comments to show on each side of a section.
 DEFAULT_TOP_COMMENTS = 3
@@ -21,65 +25,75 @@ PUBLIC_NAME = "Public"
 @dataclass(frozen=True)
 class ReportSettings:
     statistic: statistics.Settings
-    public_as_group: bool
     top_comments: int
 
 
 def report_settings():
     """The method's parameters, from Django settings (see docs/report.md)."""
+    quorum = getattr(settings, "REPORT_QUORUM", statistics.DEFAULT_QUORUM)
     return ReportSettings(
         statistic=statistics.Settings(
-            threshold=getattr(settings, "REPORT_CONSENSUS_THRESHOLD", statistics.DEFAULT_THRESHOLD),
-            min_reactions=getattr(
-                settings, "REPORT_MIN_REACTIONS_PER_GROUP", statistics.DEFAULT_MIN_REACTIONS
+            threshold=int(getattr(settings, "REPORT_SUPPORT_THRESHOLD", statistics.DEFAULT_THRESHOLD)),
+            quorum=Fraction(str(quorum)).limit_denominator(1000),
+            public_min_reactions=int(
+                getattr(settings, "REPORT_PUBLIC_MIN_REACTIONS", statistics.DEFAULT_PUBLIC_MIN_REACTIONS)
             ),
-            confidence=getattr(settings, "REPORT_CONFIDENCE", statistics.DEFAULT_CONFIDENCE),
         ),
-        public_as_group=getattr(settings, "REPORT_PUBLIC_AS_GROUP", True),
         top_comments=getattr(settings, "REPORT_TOP_COMMENTS", DEFAULT_TOP_COMMENTS),
     )
-
-
-def figure(value):
-    """Probabilities, bounds and means: four decimal places, in every output alike."""
-    return None if value is None else round(float(value), 4)
-
-
-def product_figure(value):
-    """The product shrinks fast with the number of groups: four significant figures."""
-    return None if value is None else float(f"{value:.4g}")
 
 
 # ---------------------------------------------------------------- tallies and the statistic
 
 
 def report_groups(*, consultation, tallies, config=None):
-    """The groups the report's statistic is taken over (see `_groups`); one query."""
+    """The groups the report's statistic is taken over (see `statistic_groups`); one query."""
     return statistic_groups(consultation=consultation, tallies=tallies, config=config or report_settings())
 
 
 def tally_statistics(*, tally, groups, config=None):
     """The report's figures for any tally: counts overall and per group, each
-    group's p and interval, the group-aware consensus and the classification.
-
-    The same numbers a section gets, for other targets (competing proposals
-    are ranked by this `statistic.geometric_mean`)."""
+    group's size, quorum, percentages and position, the label and its headline,
+    and the group-aware support (competing proposals are ranked by
+    `statistic.support`)."""
     result = {}
     add_statistics(result, tally=tally, groups=groups, config=config or report_settings())
     return result
 
 
-def statistic_groups(*, consultation, tallies, config):
-    """Invited working groups (and any that reacted before being uninvited), then the public."""
+def statistic_groups(*, consultation, tallies, config=None):
+    """Invited working groups, any that reacted before being uninvited (shown,
+    outside the verdict), then the public. Each with its current member count
+    (`size`): one query, the counts as a correlated aggregate."""
+    seen = {int(group_id) for tally in tallies.values() for group_id in tally["by_group"]}
+    current_members = (
+        Membership.objects.current()
+        .filter(group=OuterRef("pk"))
+        .order_by()
+        .values("group")
+        .annotate(n=Count("user", distinct=True))
+        .values("n")
+    )
+    invited = WorkingGroup.objects.filter(pk=OuterRef("pk"), consultations=consultation)
+    rows = (
+        WorkingGroup.objects.filter(Q(consultations=consultation) | Q(pk__in=seen))
+        .distinct()
+        .annotate(
+            size=Coalesce(Subquery(current_members, output_field=IntegerField()), Value(0)),
+            invited=Exists(invited),
+        )
+        .order_by("name")
+    )
     groups = [
         {
             "key": f"group-{g.pk}",
             "id": g.pk,
             "name": g.name,
             "kind": "working_group",
-            "counts_in_statistic": True,
+            "size": g.size,
+            "in_verdict": g.invited,
         }
-        for g in selectors.tally_groups(consultation=consultation, tallies=tallies)
+        for g in rows
     ]
     groups.append(
         {
@@ -87,13 +101,14 @@ def statistic_groups(*, consultation, tallies, config):
             "id": None,
             "name": PUBLIC_NAME,
             "kind": "public",
-            "counts_in_statistic": config.public_as_group,
+            "size": None,
+            "in_verdict": False,
         }
     )
     return groups
 
 
-def _counts(raw):
+def counts_of(raw):
     raw = raw or {}
     agree = raw.get(ReactionChoice.AGREE, 0)
     disagree = raw.get(ReactionChoice.DISAGREE, 0)
@@ -101,51 +116,76 @@ def _counts(raw):
     return {"agree": agree, "disagree": disagree, "neutral": neutral, "seen": agree + disagree + neutral}
 
 
+def group_counts(group, counts):
+    return GroupCounts(
+        group["key"],
+        group["name"],
+        counts["agree"],
+        counts["disagree"],
+        counts["neutral"],
+        size=group["size"],
+    )
+
+
+def _status(group, computed):
+    if group["kind"] == "working_group" and not group["in_verdict"]:
+        return f"{computed.status} (no longer invited: shown, not in the verdict)"
+    return computed.status
+
+
 def add_statistics(section, *, tally, groups, config):
-    section["overall"] = _counts(tally["counts"])
-    section["members"] = _counts(tally["members"])
-    section["public"] = _counts(tally["public"])
+    """Add the statistic's figures to `section` (a dict): every figure that decides its label."""
+    section["overall"] = counts_of(tally["counts"])
+    section["members"] = counts_of(tally["members"])
+    section["public"] = counts_of(tally["public"])
     per_group = []
     for group in groups:
         raw = tally["public"] if group["kind"] == "public" else tally["by_group"].get(str(group["id"]))
-        per_group.append((group, _counts(raw)))
-    in_statistic = [
-        GroupCounts(g["key"], g["name"], c["agree"], c["disagree"], c["neutral"])
-        for g, c in per_group
-        if g["counts_in_statistic"]
-    ]
-    stat = statistics.section_statistic(in_statistic, config.statistic)
+        per_group.append((group, counts_of(raw)))
+    in_verdict = [group_counts(g, c) for g, c in per_group if g["in_verdict"]]
+    public = next((group_counts(g, c) for g, c in per_group if g["kind"] == "public"), None)
+    stat = statistics.section_statistic(in_verdict, config.statistic, public=public)
     by_key = {g.key: g for g in stat.groups}
+    if stat.public is not None:
+        by_key[stat.public.key] = stat.public
     rows = []
     for group, counts in per_group:
         computed = by_key.get(group["key"])
         if computed is None:
-            # Shown for information, outside the statistic (the public, when so configured).
-            computed = statistics.group_statistic(
-                GroupCounts(
-                    group["key"], group["name"], **{k: counts[k] for k in ("agree", "disagree", "neutral")}
-                ),
-                config.statistic,
-            )
+            # A group uninvited after it reacted: shown, outside the verdict.
+            computed = statistics.group_statistic(group_counts(group, counts), config.statistic)
         rows.append(
             {
                 "key": group["key"],
                 "name": group["name"],
                 "kind": group["kind"],
                 **counts,
-                "p": figure(computed.p),
-                "wilson_low": figure(computed.wilson_low),
-                "wilson_high": figure(computed.wilson_high),
-                "counted": group["counts_in_statistic"] and computed.counted,
-                "in_statistic": group["counts_in_statistic"],
-                "status": computed.status if group["counts_in_statistic"] else "Shown for information",
+                "size": computed.size,
+                "quorum": computed.quorum,
+                "agree_percent": computed.agree_percent,
+                "disagree_percent": computed.disagree_percent,
+                "heard": computed.heard,
+                "position": computed.position,
+                "position_label": computed.position_label,
+                "carries": computed.carries,
+                "rejects": computed.rejects,
+                "in_verdict": group["in_verdict"],
+                "status": _status(group, computed),
             }
         )
     section["groups"] = rows
+    support = statistics.group_support(in_verdict)
     section["statistic"] = {
-        "product": product_figure(stat.product),
-        "geometric_mean": figure(stat.geometric_mean),
-        "balance": figure(stat.balance),
-        "counted_groups": len(stat.counted_groups),
+        "groups_in_verdict": len(stat.groups),
+        "groups_heard": len(stat.heard_groups),
+        "waiting_for": [g.name for g in stat.waiting_groups],
+        "agreeing": [g.name for g in stat.with_position(statistics.Position.AGREES)],
+        "disagreeing": [g.name for g in stat.with_position(statistics.Position.DISAGREES)],
+        "support": statistics.support_percent(support),
     }
-    section["classification"] = {"key": stat.classification, "label": stat.label, "reason": stat.reason}
+    section["classification"] = {
+        "key": stat.classification,
+        "label": stat.label,
+        "reason": stat.reason,
+        "headline": stat.headline,
+    }

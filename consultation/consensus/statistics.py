@@ -3,138 +3,152 @@
 The method is published with every report (docs/report.md and the report's
 own "Method" section); change them together.
 
-For one section and one group g (a working group, or the public):
+Everything is decided on whole numbers a reader can check: counts, group
+sizes, quorums and whole percentages (rounded half up, as printed). No
+interval, no smoothing, no floating point.
 
-* seen_g = agree_g + disagree_g + neutral_g
-* p_g = (agree_g + 1) / (seen_g + 2): the Laplace-smoothed agreement Pol.is uses
-  in its group-aware consensus. A neutral reaction counts as seen but not agreed.
-* Wilson score interval for agree_g / seen_g at confidence level z.
+For one section and one invited working group g, with agree a, disagree d,
+neutral n, seen = a + d + n and size m (its current members):
 
-A group is *counted* when seen_g >= the minimum number of reactions. Groups
-below it are still shown, labelled "too few reactions", and left out of the
-product below.
+* quorum q = max(1, ⌈QUORUM × m⌉) (default QUORUM = ½: half the members);
+* the group is *heard* when seen ≥ q; otherwise it is *waiting*;
+* agree% = a / (a + d) as a whole percentage, disagree% = 100 − agree%:
+  support and opposition are decided on agree against disagree only, so a
+  neutral reaction is never counted as opposition;
+* a heard group's position, first that applies: *undecided* (neutral is the
+  plurality: n > a and n > d), *agrees* (agree% ≥ T), *disagrees*
+  (disagree% ≥ T), *split* (T = 67 by default: two in three);
+* the group *carries* the section when a ≥ q, a ≥ n and agree% ≥ T (at
+  least a quorum of its members agree, and it agrees); it *rejects* the
+  section when d ≥ q, d ≥ n and disagree% ≥ T.
 
-* group-aware consensus = the product of p_g over counted groups, and its
-  geometric mean (product ** (1 / number of counted groups)), so that papers
-  with different numbers of groups compare.
+The section's label, first that applies (W: the invited working groups):
 
-Classification, first rule that applies:
+1. no invited working group → too little participation;
+2. every group in W carries the section → broad consensus;
+3. every group in W rejects it → broad rejection;
+4. no group heard → too little participation (waiting for all of them);
+5. a heard group agrees and another disagrees → contested;
+6. a group is waiting → waiting for groups (named);
+7. more than half the heard groups are undecided → undecided;
+8. a group agrees → leaning agree; 9. a group disagrees → leaning disagree;
+10. otherwise (groups split, or split and undecided) → contested.
 
-1. no counted group → too little participation to say;
-2. every counted group's Wilson lower bound >= threshold → broad consensus;
-3. some counted group's interval lies wholly above 0.5 (lower bound > 0.5) and
-   another's wholly below (upper bound < 0.5) → contested;
-4. the group-aware balance, the mean over counted groups of
-   (agree_g - disagree_g) / (seen_g + 2) (that is, smoothed agreement minus
-   smoothed disagreement, each group weighing the same): > 0 → leaning agree,
-   < 0 → leaning disagree, exactly 0 → evenly balanced.
+Properties (tested with Hypothesis in tests/consultation/test_statistics.py):
+"carries" only grows with a and only shrinks with d, so one more agree never
+moves a section away from broad consensus and one more disagree never creates
+it; a heard group whose majority disagrees cannot carry (agree% < 50 < T), nor
+can a waiting one (a < q), so no objection is outvoted and every group must be
+heard; each rule compares ratios, and ⌈k·m/2⌉ ≤ k·a when ⌈m/2⌉ ≤ a, so scaling
+every group by the same factor keeps a consensus; 3 of 3 carry (q = 2).
 
-Rule 4 compares agreement with disagreement rather than p_g with 0.5 because
-p_g counts neutral reactions against agreement: two agrees and eight neutrals
-(nobody disagreeing) would otherwise "lean disagree". The balance is computed
-in exact fractions so a tie is a tie.
+The public is reported beside the working groups with its own position (once
+it has PUBLIC_MIN_REACTIONS reactions) and never enters the label: any number
+of public accounts can change what is said about the public, never the
+working groups' verdict.
 """
 
-import math
 from dataclasses import dataclass, field
 from fractions import Fraction
-from statistics import NormalDist
 
-DEFAULT_CONFIDENCE = 0.95
-DEFAULT_THRESHOLD = 0.6
-DEFAULT_MIN_REACTIONS = 3
-
-
-def z_for_confidence(confidence=DEFAULT_CONFIDENCE):
-    """The two-sided normal quantile: 0.95 → 1.959963984540054."""
-    if not 0 < confidence < 1:
-        raise ValueError("confidence must be between 0 and 1")
-    return NormalDist().inv_cdf(1 - (1 - confidence) / 2)
+DEFAULT_QUORUM = Fraction(1, 2)
+DEFAULT_THRESHOLD = 67  # percent of those taking a side
+DEFAULT_PUBLIC_MIN_REACTIONS = 10
 
 
-Z_95 = z_for_confidence(0.95)
+def percent(part, whole):
+    """part / whole as a whole percentage, rounded half up in exact integers; None when whole is 0."""
+    _check_counts(part, whole)
+    if whole == 0:
+        return None
+    return (200 * part + whole) // (2 * whole)
+
+
+def quorum_for(size, share=DEFAULT_QUORUM):
+    """Reactions a group of `size` current members needs to be heard: ⌈share × size⌉, at least 1."""
+    if size < 0:
+        raise ValueError("a group cannot have fewer than no members")
+    share = Fraction(share)
+    return max(1, -(-size * share.numerator // share.denominator))
+
+
+class Position:
+    WAITING = "waiting"
+    UNDECIDED = "undecided"
+    AGREES = "agrees"
+    DISAGREES = "disagrees"
+    SPLIT = "split"
+    TOO_FEW = "too_few"  # the public, below its minimum
+
+    LABELS = {
+        WAITING: "Not yet heard",
+        UNDECIDED: "Undecided",
+        AGREES: "Agrees",
+        DISAGREES: "Disagrees",
+        SPLIT: "Split",
+        TOO_FEW: "Too few reactions to say",
+    }
 
 
 class Classification:
     BROAD_CONSENSUS = "broad_consensus"
     LEANING_AGREE = "leaning_agree"
+    UNDECIDED = "undecided"
     CONTESTED = "contested"
     LEANING_DISAGREE = "leaning_disagree"
-    EVENLY_BALANCED = "evenly_balanced"
+    BROAD_REJECTION = "broad_rejection"
+    WAITING = "waiting_for_groups"
     TOO_LITTLE = "too_little_participation"
 
     LABELS = {
         BROAD_CONSENSUS: "Broad consensus",
         LEANING_AGREE: "Leaning agree",
+        UNDECIDED: "Undecided",
         CONTESTED: "Contested",
         LEANING_DISAGREE: "Leaning disagree",
-        EVENLY_BALANCED: "Evenly balanced",
+        BROAD_REJECTION: "Broad rejection",
+        WAITING: "Waiting for groups",
         TOO_LITTLE: "Too little participation to say",
     }
-    # The order a reader scans a summary in: agreement first, then disagreement.
-    ORDER = [BROAD_CONSENSUS, LEANING_AGREE, EVENLY_BALANCED, CONTESTED, LEANING_DISAGREE, TOO_LITTLE]
+    # The order a reader scans a summary in: agreement first, then disagreement, then the unheard.
+    ORDER = [
+        BROAD_CONSENSUS,
+        LEANING_AGREE,
+        UNDECIDED,
+        CONTESTED,
+        LEANING_DISAGREE,
+        BROAD_REJECTION,
+        WAITING,
+        TOO_LITTLE,
+    ]
 
 
-TOO_FEW_LABEL = "Too few reactions"
+@dataclass(frozen=True)
+class Settings:
+    threshold: int = DEFAULT_THRESHOLD
+    quorum: Fraction = DEFAULT_QUORUM
+    public_min_reactions: int = DEFAULT_PUBLIC_MIN_REACTIONS
 
-
-def smoothed_agreement(agree, seen):
-    """p = (agree + 1) / (seen + 2)."""
-    _check_counts(agree, seen)
-    return (agree + 1) / (seen + 2)
-
-
-def wilson_interval(successes, trials, z=Z_95):
-    """The Wilson score interval for successes / trials; (0, 1) when nothing was seen."""
-    _check_counts(successes, trials)
-    if trials == 0:
-        return 0.0, 1.0
-    n = trials
-    p = successes / n
-    z2 = z * z
-    denominator = 1 + z2 / n
-    centre = (p + z2 / (2 * n)) / denominator
-    half_width = z * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / denominator
-    # At 0 and at n the bounds are exactly 0 and 1; floating point would give 1e-17.
-    low = 0.0 if successes == 0 else max(0.0, centre - half_width)
-    high = 1.0 if successes == trials else min(1.0, centre + half_width)
-    return low, high
-
-
-def consensus_product(probabilities):
-    """The product of p_g over counted groups; None when no group is counted."""
-    probabilities = list(probabilities)
-    if not probabilities:
-        return None
-    return math.prod(probabilities)
-
-
-def geometric_mean(probabilities):
-    """The product's n-th root, so papers with different numbers of groups compare."""
-    probabilities = list(probabilities)
-    if not probabilities:
-        return None
-    # Through logarithms: the product of many p_g underflows long before its root does.
-    return math.exp(sum(math.log(p) for p in probabilities) / len(probabilities))
-
-
-def group_balance(groups):
-    """Mean over groups of (agree - disagree) / (seen + 2), as an exact Fraction."""
-    if not groups:
-        return None
-    total = sum((Fraction(g.agree - g.disagree, g.seen + 2) for g in groups), Fraction(0))
-    return total / len(groups)
+    def __post_init__(self):
+        # Above 50, "agrees" and "disagrees" cannot both hold.
+        if not (isinstance(self.threshold, int) and 50 < self.threshold <= 100):
+            raise ValueError("the threshold is a whole percentage above 50 and at most 100")
+        if not 0 < Fraction(self.quorum) <= 1:
+            raise ValueError("the quorum is a share of a group's members, above 0 and at most 1")
+        if self.public_min_reactions < 1:
+            raise ValueError("the public's minimum number of reactions must be at least 1")
 
 
 @dataclass(frozen=True)
 class GroupCounts:
-    """Reactions on one section from one group."""
+    """Reactions on one target from one group; `size` its current members (None for the public)."""
 
     key: str
     name: str
     agree: int = 0
     disagree: int = 0
     neutral: int = 0
+    size: int | None = 0
 
     @property
     def seen(self):
@@ -149,128 +163,290 @@ class GroupStatistic:
     disagree: int
     neutral: int
     seen: int
-    p: float
-    wilson_low: float
-    wilson_high: float
-    counted: bool
+    size: int | None
+    quorum: int
+    agree_percent: int | None
+    disagree_percent: int | None
+    heard: bool
+    position: str
+    carries: bool
+    rejects: bool
+    is_public: bool = False
+
+    @property
+    def position_label(self):
+        return Position.LABELS[self.position]
 
     @property
     def status(self):
-        if not self.counted:
-            return TOO_FEW_LABEL
-        # Neutral reactions count as "not agreeing", so "below" is not "disagrees".
-        if self.wilson_low > 0.5:
-            return "Agreement above 0.5"
-        if self.wilson_high < 0.5:
-            return "Agreement below 0.5"
-        return "Interval includes 0.5"
-
-
-@dataclass(frozen=True)
-class Settings:
-    threshold: float = DEFAULT_THRESHOLD
-    min_reactions: int = DEFAULT_MIN_REACTIONS
-    confidence: float = DEFAULT_CONFIDENCE
-
-    def __post_init__(self):
-        if not 0 < self.threshold < 1:
-            raise ValueError("threshold must be between 0 and 1")
-        if self.min_reactions < 1:
-            raise ValueError("the minimum number of reactions must be at least 1")
-        z_for_confidence(self.confidence)
-
-    @property
-    def z(self):
-        return z_for_confidence(self.confidence)
+        """The group's position and the figures that decide it, in words."""
+        if self.position in (Position.WAITING, Position.TOO_FEW):
+            if self.is_public:
+                return f"Too few reactions to say ({self.seen}; {self.quorum} needed)"
+            return f"Not yet heard: {self.seen} of {self.size} members reacted, {self.quorum} needed"
+        if self.position == Position.UNDECIDED:
+            return f"Undecided: {self.neutral} of {self.seen} neutral"
+        side = f"{self.agree_percent}% agree, {self.disagree_percent}% disagree of those taking a side"
+        return f"{self.position_label}: {side}"
 
 
 @dataclass(frozen=True)
 class SectionStatistic:
     groups: list = field(default_factory=list)
-    product: float | None = None
-    geometric_mean: float | None = None
-    balance: Fraction | None = None
+    public: GroupStatistic | None = None
     classification: str = Classification.TOO_LITTLE
     reason: str = ""
-
-    @property
-    def counted_groups(self):
-        return [g for g in self.groups if g.counted]
+    headline: str = ""
 
     @property
     def label(self):
         return Classification.LABELS[self.classification]
 
+    @property
+    def heard_groups(self):
+        return [g for g in self.groups if g.heard]
 
-def group_statistic(counts, settings):
-    low, high = wilson_interval(counts.agree, counts.seen, settings.z)
+    @property
+    def waiting_groups(self):
+        return [g for g in self.groups if not g.heard]
+
+    def with_position(self, position):
+        return [g for g in self.groups if g.position == position]
+
+
+def group_statistic(counts, settings=None, *, is_public=False):
+    """One group's figures and position. The public is heard from `public_min_reactions`."""
+    settings = settings or Settings()
+    a, d, n = counts.agree, counts.disagree, counts.neutral
+    for value in (a, d, n):
+        _check_counts(value, value)
+    quorum = settings.public_min_reactions if is_public else quorum_for(counts.size or 0, settings.quorum)
+    seen = a + d + n
+    agree_percent = percent(a, a + d)
+    disagree_percent = None if agree_percent is None else 100 - agree_percent
+    heard = seen >= quorum
+    if not heard:
+        position = Position.TOO_FEW if is_public else Position.WAITING
+    elif n > a and n > d:
+        position = Position.UNDECIDED
+    elif agree_percent >= settings.threshold:
+        position = Position.AGREES
+    elif disagree_percent >= settings.threshold:
+        position = Position.DISAGREES
+    else:
+        position = Position.SPLIT
+    # Written with counts that only rise with agree (or only with disagree), so
+    # that the properties in the module docstring follow line by line.
+    carries = (
+        not is_public
+        and a >= quorum
+        and a >= n
+        and agree_percent is not None
+        and agree_percent >= settings.threshold
+    )
+    rejects = (
+        not is_public
+        and d >= quorum
+        and d >= n
+        and disagree_percent is not None
+        and disagree_percent >= settings.threshold
+    )
     return GroupStatistic(
         key=counts.key,
         name=counts.name,
-        agree=counts.agree,
-        disagree=counts.disagree,
-        neutral=counts.neutral,
-        seen=counts.seen,
-        p=smoothed_agreement(counts.agree, counts.seen),
-        wilson_low=low,
-        wilson_high=high,
-        counted=counts.seen >= settings.min_reactions,
+        agree=a,
+        disagree=d,
+        neutral=n,
+        seen=seen,
+        size=None if is_public else (counts.size or 0),
+        quorum=quorum,
+        agree_percent=agree_percent,
+        disagree_percent=disagree_percent,
+        heard=heard,
+        position=position,
+        carries=carries,
+        rejects=rejects,
+        is_public=is_public,
     )
 
 
-def section_statistic(group_counts, settings=None):
-    """Every group's figures, the group-aware consensus and the classification, with the reason in words."""
+def section_statistic(group_counts, settings=None, *, public=None):
+    """The invited working groups' figures, the section's label with its reason, and a headline.
+
+    `public` (a GroupCounts) is reported beside and never changes the label."""
     settings = settings or Settings()
     groups = [group_statistic(counts, settings) for counts in group_counts]
-    counted = [g for g in groups if g.counted]
-    ps = [g.p for g in counted]
-    classification, reason = classify(counted, settings)
-    # Say who was left out, so that a reason read against the overall counts adds up.
-    left_out = [f"{g.name} ({g.seen})" for g in groups if not g.counted and g.seen]
-    if left_out:
-        reason += f" Not counted, too few reactions: {', '.join(left_out)}."
+    public_stat = group_statistic(public, settings, is_public=True) if public is not None else None
+    classification, reason = classify(groups, settings)
     return SectionStatistic(
         groups=groups,
-        product=consensus_product(ps),
-        geometric_mean=geometric_mean(ps),
-        balance=group_balance(counted),
+        public=public_stat,
         classification=classification,
         reason=reason,
+        headline=headline(groups, public_stat),
     )
 
 
-def classify(counted, settings):
-    """Apply the rules in order to the counted groups' statistics; return (key, reason)."""
-    if not counted:
-        return (
-            Classification.TOO_LITTLE,
-            f"No group has {settings.min_reactions} or more reactions on this section.",
-        )
-    threshold = settings.threshold
-    if all(g.wilson_low >= threshold for g in counted):
+def classify(groups, settings=None):
+    """Apply the rules in order to the invited working groups' statistics; return (key, reason)."""
+    settings = settings or Settings()
+    t = settings.threshold
+    if not groups:
+        return Classification.TOO_LITTLE, "No working group is invited to react to this section."
+    if all(g.carries for g in groups):
         return (
             Classification.BROAD_CONSENSUS,
-            f"Every counted group's lower bound is at or above {threshold:g}.",
+            f"Every working group agrees: in each, at least half its members agreed "
+            f"and at least {t}% of those taking a side agreed.",
         )
-    above = [g for g in counted if g.wilson_low > 0.5]
-    below = [g for g in counted if g.wilson_high < 0.5]
-    if above and below:
+    if all(g.rejects for g in groups):
+        return (
+            Classification.BROAD_REJECTION,
+            f"Every working group disagrees: in each, at least half its members disagreed "
+            f"and at least {t}% of those taking a side disagreed.",
+        )
+    heard = [g for g in groups if g.heard]
+    waiting = [g for g in groups if not g.heard]
+    if not heard:
+        return (
+            Classification.TOO_LITTLE,
+            f"No working group has reached its quorum yet; waiting for {names(waiting)}.",
+        )
+    agreeing = [g for g in heard if g.position == Position.AGREES]
+    disagreeing = [g for g in heard if g.position == Position.DISAGREES]
+    undecided = [g for g in heard if g.position == Position.UNDECIDED]
+    split = [g for g in heard if g.position == Position.SPLIT]
+    waiting_note = f" Still waiting for {names(waiting)}." if waiting else ""
+    if agreeing and disagreeing:
         return (
             Classification.CONTESTED,
-            f"{_names(above)}: interval wholly above 0.5; {_names(below)}: wholly below.",
+            f"{names(agreeing)} {_verb(agreeing, 'agrees', 'agree')}; "
+            f"{names(disagreeing)} {_verb(disagreeing, 'disagrees', 'disagree')}: "
+            f"an objection is never outvoted, however large the groups that agree.{waiting_note}",
         )
-    balance = group_balance(counted)
-    short = [g for g in counted if g.wilson_low < threshold]
-    why_not = f"not broad consensus: lower bound below {threshold:g} for {_names(short)}"
-    if balance > 0:
-        return Classification.LEANING_AGREE, f"Agreement outweighs disagreement across groups; {why_not}."
-    if balance < 0:
-        return Classification.LEANING_DISAGREE, f"Disagreement outweighs agreement across groups; {why_not}."
-    return Classification.EVENLY_BALANCED, f"Agreement and disagreement balance exactly; {why_not}."
+    if waiting:
+        detail = "; ".join(
+            f"{g.name}: {g.seen} of {g.size} members reacted, {g.quorum} needed" for g in waiting
+        )
+        return Classification.WAITING, f"Waiting for {names(waiting)} ({detail})."
+    if 2 * len(undecided) > len(heard):
+        return (
+            Classification.UNDECIDED,
+            f"Most groups are undecided (neutral is the most common reaction): {names(undecided)}.",
+        )
+    short = [g for g in groups if not g.carries]
+    if agreeing:
+        return (
+            Classification.LEANING_AGREE,
+            f"{names(agreeing)} {_verb(agreeing, 'agrees', 'agree')} and no group disagrees; "
+            f"not broad consensus because of {_why_not(short)}.",
+        )
+    if disagreeing:
+        return (
+            Classification.LEANING_DISAGREE,
+            f"{names(disagreeing)} {_verb(disagreeing, 'disagrees', 'disagree')} and no group agrees.",
+        )
+    return (
+        Classification.CONTESTED,
+        f"Opinion is split within {names(split)}"
+        + (f"; {names(undecided)} {_verb(undecided, 'is', 'are')} undecided." if undecided else "."),
+    )
 
 
-def _names(groups):
-    return ", ".join(g.name for g in groups)
+def _why_not(groups):
+    parts = []
+    for g in groups:
+        if g.position == Position.UNDECIDED:
+            parts.append(f"{g.name} (undecided)")
+        elif g.position == Position.SPLIT:
+            parts.append(f"{g.name} (split, {g.agree_percent}% agree)")
+        elif g.agree < g.quorum:
+            parts.append(f"{g.name} ({g.agree} of {g.size} members agreed, {g.quorum} needed)")
+        else:
+            parts.append(f"{g.name} (more neutral than agree)")
+    return "; ".join(parts)
+
+
+HEADLINE_ORDER = [
+    (Position.AGREES, "agrees", "agree"),
+    (Position.DISAGREES, "disagrees", "disagree"),
+    (Position.SPLIT, "is split", "are split"),
+    (Position.UNDECIDED, "is undecided", "are undecided"),
+]
+
+
+def headline(groups, public=None):
+    """Who agrees and who disagrees, in plain words:
+    "A and B agree; C disagrees; waiting for D." The public follows in a sentence of its own."""
+    parts = []
+    for position, one, many in HEADLINE_ORDER:
+        members = [g for g in groups if g.position == position]
+        if members:
+            parts.append(f"{names(members)} {one if len(members) == 1 else many}")
+    waiting = [g for g in groups if g.position == Position.WAITING]
+    if waiting:
+        parts.append(f"waiting for {names(waiting)}")
+    text = "; ".join(parts)
+    text = (text[:1].upper() + text[1:] + ".") if text else "No working group is invited."
+    if public is not None and public.seen:
+        if public.position == Position.TOO_FEW:
+            text += f" The public: {public.seen} reaction{'s' if public.seen != 1 else ''}, too few to say."
+        else:
+            verb = {Position.AGREES: "agrees", Position.DISAGREES: "disagrees"}.get(
+                public.position, f"is {public.position_label.lower()}"
+            )
+            text += f" The public ({public.seen} reactions) {verb}."
+    return text
+
+
+def names(groups):
+    """ "A", "A and B", "A, B and C"."""
+    items = [g.name for g in groups]
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _verb(groups, one, many):
+    return one if len(groups) == 1 else many
+
+
+# ---------------------------------------------------------------- group-aware support (ranking)
+
+
+def net_support(counts):
+    """One group's net support for a target: (agree − disagree) ÷ max(size, seen, 1), exact.
+
+    Between −1 and 1; a silent group gives 0 (undecided, not absent). One more
+    agree never lowers it: while seen < size the denominator stays; beyond,
+    (a + 1 − d) / (s + 1) ≥ (a − d) / s because s ≥ a − d."""
+    denominator = max(counts.size or 0, counts.seen, 1)
+    return Fraction(counts.agree - counts.disagree, denominator)
+
+
+def group_support(group_counts):
+    """Mean net support over the invited working groups, each weighing the same; None with no group."""
+    group_counts = list(group_counts)
+    if not group_counts:
+        return None
+    return sum((net_support(c) for c in group_counts), Fraction(0)) / len(group_counts)
+
+
+def support_percent(value):
+    """Group-aware support as the signed whole percentage printed (−100 to 100), rounded half up."""
+    if value is None:
+        return None
+    value = Fraction(value)
+    # Half up on the absolute value, so +x and −x print as mirror images.
+    magnitude = (abs(value) * 200 + 1) // 2
+    return int(magnitude if value >= 0 else -magnitude)
+
+
+def support_text(value):
+    """A signed whole percentage as printed: "+67%", "0%", "−33%"; an en dash when missing."""
+    if value is None:
+        return "–"
+    return f"+{value}%" if value > 0 else f"{value}%".replace("-", "\u2212")
 
 
 def _check_counts(part, whole):

@@ -123,7 +123,6 @@ def proposal_decide(request, proposal_id):
         "has_unpublished_changes": proposal.section.has_unpublished_changes,
         "incorporate_form": incorporate_form,
         "decline_form": decline_form,
-        "min_reactions": config.statistic.min_reactions,
         "page_title": f"Proposal {proposal.pk}",
         "page_subtitle": proposal.section.title,
         "header_icon": "edit",

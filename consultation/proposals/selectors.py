@@ -1,9 +1,10 @@
 """Reads for competing proposals: the wording compared, the ranking, the report's part.
 
 A section's proposals compete on cross-group support: the report's
-group-aware consensus (the geometric mean of each group's smoothed agreement,
-over groups with enough reactions; consultation/report/statistics.py). Ties
-go to the proposal with more reactions, then to the earlier one. The rule is
+group-aware support (for each invited working group, (agree − disagree) ÷ its
+members; averaged over every invited group, a silent one counting 0;
+consultation/consensus/statistics.py). Ties go to the proposal with more
+reactions, then to the earlier one. The rule is
 stated on every page that shows an order (`ORDERING_RULE`).
 
 Every function here reads a whole paper's proposals in one query and takes
@@ -26,19 +27,18 @@ from consultation.versions.diff import html_to_text, word_diff
 from consultation.versions.selectors import render_section_body
 
 ORDERING_RULE = (
-    "Open proposals are listed by support across groups, not by raw counts. For each working group "
-    "(and the public) with at least {min_reactions} reactions, we take its share of agree reactions, "
-    "smoothed as (agree + 1) ÷ (reactions + 2), and multiply the groups’ shares together; the score is "
-    "the geometric mean of those shares (the report’s group-aware consensus). So a proposal agreed across "
-    "several groups ranks above one backed heavily by a single group. Proposals without enough reactions "
-    "to score come after those with a score. Ties go to the proposal with more reactions, then to the "
-    "earlier one. Reactions count on the paper’s current version."
+    "Open proposals are listed by support across working groups, not by raw counts. For each invited "
+    "working group we take (agree − disagree) ÷ the group’s members, so a group that has not reacted "
+    "counts as undecided (0), and average over the groups, each weighing the same: the score runs from "
+    "−100% to +100%. So a proposal every group supports ranks above one backed heavily by a single group, "
+    "and one more agree never lowers a score. The public’s reactions are shown beside and do not change "
+    "the order. Ties go to the proposal with more reactions, then to the earlier one. Reactions count on "
+    "the paper’s current version."
 )
 
 
 def ordering_rule(config=None):
-    config = config or report_settings()
-    return ORDERING_RULE.format(min_reactions=config.statistic.min_reactions)
+    return ORDERING_RULE
 
 
 # ---------------------------------------------------------------- text
@@ -103,7 +103,8 @@ def support_of(proposal, *, tallies, groups, config):
     for row in proposal.support["groups"]:
         # Where live-tallies.js finds this row's counts in a tally message.
         row["scope"] = "public" if row["kind"] == "public" else f"group:{row['key'].removeprefix('group-')}"
-    proposal.score = proposal.support["statistic"]["geometric_mean"]
+    # The published (rounded) percentage, so readers can check the order from the figures shown.
+    proposal.score = proposal.support["statistic"]["support"]
     return proposal
 
 
@@ -114,7 +115,6 @@ def addition_tail(proposal, diff):
 
 
 def rank_key(proposal):
-    # The published (rounded) score, so readers can check the order from the figures shown.
     score = proposal.score
     return (score is None, -(score or 0), -proposal.tally["total"], proposal.created_at, proposal.pk)
 
@@ -195,7 +195,21 @@ def report_proposals(*, paper, label, tallies, groups, config):
     return result
 
 
-REPORT_GROUP_FIELDS = ("key", "name", "kind", "agree", "disagree", "neutral", "seen", "p", "counted")
+REPORT_GROUP_FIELDS = (
+    "key",
+    "name",
+    "kind",
+    "size",
+    "agree",
+    "disagree",
+    "neutral",
+    "seen",
+    "heard",
+    "agree_percent",
+    "position",
+    "position_label",
+    "in_verdict",
+)
 
 
 def _report_entry(proposal):
@@ -220,9 +234,11 @@ def _report_entry(proposal):
         "permalink": proposal.get_absolute_url(),
         "overall": support["overall"],
         "groups": [{k: row[k] for k in REPORT_GROUP_FIELDS} for row in support["groups"]],
+        "headline": support["classification"]["headline"],
         "statistic": {
-            "geometric_mean": support["statistic"]["geometric_mean"],
-            "counted_groups": support["statistic"]["counted_groups"],
+            "support": support["statistic"]["support"],
+            "groups_in_verdict": support["statistic"]["groups_in_verdict"],
+            "groups_heard": support["statistic"]["groups_heard"],
         },
     }
 

@@ -143,7 +143,6 @@ def proposal_detail(request, proposal_id):
                 "rank": rank if proposal.is_undecided else None,
                 "competing": competing,
                 "ordering_rule": ordering_rule(config),
-                "min_reactions": config.statistic.min_reactions,
                 "threads": proposal_comment_threads(proposal=proposal),
                 "can_comment": user.has_perm("consultation.comment_proposal", proposal),
                 "can_moderate": user.has_perm("consultation.moderate"),

@@ -20,8 +20,14 @@ from django.db.models import Count, F, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from consultation.consensus.selectors import add_statistics, figure, report_settings, statistic_groups
-from consultation.consensus.statistics import Classification
+from consultation.consensus.selectors import (
+    add_statistics,
+    counts_of,
+    group_counts,
+    report_settings,
+    statistic_groups,
+)
+from consultation.consensus.statistics import Classification, group_support, support_percent
 from consultation.models import Comment, PaperVersion, Reaction, Response, SectionVersion
 from consultation.models.pages import paper_sections
 from consultation.models.proposals import proposal_content_type_id
@@ -34,7 +40,8 @@ from consultation.versions.selectors import attach_live_sections
 from workinggroups.selectors import signoffs_current
 
 SCHEMA = "open-policy/consensus-report"
-SCHEMA_VERSION = 1
+# 2: the statistic by group sizes, quorums and positions (no intervals); see docs/report.md.
+SCHEMA_VERSION = 2
 # A comment quoted in the report is cut at this many characters; the link leads to the whole.
 COMMENT_EXCERPT_CHARS = 600
 
@@ -55,7 +62,9 @@ def report_build(*, paper, version=None):
     tallies = reaction_tallies(paper_id=paper.pk, section_ids=section_ids, version_label=label)
     groups = statistic_groups(consultation=consultation, tallies=tallies, config=config)
 
-    comments = _top_comments(paper=paper, label=label, tallies=tallies, sections=sections, config=config)
+    comments = _top_comments(
+        paper=paper, label=label, tallies=tallies, sections=sections, groups=groups, config=config
+    )
     responses = _responses(paper=paper)
     signoffs, section_positions = _signoffs(paper=paper, label=label)
     changes, section_changes = _changes(paper=paper, label=label, sections=sections, paper_url=paper_url)
@@ -93,7 +102,7 @@ def report_build(*, paper, version=None):
         },
         version=_version(paper=paper, label=label, version=version, changes=changes),
         method=_method(config),
-        groups=[{"key": g["key"], "id": g["id"], "name": g["name"], "kind": g["kind"]} for g in groups],
+        groups=[{k: g[k] for k in ("key", "id", "name", "kind", "size", "in_verdict")} for g in groups],
         sections=sections,
         sign_offs=signoffs,
         changes=changes,
@@ -192,11 +201,11 @@ def _paper(paper, *, label, paper_url):
 def _method(config):
     stat = config.statistic
     return {
-        "threshold": stat.threshold,
-        "min_reactions_per_group": stat.min_reactions,
-        "confidence": stat.confidence,
-        "z": figure(stat.z),
-        "public_counts_as_group": config.public_as_group,
+        "threshold_percent": stat.threshold,
+        "quorum": f"{stat.quorum.numerator}/{stat.quorum.denominator}",
+        "quorum_percent": support_percent(stat.quorum),
+        "public_min_reactions": stat.public_min_reactions,
+        "public_in_verdict": False,
         "top_comments": config.top_comments,
     }
 
@@ -210,14 +219,26 @@ def _visible_comments(paper):
     )
 
 
-def _top_comments(*, paper, label, tallies, sections, config):
+def _comment_support(tally, groups):
+    """A comment's support across the invited working groups, as the section's
+    (`group_support`: each group's (agree − disagree) ÷ its size, averaged), so
+    that one big group's favourites do not crowd out the others'."""
+    tally = tally or {"by_group": {}}
+    counts = [
+        group_counts(g, counts_of(tally["by_group"].get(str(g["id"])))) for g in groups if g["in_verdict"]
+    ]
+    return group_support(counts)
+
+
+def _top_comments(*, paper, label, tallies, sections, groups, config):
     """The most-agreed comments on each side of every section.
 
     A comment's side is its author's own reaction to the section: comments by
     people who agreed with the section, and by people who disagreed. Within a
-    side, comments rank by agree reactions on the comment, then fewest
-    disagree reactions, then the earliest. Two queries: the sides of all
-    comments (ids only), then the text of the few shown."""
+    side, comments rank by support across the working groups (the same
+    group-aware support proposals are ranked by), then by agree reactions,
+    then fewest disagree reactions, then the earliest. Two queries: the sides
+    of all comments (ids only), then the text of the few shown."""
     # The author's reaction to the section, joined through the author (one join:
     # the conditions sit in one filter() call). At most one row per comment, as
     # a person has one reaction per section.
@@ -240,13 +261,15 @@ def _top_comments(*, paper, label, tallies, sections, config):
     for pk, section_id, side in sides:
         if section_id not in wanted:
             continue
-        counts = (tallies.get(f"comment:{pk}") or {}).get("counts", {})
-        key = (-counts.get(ReactionChoice.AGREE, 0), counts.get(ReactionChoice.DISAGREE, 0), pk)
+        tally = tallies.get(f"comment:{pk}")
+        counts = (tally or {}).get("counts", {})
+        support = _comment_support(tally, groups) or 0
+        key = (-support, -counts.get(ReactionChoice.AGREE, 0), counts.get(ReactionChoice.DISAGREE, 0), pk)
         ranked.setdefault(section_id, {}).setdefault(side, []).append(key)
     chosen = {}
     for section_id, by_side in ranked.items():
         for side, keys in by_side.items():
-            chosen[(section_id, side)] = [pk for _, _, pk in sorted(keys)[: config.top_comments]]
+            chosen[(section_id, side)] = [key[-1] for key in sorted(keys)[: config.top_comments]]
     ids = [pk for pks in chosen.values() for pk in pks]
     details = {
         c.pk: c
@@ -267,7 +290,8 @@ def _top_comments(*, paper, label, tallies, sections, config):
         entries = result.setdefault(section_id, {"agree": [], "disagree": []})
         for pk in pks:
             comment = details[pk]
-            counts = (tallies.get(f"comment:{pk}") or {}).get("counts", {})
+            tally = tallies.get(f"comment:{pk}")
+            counts = (tally or {}).get("counts", {})
             entries[side].append(
                 {
                     "id": pk,
@@ -279,6 +303,7 @@ def _top_comments(*, paper, label, tallies, sections, config):
                     "permalink": f"{_permalink(section_id)}#comment-{pk}",
                     "agree": counts.get(ReactionChoice.AGREE, 0),
                     "disagree": counts.get(ReactionChoice.DISAGREE, 0),
+                    "support": support_percent(_comment_support(tally, groups)),
                 }
             )
     return result
@@ -432,7 +457,6 @@ def _participation(*, paper, label, sections, groups, signoffs):
     people = section_reactions.aggregate(
         people=Count("user", distinct=True),
         members=Count("user", distinct=True, filter=Q(is_member=True)),
-        public=Count("user", distinct=True, filter=Q(is_member=False)),
     )
     by_group_people = {
         row["working_group_id"]: row["people"]
@@ -452,13 +476,16 @@ def _participation(*, paper, label, sections, groups, signoffs):
         for row in section["groups"]:
             reactions_by_group[row["key"]] += row["seen"]
     positioned = {s["group_id"] for s in signoffs}
+    # Counted once each, so the two add up to the people reacting: whoever reacted
+    # as a working-group member at least once is counted with the members.
+    public_only = people["people"] - people["members"]
     working_groups = [g for g in groups if g["kind"] == "working_group"]
     return {
         "sections": len(sections),
         "reactions": sum(s["overall"]["seen"] for s in sections),
         "people_reacting": people["people"],
         "members_reacting": people["members"],
-        "public_reacting": people["public"],
+        "public_reacting": public_only,
         "comments": comments["total"],
         "comments_shown": comments["shown"],
         "people_commenting": comments["people"],
@@ -471,7 +498,7 @@ def _participation(*, paper, label, sections, groups, signoffs):
                 "key": g["key"],
                 "name": g["name"],
                 "reactions": reactions_by_group[g["key"]],
-                "people": people["public"] if g["kind"] == "public" else by_group_people.get(g["id"], 0),
+                "people": public_only if g["kind"] == "public" else by_group_people.get(g["id"], 0),
             }
             for g in groups
         ],

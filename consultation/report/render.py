@@ -1,6 +1,6 @@
 """Every output of the report, rendered from one snapshot.
 
-Numbers are turned into text in one place (`number_text`, `product_text`),
+Numbers are turned into text in one place (`percent_text`, `signed_percent_text`),
 so the HTML, the PDF and the CSV print the same digits and the JSON carries
 the same values.
 """
@@ -15,7 +15,7 @@ from pathlib import Path
 
 from django.template.loader import render_to_string
 
-from consultation.consensus.statistics import Classification
+from consultation.consensus.statistics import Classification, support_text
 
 PRINT_CSS = Path(__file__).with_name("print.css")
 
@@ -32,37 +32,44 @@ CSV_COLUMNS = [
     "section_restricted",
     "classification",
     "classification_label",
+    "headline",
     "group_key",
     "group_name",
     "group_kind",
+    "in_verdict",
+    "members",
+    "quorum",
     "agree",
     "disagree",
     "neutral",
     "seen",
-    "p_smoothed",
-    "wilson_low",
-    "wilson_high",
-    "counted",
+    "heard",
+    "agree_percent",
+    "disagree_percent",
+    "position",
+    "carries",
+    "rejects",
     "group_status",
-    "consensus_product",
-    "consensus_geometric_mean",
-    "counted_groups",
-    "threshold",
-    "min_reactions_per_group",
-    "confidence",
+    "groups_in_verdict",
+    "groups_heard",
+    "waiting_for",
+    "support_percent",
+    "threshold_percent",
+    "quorum_share",
+    "public_min_reactions",
 ]
 
 ALL_KEY = "all"
 ALL_NAME = "All reactions"
 
 
-def number_text(value):
-    """Probabilities, bounds, means: four decimal places. Missing → an en dash."""
-    return "–" if value is None else f"{value:.4f}"
+def percent_text(value):
+    """A whole percentage as printed in the HTML and PDF. Missing → an en dash (the CSV leaves it empty)."""
+    return "–" if value is None else f"{value}%"
 
 
-def product_text(value):
-    return "–" if value is None else f"{value:.4g}"
+def signed_percent_text(value):
+    return support_text(value)
 
 
 # ---------------------------------------------------------------- presentation
@@ -73,33 +80,36 @@ def present(snapshot):
 
     A deep copy: the snapshot itself stays exactly as built (and as frozen)."""
     view = copy.deepcopy(dict(snapshot))
-    threshold = snapshot["method"]["threshold"]
     for section in view["sections"]:
         section["digest"] = _digest(section)
         for row in section["groups"]:
-            row["p_text"] = number_text(row["p"])
-            row["low_text"] = number_text(row["wilson_low"])
-            row["high_text"] = number_text(row["wilson_high"])
-        section["statistic"]["product_text"] = product_text(section["statistic"]["product"])
-        section["statistic"]["geometric_mean_text"] = number_text(section["statistic"]["geometric_mean"])
-        section["statistic"]["balance_text"] = number_text(section["statistic"]["balance"])
-        section["chart"] = section_chart(section, threshold=threshold)
+            row["agree_percent_text"] = percent_text(row["agree_percent"])
+            row["disagree_percent_text"] = percent_text(row["disagree_percent"])
+        section["statistic"]["support_text"] = signed_percent_text(section["statistic"]["support"])
+        section["chart"] = section_chart(section)
+        for side in section.get("comments", {}).values():
+            for comment in side:
+                comment["support_text"] = signed_percent_text(comment.get("support"))
         for proposal in section.get("proposals", []):
             statistic = proposal["statistic"]
-            statistic["geometric_mean_text"] = number_text(statistic["geometric_mean"])
+            statistic["support_text"] = signed_percent_text(statistic["support"])
             for row in proposal["groups"]:
-                row["p_text"] = number_text(row["p"])
+                row["agree_percent_text"] = percent_text(row["agree_percent"])
         section["css_class"] = "classification--" + section["classification"]["key"].replace("_", "-")
     view["summary"]["chart"] = summary_chart(view["summary"]["by_classification"])
     view["summary"]["digest"] = _digest(
-        {"summary": snapshot["summary"], "participation": snapshot["participation"]}
+        {
+            "summary": snapshot["summary"],
+            "participation": snapshot["participation"],
+            # The summary lists every section's label and headline.
+            "sections": [[s["title"], s["classification"]] for s in snapshot["sections"]],
+        }
     )
     view["participation"]["digest"] = view["summary"]["digest"]
     view["classification_labels"] = Classification.LABELS
     view["generated_at_dt"] = datetime.fromisoformat(snapshot["generated_at"])
     published = snapshot["version"].get("published_at")
     view["version"]["published_at_dt"] = datetime.fromisoformat(published) if published else None
-    view["method"]["confidence_percent"] = f"{snapshot['method']['confidence'] * 100:g}%"
     return view
 
 
@@ -119,12 +129,10 @@ BAR_HEIGHT = 16
 TOP = 34
 
 
-def section_chart(section, *, threshold):
-    """Stacked agree / neutral / disagree bars per group, with each group's interval of agreement."""
+def section_chart(section):
+    """Stacked agree / neutral / disagree bars per group; groups not heard or not in the verdict muted."""
     rows = []
-    entries = [
-        {"name": ALL_NAME, **section["overall"], "wilson_low": None, "wilson_high": None, "counted": True}
-    ]
+    entries = [{"name": ALL_NAME, **section["overall"], "heard": True, "in_verdict": True}]
     entries += section["groups"]
     for index, entry in enumerate(entries):
         y = TOP + index * ROW_HEIGHT
@@ -136,26 +144,19 @@ def section_chart(section, *, threshold):
             if width:
                 segments.append({"kind": kind, "x": round(x, 2), "width": round(width, 2)})
             x += width
-        interval = None
-        if seen and entry["wilson_low"] is not None:
-            interval = {
-                "x1": round(BAR_X + BAR_WIDTH * entry["wilson_low"], 2),
-                "x2": round(BAR_X + BAR_WIDTH * entry["wilson_high"], 2),
-                "y": y + BAR_HEIGHT + 7,
-            }
         rows.append(
             {
                 "name": entry["name"],
                 "y": y,
                 "text_y": y + BAR_HEIGHT - 3,
                 "segments": segments,
-                "interval": interval,
                 "summary": (
                     f"{entry['agree']} agree, {entry['neutral']} neutral, {entry['disagree']} disagree"
                     if seen
                     else "no reactions"
                 ),
-                "muted": not entry.get("counted", True),
+                "position": entry.get("position_label", ""),
+                "muted": not (entry.get("heard") and entry.get("in_verdict")),
             }
         )
     height = TOP + len(entries) * ROW_HEIGHT + 30
@@ -169,7 +170,6 @@ def section_chart(section, *, threshold):
         "text_x": TEXT_X,
         "label_x": LABEL_WIDTH,
         "axis_bottom": TOP + len(entries) * ROW_HEIGHT - 6,
-        "threshold_x": round(BAR_X + BAR_WIDTH * threshold, 2),
         "half_x": BAR_X + BAR_WIDTH / 2,
         "legend_y": height - 14,
         "id": f"chart-{section['id']}",
@@ -231,7 +231,8 @@ def neutralise(value):
 
 
 def csv_rows(snapshot):
-    """One row per section × group (each working group, the public, and all reactions together)."""
+    """One row per section × group (each working group, the public, and all reactions together),
+    with every figure that decides the label. A figure that does not exist is left empty."""
     paper = snapshot["paper"]
     method = snapshot["method"]
     for section in snapshot["sections"]:
@@ -246,12 +247,14 @@ def csv_rows(snapshot):
             "section_restricted": section["restricted"],
             "classification": section["classification"]["key"],
             "classification_label": section["classification"]["label"],
-            "consensus_product": product_text(statistic["product"]),
-            "consensus_geometric_mean": number_text(statistic["geometric_mean"]),
-            "counted_groups": statistic["counted_groups"],
-            "threshold": method["threshold"],
-            "min_reactions_per_group": method["min_reactions_per_group"],
-            "confidence": method["confidence"],
+            "headline": section["classification"]["headline"],
+            "groups_in_verdict": statistic["groups_in_verdict"],
+            "groups_heard": statistic["groups_heard"],
+            "waiting_for": "; ".join(statistic["waiting_for"]),
+            "support_percent": statistic["support"],
+            "threshold_percent": method["threshold_percent"],
+            "quorum_share": method["quorum"],
+            "public_min_reactions": method["public_min_reactions"],
         }
         overall = section["overall"]
         yield {
@@ -260,11 +263,6 @@ def csv_rows(snapshot):
             "group_name": ALL_NAME,
             "group_kind": ALL_KEY,
             **{k: overall[k] for k in ("agree", "disagree", "neutral", "seen")},
-            "p_smoothed": "",
-            "wilson_low": "",
-            "wilson_high": "",
-            "counted": "",
-            "group_status": "",
         }
         for row in section["groups"]:
             yield {
@@ -272,11 +270,15 @@ def csv_rows(snapshot):
                 "group_key": row["key"],
                 "group_name": row["name"],
                 "group_kind": row["kind"],
-                **{k: row[k] for k in ("agree", "disagree", "neutral", "seen")},
-                "p_smoothed": number_text(row["p"]),
-                "wilson_low": number_text(row["wilson_low"]),
-                "wilson_high": number_text(row["wilson_high"]),
-                "counted": row["counted"],
+                "in_verdict": row["in_verdict"],
+                "members": row["size"],
+                "quorum": row["quorum"],
+                **{k: row[k] for k in ("agree", "disagree", "neutral", "seen", "heard")},
+                "agree_percent": row["agree_percent"],
+                "disagree_percent": row["disagree_percent"],
+                "position": row["position"],
+                "carries": row["carries"],
+                "rejects": row["rejects"],
                 "group_status": row["status"],
             }
 
@@ -286,7 +288,7 @@ def render_csv(snapshot):
     writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\r\n")
     writer.writeheader()
     for row in csv_rows(snapshot):
-        writer.writerow({key: neutralise(value) for key, value in row.items()})
+        writer.writerow({key: neutralise(row.get(key)) for key in CSV_COLUMNS})
     return out.getvalue()
 
 

@@ -9,6 +9,7 @@ paper's one aggregate query). Every later section reads from that.
 from django import template
 
 from consultation.comments.selectors import proposal_comment_counts
+from consultation.consensus.statistics import support_text
 from consultation.explain import explain
 from consultation.models import ProposalKind
 from consultation.proposals.selectors import (
@@ -86,7 +87,6 @@ def section_proposals(context, section):
             "active": active,
             "closed": closed,
             "ordering_rule": ordering_rule(store["config"]),
-            "min_reactions": store["config"].statistic.min_reactions,
         }
     )
     return state
@@ -94,5 +94,5 @@ def section_proposals(context, section):
 
 @register.filter
 def score_text(value):
-    """The support score as the report prints it: four decimal places."""
-    return "–" if value is None else f"{value:.4f}"
+    """The support score as the report prints it: a signed whole percentage."""
+    return support_text(value)

@@ -84,12 +84,14 @@ def test_without_javascript_people_propose_react_and_withdraw(asgi_server, new_c
     cy.wait_for_load_state()
     cards = cy.locator(f"#proposals-{section.pk} li.proposal")
     expect(cards).to_have_count(2)
-    # Too few reactions for a score: equal reactions, so the earlier proposal comes first.
+    # Every invited group counts, a silent one as undecided: Cy's agree (one of two Researchers)
+    # gives the second (0 + 0 + 1/2) / 3 = +17 %, Cy's disagree the first −17 %.
     assert [cards.nth(i).get_attribute("data-proposal-id") for i in range(2)] == [
-        str(first.pk),
         str(second.pk),
+        str(first.pk),
     ]
-    expect(card(cy, second).locator(".proposal__support")).to_contain_text("not scored yet")
+    expect(card(cy, second).locator(".proposal__support")).to_contain_text("score +17% over 3 working groups")
+    expect(card(cy, first).locator(".proposal__support")).to_contain_text("score \u221217%")
     expect(cy.locator(f"#proposals-{section.pk} .proposals__rule")).to_contain_text("not by raw counts")
     cy.locator(f"#proposals-{section.pk} .proposals__method summary").click()
     card(cy, first).locator(".proposal__groups summary").click()

@@ -117,8 +117,10 @@ def test_acceptance_competing_wordings_show_with_diffs_ranked_by_cross_group_sup
         rule = visible_text(soup.select_one(f"#proposals-{section.pk} .proposals__rule"))
         assert "support across working groups, not by raw counts" in rule
         method = visible_text(soup.select_one(f"#proposals-{section.pk} .proposals__method"))
-        assert "geometric mean" in method and "at least 3 reactions" in method
-        assert "score 0.8000 (3 groups counted)" in visible_text(b_card)
+        assert "a group that has not reacted counts as undecided" in method
+        # B: 3 of 6 agree in each group → (½ + ½ + ½) / 3 = +50 %; A: (5/6 − 5/6 + 6/6) / 3 = +33 %.
+        assert "score +50% over 3 working groups" in visible_text(b_card)
+        assert "score +33% over 3 working groups" in visible_text(a_card)
 
     # The proposal's own page shows the full comparison (the addition as an insertion at the end).
     detail = soup_of(client.get(b.get_absolute_url()))

@@ -56,11 +56,11 @@ def react(users, target, choice):
 
 
 def scenario(stage="review"):
-    """Four sections, three groups of six:
+    """Four sections, three groups of six (each heard from 3 reactions, half its members):
 
     1. everyone agrees (6/6 in each group)            → broad consensus
     2. two groups agree 6/6, the third disagrees 0/6   → contested (12 of 18 agree overall)
-    3. two reactions only                              → too little participation to say
+    3. two reactions only (1 + 1 of 6)                 → too little participation to say
     4. like 1, but restricted, with comments           → numbers shown, text withheld
     """
     tree = report_tree(stage=stage)
@@ -113,25 +113,29 @@ def test_each_section_is_classified_with_the_numbers_behind_it():
     s1, s2, s3, s4 = (section_of(snapshot, s) for s in tree["sections"])
     civil, local, research = (f"group-{g.pk}" for g in tree["groups"])
 
-    # 6 of 6 agree: p = 7/8 = 0.875; Wilson low 0.6097 ≥ 0.6 in every group.
+    # 6 of 6 agree in every group: 100 % of those taking a side, and 6 ≥ the quorum of 3.
     assert s1["classification"]["key"] == "broad_consensus"
-    assert group_row(s1, civil)["p"] == 0.875
-    assert group_row(s1, civil)["wilson_low"] == 0.6097
+    row = group_row(s1, civil)
+    assert (row["size"], row["quorum"], row["agree_percent"], row["position"]) == (6, 3, 100, "agrees")
+    assert row["carries"] and row["heard"]
     assert s1["overall"] == {"agree": 18, "disagree": 0, "neutral": 0, "seen": 18}
-    # product = 0.875³ = 0.6699; geometric mean 0.875
-    assert s1["statistic"]["product"] == 0.6699
-    assert s1["statistic"]["geometric_mean"] == 0.875
+    assert s1["statistic"]["support"] == 100
+    assert s1["classification"]["headline"] == "Civil society, Local government and Researchers agree."
 
-    # 12 of 18 agree overall, but Researchers 0 of 6: interval (0, 0.3903) wholly below 0.5.
+    # 12 of 18 agree overall, but Researchers 0 of 6: its objection is not outvoted.
     assert s2["overall"]["agree"] == 12
     assert s2["classification"]["key"] == "contested"
-    assert group_row(s2, research)["p"] == 0.125  # 1/8
-    assert group_row(s2, research)["wilson_high"] == 0.3903
+    assert group_row(s2, research)["disagree_percent"] == 100
+    assert group_row(s2, research)["position"] == "disagrees"
     assert "Researchers" in s2["classification"]["reason"]
+    assert (
+        s2["classification"]["headline"] == "Civil society and Local government agree; Researchers disagrees."
+    )
 
     assert s3["classification"]["key"] == "too_little_participation"
-    assert group_row(s3, civil)["status"] == "Too few reactions"
+    assert group_row(s3, civil)["status"] == "Not yet heard: 1 of 6 members reacted, 3 needed"
     assert group_row(s3, local)["neutral"] == 1
+    assert s3["statistic"]["waiting_for"] == list(GROUP_NAMES)
 
     assert s4["restricted"] and s4["classification"]["key"] == "broad_consensus"
     assert s4["restriction"]["reason"] == "Describes fraud detection thresholds."
@@ -336,40 +340,47 @@ def test_html_csv_and_json_carry_exactly_the_same_numbers():
     rows = list(csv.DictReader(io.StringIO(render_csv(snapshot))))
 
     assert len(rows) == len(tree["sections"]) * (len(tree["groups"]) + 2)  # + public + all
-    fields = [
-        "agree",
-        "neutral",
-        "disagree",
-        "seen",
-        "p_smoothed",
-        "wilson_low",
-        "wilson_high",
-        "group_status",
-    ]
-    json_names = {"p_smoothed": "p", "group_status": "status"}
+    # CSV field → (JSON field, how the HTML prints the CSV's value). The CSV leaves a missing figure
+    # empty; the HTML prints an en dash.
+    fields = {
+        "agree": ("agree", str),
+        "neutral": ("neutral", str),
+        "disagree": ("disagree", str),
+        "seen": ("seen", str),
+        "members": ("size", lambda v: v or "–"),
+        "quorum": ("quorum", str),
+        "agree_percent": ("agree_percent", lambda v: f"{v}%" if v else "–"),
+        "position": ("position", None),
+    }
     checked = 0
     for row in rows:
         section = next(s for s in data["sections"] if s["id"] == int(row["section_id"]))
         assert parser.classifications[section["id"]] == row["classification_label"]
         assert section["classification"]["label"] == row["classification_label"]
+        assert section["classification"]["headline"] == row["headline"]
         source = section["overall"] if row["group_key"] == "all" else group_row(section, row["group_key"])
-        for field in fields:
+        for field, (json_name, as_html) in fields.items():
             if row["group_key"] == "all" and field not in ("agree", "neutral", "disagree", "seen"):
                 continue
-            html_text = parser.cells[(section["id"], row["group_key"], field)]
-            assert html_text == row[field], (row["section_id"], row["group_key"], field)
-            value = source[json_names.get(field, field)]
-            if isinstance(value, float):
-                assert float(row[field]) == value
-            else:
-                assert str(value) == row[field]
+            value = source[json_name]
+            assert row[field] == ("" if value is None else str(value)), (
+                row["section_id"],
+                row["group_key"],
+                field,
+            )
+            if as_html is not None:
+                html_text = parser.cells[(section["id"], row["group_key"], field)]
+                assert html_text == as_html(row[field]), (row["section_id"], row["group_key"], field)
             checked += 1
-        assert (
-            row["consensus_geometric_mean"] == parser.cells[(section["id"], None, "consensus_geometric_mean")]
-        )
-        assert row["consensus_product"] == parser.cells[(section["id"], None, "consensus_product")]
-        if section["statistic"]["product"] is not None:
-            assert float(row["consensus_product"]) == section["statistic"]["product"]
+        if row["group_key"] != "all":
+            assert parser.cells[(section["id"], row["group_key"], "position")] == source["position_label"]
+            for flag in ("heard", "carries", "rejects", "in_verdict"):
+                assert row[flag] == ("yes" if source[flag] else "no")
+        assert row["support_percent"] == str(section["statistic"]["support"])
+        assert row["threshold_percent"] == "67" and row["quorum_share"] == "1/2"
+    # Missing numbers are empty, never a dash: the public has no member count, the "all" row no quorum.
+    assert all(r["members"] == "" for r in rows if r["group_key"] in ("public", "all"))
+    assert not any("–" in value for r in rows for value in r.values())
     assert checked > 100
 
 
@@ -417,6 +428,9 @@ def test_the_pdf_text_has_every_section_heading_and_classification(tmp_path):
     for section in snapshot["sections"]:
         assert f"{section['number']}. {section['title']}" in text
         assert section["classification"]["label"] in text
+        assert section["classification"]["headline"] in text
+    # The working behind each label is printed, not folded away.
+    assert "How this was worked out" in text and "of those taking a side" in text
     assert "Contents" in text and "Method" in text
     assert "Page 1 of" in text
     tool = shutil.which("pdfinfo")
@@ -513,7 +527,7 @@ def test_report_pages_are_public_and_files_have_their_types(client):
     html = responses["html"].content.decode()
     assert 'lang="en-GB"' in html
     assert html.count('role="img"') == len(tree["sections"]) + 1  # one chart per section + the summary
-    assert json.loads(responses["json"].content)["schema_version"] == 1
+    assert json.loads(responses["json"].content)["schema_version"] == 2
 
 
 def test_a_new_section_is_in_the_next_report_straight_away(client):

@@ -1,252 +1,403 @@
-"""Worked examples of the report's statistic, computed by hand with the arithmetic shown.
+"""The report's statistic: worked examples computed by hand, then its stated properties,
+checked with Hypothesis over every mix of group sizes and reactions.
 
-z for 95 % is 1.959964 (z² = 3.841459). Wilson interval for k agrees out of n seen:
-    centre = (k/n + z²/2n) / (1 + z²/n)
-    half   = z · √( (k/n)(1 − k/n)/n + z²/4n² ) / (1 + z²/n)
-    interval = centre ± half
+Defaults: quorum ½ of a group's current members (⌈m/2⌉, at least 1); a group agrees
+(disagrees) when at least 67 % of those taking a side agreed (disagreed), the percentage
+rounded half up as printed; the public is heard from 10 reactions and never in the verdict.
 """
 
 from fractions import Fraction
 
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from consultation.consensus.statistics import (
-    TOO_FEW_LABEL,
-    Z_95,
     Classification,
     GroupCounts,
+    Position,
     Settings,
-    consensus_product,
-    geometric_mean,
+    group_statistic,
+    group_support,
+    headline,
+    net_support,
+    percent,
+    quorum_for,
     section_statistic,
-    smoothed_agreement,
-    wilson_interval,
-    z_for_confidence,
+    support_percent,
+    support_text,
 )
 
-approx = pytest.approx
+C = Classification
 
 
-def by_key(statistic):
-    return {g.key: g for g in statistic.groups}
+def group(name, agree=0, disagree=0, neutral=0, *, size):
+    return GroupCounts(name.lower(), name, agree, disagree, neutral, size=size)
+
+
+def label(*groups, public=None, **kwargs):
+    return section_statistic(groups, Settings(**kwargs) if kwargs else None, public=public).classification
 
 
 # ---------------------------------------------------------------- the pieces
 
 
-def test_z_for_95_and_90_percent():
-    assert approx(1.959964, abs=1e-6) == Z_95
-    assert z_for_confidence(0.90) == approx(1.644854, abs=1e-6)
+def test_percent_is_rounded_half_up_in_whole_numbers():
+    assert percent(2, 3) == 67  # 66.67
+    assert percent(1, 3) == 33
+    assert percent(1, 8) == 13  # 12.5 → 13, not banker's 12
+    assert percent(133, 200) == 67  # 66.5 → 67: the label is decided on the 67 % printed
+    assert percent(0, 5) == 0 and percent(5, 5) == 100
+    assert percent(0, 0) is None
 
 
-@pytest.mark.parametrize("bad", [0, 1, 1.5, -0.2])
-def test_confidence_outside_0_1_is_refused(bad):
+@pytest.mark.parametrize("part,whole", [(-1, 3), (4, 3), (0, -1)])
+def test_impossible_counts_are_refused(part, whole):
     with pytest.raises(ValueError):
-        z_for_confidence(bad)
+        percent(part, whole)
 
 
-def test_smoothed_agreement_worked():
-    # 8 agree of 10 seen: (8 + 1) / (10 + 2) = 9/12 = 0.75
-    assert smoothed_agreement(8, 10) == 0.75
-    # nothing seen: (0 + 1) / (0 + 2) = 0.5, the uninformed prior
-    assert smoothed_agreement(0, 0) == 0.5
-    # 2 agree of 10 (8 neutral): 3/12 = 0.25
-    assert smoothed_agreement(2, 10) == 0.25
-
-
-def test_wilson_8_of_10_worked():
-    # p̂ = 0.8, z²/n = 0.384146, denominator = 1.384146
-    # centre = (0.8 + 0.192073) / 1.384146 = 0.716744
-    # half   = 1.959964 × √(0.016 + 0.009604) / 1.384146 = 1.959964 × 0.160011 / 1.384146 = 0.226582
-    low, high = wilson_interval(8, 10)
-    assert low == approx(0.716744 - 0.226582, abs=1e-5)  # 0.490162
-    assert high == approx(0.716744 + 0.226582, abs=1e-5)  # 0.943326
-
-
-def test_wilson_1_of_10_worked():
-    # p̂ = 0.1; centre = (0.1 + 0.192073) / 1.384146 = 0.211012
-    # half = 1.959964 × √(0.009 + 0.009604) / 1.384146 = 1.959964 × 0.136395 / 1.384146 = 0.193137
-    low, high = wilson_interval(1, 10)
-    assert low == approx(0.017875, abs=1e-5)
-    assert high == approx(0.404149, abs=1e-5)
-
-
-def test_wilson_20_of_20_worked_and_exact_at_the_ends():
-    # p̂ = 1, z²/n = 0.192073, denominator = 1.192073
-    # centre = (1 + 0.096036) / 1.192073 = 0.919445
-    # half = 1.959964 × √(3.841459 / 1600) / 1.192073 = 1.959964 × 0.048999 / 1.192073 = 0.080565
-    low, high = wilson_interval(20, 20)
-    assert low == approx(0.838880, abs=1e-5)
-    assert high == 1.0
-    assert wilson_interval(0, 10)[0] == 0.0
-    # Nothing seen: nothing known.
-    assert wilson_interval(0, 0) == (0.0, 1.0)
-
-
-@pytest.mark.parametrize("agree,seen", [(-1, 3), (4, 3), (0, -1)])
-def test_impossible_counts_are_refused(agree, seen):
+def test_quorum_is_half_the_members_rounded_up_and_at_least_one():
+    assert [quorum_for(m) for m in (0, 1, 2, 3, 6, 7, 18)] == [1, 1, 1, 2, 3, 4, 9]
+    assert quorum_for(6, Fraction(1, 3)) == 2
     with pytest.raises(ValueError):
-        smoothed_agreement(agree, seen)
-    with pytest.raises(ValueError):
-        wilson_interval(agree, seen)
+        quorum_for(-1)
 
 
-def test_product_and_geometric_mean_worked():
-    # 0.75 × 0.25 = 0.1875; √0.1875 = 0.433013
-    assert consensus_product([0.75, 0.25]) == 0.1875
-    assert geometric_mean([0.75, 0.25]) == approx(0.433013, abs=1e-6)
-    assert consensus_product([]) is None
-    assert geometric_mean([]) is None
+def test_agree_and_disagree_percentages_add_up_to_100_as_printed():
+    # 1 agree, 7 disagree: 12.5 % and 87.5 % would each round up to 13 + 88 = 101.
+    g = group_statistic(group("A", 1, 7, size=8))
+    assert (g.agree_percent, g.disagree_percent) == (13, 87)
 
 
-def test_geometric_mean_of_many_groups_does_not_underflow():
-    # 0.01 ** 400 underflows to 0.0 as a product; its 400th root is still 0.01.
-    assert geometric_mean([0.01] * 400) == approx(0.01)
+def test_positions_worked():
+    # A group of 6: quorum 3.
+    assert group_statistic(group("A", 2, size=6)).position == Position.WAITING  # 2 of 6 reacted
+    assert group_statistic(group("A", 4, 2, size=6)).position == Position.AGREES  # 67 %
+    assert group_statistic(group("A", 3, 2, size=6)).position == Position.SPLIT  # 60 %
+    assert group_statistic(group("A", 1, 2, size=6)).position == Position.DISAGREES  # 67 % disagree
+    assert group_statistic(group("A", 0, 3, size=6)).position == Position.DISAGREES
+    # Neutral is the most common reaction → undecided; 3 neutral, 3 agree → not (a tie is not a plurality).
+    assert group_statistic(group("A", 1, 0, 4, size=6)).position == Position.UNDECIDED
+    assert group_statistic(group("A", 3, 0, 3, size=6)).position == Position.AGREES
 
 
-# ---------------------------------------------------------------- classification
-
-
-def test_majority_agrees_but_one_group_disagrees_is_contested_not_consensus():
-    # A: 20 agree of 20, B: 20 agree of 20, C: 1 agree, 9 disagree.
-    # Overall 41 of 50 agree (82 %): a plain majority vote would call this agreement.
-    stat = section_statistic(
-        [GroupCounts("a", "A", agree=20), GroupCounts("b", "B", agree=20), GroupCounts("c", "C", 1, 9)]
+def test_status_says_what_decided_the_position():
+    assert group_statistic(group("A", 2, size=6)).status == "Not yet heard: 2 of 6 members reacted, 3 needed"
+    assert group_statistic(group("A", 5, 1, size=6)).status == (
+        "Agrees: 83% agree, 17% disagree of those taking a side"
     )
-    groups = by_key(stat)
-    # p_A = p_B = 21/22 = 0.954545; p_C = 2/12 = 0.166667
-    assert groups["a"].p == approx(0.954545, abs=1e-6)
-    assert groups["c"].p == approx(0.166667, abs=1e-6)
-    # Wilson: A and B (0.838880, 1); C (0.017875, 0.404149)
-    assert groups["a"].wilson_low == approx(0.838880, abs=1e-5)
-    assert groups["c"].wilson_high == approx(0.404149, abs=1e-5)
-    # C's lower bound 0.017875 < 0.6 → not broad consensus;
-    # A's interval is wholly above 0.5 and C's wholly below → contested.
-    assert stat.classification == Classification.CONTESTED
-    # product = 0.954545 × 0.954545 × 0.166667 = 0.151860; cube root = 0.533516
-    assert stat.product == approx(0.151860, abs=1e-6)
-    assert stat.geometric_mean == approx(0.533516, abs=1e-6)
-    assert "C" in stat.reason and "wholly below" in stat.reason
-
-
-def test_majority_agrees_but_one_group_disagrees_without_separated_intervals_leans_agree():
-    # As above, but C: 2 agree, 8 disagree → Wilson (0.056682, 0.509838): upper bound above 0.5,
-    # so the intervals do not separate: not contested. Still not broad consensus (0.056682 < 0.6).
-    stat = section_statistic(
-        [GroupCounts("a", "A", agree=20), GroupCounts("b", "B", agree=20), GroupCounts("c", "C", 2, 8)]
-    )
-    assert by_key(stat)["c"].wilson_high == approx(0.509838, abs=1e-5)
-    # balance = mean of (agree − disagree)/(seen + 2) = (20/22 + 20/22 − 6/12) / 3 = (29/22) / 3 = 29/66
-    assert stat.balance == Fraction(29, 66)
-    assert stat.classification == Classification.LEANING_AGREE
-    assert "lower bound below 0.6 for C" in stat.reason
-
-
-def test_broad_consensus_worked_and_groups_below_the_minimum_are_labelled_not_counted():
-    # A 20/20 → low 0.838880; B 19 agree + 1 neutral → low 0.763869; C 10/10 → low 0.722467.
-    # D has 2 reactions (< 3): shown as "too few reactions", left out of the product.
-    stat = section_statistic(
-        [
-            GroupCounts("a", "A", agree=20),
-            GroupCounts("b", "B", agree=19, neutral=1),
-            GroupCounts("c", "C", agree=10),
-            GroupCounts("d", "D", agree=2),
-        ]
-    )
-    groups = by_key(stat)
-    assert groups["b"].wilson_low == approx(0.763869, abs=1e-5)
-    assert groups["c"].wilson_low == approx(0.722467, abs=1e-5)
-    assert stat.classification == Classification.BROAD_CONSENSUS
-    assert not groups["d"].counted and groups["d"].status == TOO_FEW_LABEL
-    assert [g.key for g in stat.counted_groups] == ["a", "b", "c"]
-    assert stat.reason.endswith("Not counted, too few reactions: D (2).")
-    # product = 21/22 × 20/22 × 11/12 = 0.795455 (D's 3/4 is not in it); cube root = 0.926556
-    assert stat.product == approx(0.795455, abs=1e-6)
-    assert stat.geometric_mean == approx(0.926556, abs=1e-6)
-
-
-def test_nine_of_ten_is_just_short_of_the_default_threshold_and_meets_a_lower_one():
-    # 9/10: centre = (0.9 + 0.192073)/1.384146 = 0.788987; half = 1.959964 × 0.136395/1.384146 = 0.193137
-    # low = 0.595850 < 0.6 → leaning agree; with threshold 0.55 → broad consensus.
-    groups = [GroupCounts("a", "A", agree=9, neutral=1)]
-    stat = section_statistic(groups)
-    assert stat.groups[0].wilson_low == approx(0.595850, abs=1e-5)
-    assert stat.classification == Classification.LEANING_AGREE
-    assert (
-        section_statistic(groups, Settings(threshold=0.55)).classification == Classification.BROAD_CONSENSUS
-    )
-
-
-def test_a_lower_confidence_level_narrows_the_interval():
-    # z = 1.644854 for 90 %: 9/10 → low 0.652281 ≥ 0.6 → broad consensus
-    stat = section_statistic([GroupCounts("a", "A", agree=9, neutral=1)], Settings(confidence=0.90))
-    assert stat.groups[0].wilson_low == approx(0.652281, abs=1e-5)
-    assert stat.classification == Classification.BROAD_CONSENSUS
-
-
-def test_no_group_with_enough_reactions_is_too_little_participation():
-    stat = section_statistic([GroupCounts("a", "A", agree=2), GroupCounts("b", "B", disagree=1)])
-    assert stat.classification == Classification.TOO_LITTLE
-    assert stat.label == "Too little participation to say"
-    assert stat.reason == (
-        "No group has 3 or more reactions on this section. Not counted, too few reactions: A (2), B (1)."
-    )
-    assert stat.product is None and stat.geometric_mean is None
-    # Still shown, each labelled.
-    assert [g.status for g in stat.groups] == [TOO_FEW_LABEL, TOO_FEW_LABEL]
-
-
-def test_a_higher_minimum_excludes_more_groups():
-    groups = [GroupCounts("a", "A", agree=20), GroupCounts("c", "C", 1, 9)]
-    assert section_statistic(groups).classification == Classification.CONTESTED
-    # With a minimum of 11, C (10 reactions) is not counted: A alone → broad consensus.
-    stat = section_statistic(groups, Settings(min_reactions=11))
-    assert stat.classification == Classification.BROAD_CONSENSUS
-    assert [g.key for g in stat.counted_groups] == ["a"]
-
-
-def test_neutral_reactions_do_not_make_a_section_lean_disagree():
-    # 2 agree, 0 disagree, 8 neutral: p = 3/12 = 0.25 (< 0.5), but nobody disagreed.
-    # balance = (2 − 0)/12 = 1/6 > 0 → leaning agree.
-    stat = section_statistic([GroupCounts("a", "A", agree=2, neutral=8)])
-    assert stat.groups[0].p == 0.25
-    assert stat.balance == Fraction(1, 6)
-    assert stat.classification == Classification.LEANING_AGREE
-
-
-def test_leaning_disagree_worked():
-    # A: 3 agree, 5 disagree → (3 − 5)/10 = −1/5; B: 2 agree, 4 disagree → (2 − 4)/8 = −1/4
-    # balance = (−1/5 − 1/4)/2 = −9/40 < 0; Wilson A (0.136844, 0.694258), B (0.096771, 0.700007):
-    # both include 0.5 → not contested.
-    stat = section_statistic([GroupCounts("a", "A", 3, 5), GroupCounts("b", "B", 2, 4)])
-    assert stat.balance == Fraction(-9, 40)
-    assert stat.classification == Classification.LEANING_DISAGREE
-    # product = 4/10 × 3/8 = 0.15; √0.15 = 0.387298
-    assert stat.product == approx(0.15)
-    assert stat.geometric_mean == approx(0.387298, abs=1e-6)
-
-
-def test_an_exact_tie_is_evenly_balanced():
-    # A: 5 neutral → 0/7; B: 2 agree, 2 disagree → 0/6; balance exactly 0.
-    stat = section_statistic([GroupCounts("a", "A", neutral=5), GroupCounts("b", "B", 2, 2)])
-    assert stat.balance == 0
-    assert stat.classification == Classification.EVENLY_BALANCED
-
-
-def test_each_group_weighs_the_same_in_the_balance_whatever_its_size():
-    # A large group mildly against (45 agree, 55 disagree: −10/102 = −0.098; Wilson (0.355, 0.548))
-    # and two small groups for (3 agree of 3: 3/5 = 0.6 each; Wilson (0.438, 1)): the raw count is
-    # 51 v 55 against, the group-aware balance (−0.098 + 0.6 + 0.6)/3 = 0.367 is for.
-    stat = section_statistic(
-        [GroupCounts("a", "A", 45, 55), GroupCounts("b", "B", agree=3), GroupCounts("c", "C", agree=3)]
-    )
-    assert stat.balance == (Fraction(-10, 102) + Fraction(3, 5) * 2) / 3
-    assert stat.classification == Classification.LEANING_AGREE
+    public = group_statistic(GroupCounts("public", "Public", 3, size=None), is_public=True)
+    assert public.position == Position.TOO_FEW and public.status == "Too few reactions to say (3; 10 needed)"
 
 
 @pytest.mark.parametrize(
-    "kwargs", [{"threshold": 0}, {"threshold": 1}, {"min_reactions": 0}, {"confidence": 1}]
+    "kwargs",
+    [{"threshold": 50}, {"threshold": 101}, {"quorum": 0}, {"quorum": 2}, {"public_min_reactions": 0}],
 )
 def test_nonsense_settings_are_refused(kwargs):
     with pytest.raises(ValueError):
         Settings(**kwargs)
+
+
+# ---------------------------------------------------------------- worked cases from the issue
+
+
+def test_two_groups_agreeing_do_not_outvote_a_third_group_that_disagrees():
+    # 6/6 + 6/6 agree; the third group (of 2) both disagree: heard (quorum 1), 0 % agree.
+    stat = section_statistic(
+        [group("Costs", 6, size=6), group("Conditions", 6, size=6), group("Safeguards", 0, 2, size=2)]
+    )
+    assert stat.classification == C.CONTESTED
+    assert stat.headline == "Costs and Conditions agree; Safeguards disagrees."
+    assert "Safeguards disagrees" in stat.reason
+
+
+def test_a_third_group_below_its_quorum_is_named_and_blocks_consensus():
+    # The same, but the third group has 6 members and only its 2 disagreeing reacted: not yet heard.
+    stat = section_statistic(
+        [group("Costs", 6, size=6), group("Conditions", 6, size=6), group("Safeguards", 0, 2, size=6)]
+    )
+    assert stat.classification == C.WAITING
+    assert stat.headline == "Costs and Conditions agree; waiting for Safeguards."
+    assert stat.reason == "Waiting for Safeguards (Safeguards: 2 of 6 members reacted, 3 needed)."
+
+
+def test_one_group_reacting_is_not_broad_consensus():
+    stat = section_statistic([group("A", 6, size=6), group("B", size=6), group("C", size=6)])
+    assert stat.classification == C.WAITING
+    assert stat.headline == "A agrees; waiting for B and C."
+
+
+def test_monotone_on_the_case_the_old_rule_got_wrong():
+    # 6/6 + 6/6 + 2/2 agree is consensus; one more agree (3 of a group of 3) stays consensus.
+    assert label(group("A", 6, size=6), group("B", 6, size=6), group("C", 2, size=2)) == C.BROAD_CONSENSUS
+    assert label(group("A", 6, size=6), group("B", 6, size=6), group("C", 3, size=3)) == C.BROAD_CONSENSUS
+
+
+def test_three_small_unanimous_groups_are_broad_consensus():
+    assert label(group("A", 3, size=3), group("B", 3, size=3), group("C", 3, size=3)) == C.BROAD_CONSENSUS
+
+
+def test_a_small_unanimous_group_that_disagrees_contests_the_section():
+    assert label(group("A", 3, size=3), group("B", 3, size=3), group("C", 0, 3, size=3)) == C.CONTESTED
+
+
+def test_unanimous_opposition_is_broad_rejection():
+    stat = section_statistic([group("A", 0, 6, size=6), group("B", 0, 6, size=6), group("C", 0, 6, size=6)])
+    assert stat.classification == C.BROAD_REJECTION
+    assert stat.label == "Broad rejection"
+    assert stat.headline == "A, B and C disagree."
+
+
+def test_neutral_is_undecided_never_opposition():
+    # 10 agree against a group of 10 neutral: nobody disagreed, so not contested.
+    stat = section_statistic([group("A", 10, size=10), group("B", 0, 0, 10, size=10)])
+    assert stat.classification == C.LEANING_AGREE
+    assert stat.headline == "A agrees; B is undecided."
+    # 1 agree and 17 neutral: undecided, not leaning agree.
+    assert label(group("A", 1, 0, 17, size=18)) == C.UNDECIDED
+
+
+def test_a_third_of_a_group_agreeing_is_not_consensus_however_unanimous():
+    # 2 of 6 agree, the rest silent: heard? 2 < 3, no. With a third member neutral: heard, agrees,
+    # but fewer than half the members agreed → leaning agree, and the reason says why.
+    stat = section_statistic([group("A", 2, 0, 1, size=6), group("B", 6, size=6)])
+    assert stat.classification == C.LEANING_AGREE
+    assert "A (2 of 6 members agreed, 3 needed)" in stat.reason
+
+
+def test_leaning_disagree_and_split():
+    assert label(group("A", 0, 4, size=6), group("B", 2, 2, size=4)) == C.LEANING_DISAGREE
+    stat = section_statistic([group("A", 3, 3, size=6), group("B", 2, 2, size=4)])
+    assert stat.classification == C.CONTESTED
+    assert stat.reason == "Opinion is split within A and B."
+
+
+def test_nobody_heard_and_nobody_invited():
+    stat = section_statistic([group("A", 1, size=6), group("B", size=6)])
+    assert stat.classification == C.TOO_LITTLE
+    assert stat.reason == "No working group has reached its quorum yet; waiting for A and B."
+    assert label() == C.TOO_LITTLE
+
+
+def test_the_public_is_reported_beside_and_cannot_flip_the_verdict():
+    groups = [group("A", 3, size=3), group("B", 3, size=3)]
+    many_against = GroupCounts("public", "Public", 0, 500, size=None)
+    stat = section_statistic(groups, public=many_against)
+    assert stat.classification == C.BROAD_CONSENSUS
+    assert stat.headline == "A and B agree. The public (500 reactions) disagrees."
+    few = section_statistic(groups, public=GroupCounts("public", "Public", 0, 4, size=None))
+    assert few.headline == "A and B agree. The public: 4 reactions, too few to say."
+
+
+def test_headline_names_every_position():
+    groups = [
+        group_statistic(group(name, *counts, size=6))
+        for name, counts in [("A", (6,)), ("B", (0, 6)), ("C", (3, 3)), ("D", (0, 0, 4)), ("E", ())]
+    ]
+    assert headline(groups) == "A agrees; B disagrees; C is split; D is undecided; waiting for E."
+
+
+# ---------------------------------------------------------------- group-aware support (ranking)
+
+
+def test_net_support_worked():
+    assert net_support(group("A", 3, size=3)) == 1
+    assert net_support(group("A", size=6)) == 0  # silent: undecided
+    assert net_support(group("A", 4, 1, size=6)) == Fraction(1, 2)  # (4 − 1) / 6
+    # More reactions than current members (some have left): divided by the reactions.
+    assert net_support(group("A", 5, 1, size=3)) == Fraction(4, 6)
+    assert group_support([]) is None
+
+
+def test_unanimous_everywhere_beats_one_group_loving_it():
+    everyone = [group("A", 3, size=3), group("B", 3, size=3), group("C", 3, size=3)]
+    one_loves = [group("A", 20, size=20), group("B", 0, 3, size=3), group("C", 0, 3, size=3)]
+    one_loves_others_silent = [group("A", 20, size=20), group("B", size=3), group("C", size=3)]
+    assert support_percent(group_support(everyone)) == 100
+    assert support_percent(group_support(one_loves)) == -33
+    assert support_percent(group_support(one_loves_others_silent)) == 33
+
+
+def test_support_is_printed_signed_and_rounded_half_away_from_zero():
+    assert support_percent(Fraction(1, 200)) == 1 and support_percent(Fraction(-1, 200)) == -1
+    assert [support_text(v) for v in (67, 0, -33, None)] == ["+67%", "0%", "\u221233%", "–"]
+
+
+# ---------------------------------------------------------------- properties (Hypothesis)
+
+# Small numbers: the edges (a quorum just met, a threshold just reached) are where rules break.
+counts = st.integers(min_value=0, max_value=9)
+
+
+@st.composite
+def a_group(draw, index=0):
+    size = draw(st.integers(min_value=0, max_value=9))
+    return GroupCounts(f"g{index}", f"Group {index}", draw(counts), draw(counts), draw(counts), size=size)
+
+
+@st.composite
+def groups_strategy(draw):
+    n = draw(st.integers(min_value=1, max_value=4))
+    return [draw(a_group(i)) for i in range(n)]
+
+
+def bump(groups, index, **more):
+    g = groups[index]
+    changed = GroupCounts(
+        g.key,
+        g.name,
+        g.agree + more.get("agree", 0),
+        g.disagree + more.get("disagree", 0),
+        g.neutral + more.get("neutral", 0),
+        size=g.size,
+    )
+    return [*groups[:index], changed, *groups[index + 1 :]]
+
+
+def verdict(groups):
+    return section_statistic(groups).classification
+
+
+PROPERTY = settings(max_examples=500, deadline=None)
+
+
+@PROPERTY
+@given(a_group())
+def test_a_group_carries_more_with_each_agree_and_less_with_each_disagree(g):
+    # The lemma behind the section's monotonicity: broad consensus is "every group carries".
+    def stat(**more):
+        return group_statistic(bump([g], 0, **more)[0])
+
+    base = stat()
+    assert stat(agree=1).carries >= base.carries
+    assert stat(disagree=1).carries <= base.carries
+    assert stat(disagree=1).rejects >= base.rejects
+    assert stat(agree=1).rejects <= base.rejects
+
+
+@PROPERTY
+@given(groups_strategy(), st.data())
+def test_one_more_agree_never_moves_a_section_away_from_consensus(groups, data):
+    index = data.draw(st.integers(min_value=0, max_value=len(groups) - 1))
+    if verdict(groups) == C.BROAD_CONSENSUS:
+        assert verdict(bump(groups, index, agree=1)) == C.BROAD_CONSENSUS
+    # And one more agree never creates a broad rejection.
+    if verdict(groups) != C.BROAD_REJECTION:
+        assert verdict(bump(groups, index, agree=1)) != C.BROAD_REJECTION
+
+
+@PROPERTY
+@given(groups_strategy(), st.data())
+def test_one_more_disagree_never_creates_consensus(groups, data):
+    index = data.draw(st.integers(min_value=0, max_value=len(groups) - 1))
+    if verdict(groups) != C.BROAD_CONSENSUS:
+        assert verdict(bump(groups, index, disagree=1)) != C.BROAD_CONSENSUS
+    if verdict(groups) == C.BROAD_REJECTION:
+        assert verdict(bump(groups, index, disagree=1)) == C.BROAD_REJECTION
+
+
+@PROPERTY
+@given(groups_strategy(), st.integers(min_value=2, max_value=6))
+def test_scaling_every_group_by_the_same_factor_keeps_consensus(groups, factor):
+    scaled = [
+        GroupCounts(
+            g.key, g.name, g.agree * factor, g.disagree * factor, g.neutral * factor, size=g.size * factor
+        )
+        for g in groups
+    ]
+    for kind in (C.BROAD_CONSENSUS, C.BROAD_REJECTION):
+        if verdict(groups) == kind:
+            assert verdict(scaled) == kind
+
+
+@PROPERTY
+@given(groups_strategy())
+def test_no_groups_objection_is_outvoted(groups):
+    # Any group whose majority disagrees (heard or not) rules out broad consensus, whatever the other sizes.
+    if any(g.disagree > g.agree for g in groups):
+        assert verdict(groups) != C.BROAD_CONSENSUS
+
+
+@PROPERTY
+@given(groups_strategy())
+def test_a_group_not_yet_heard_blocks_consensus_and_is_named(groups):
+    stat = section_statistic(groups)
+    for g in stat.groups:
+        if g.seen < g.quorum:
+            assert stat.classification not in (C.BROAD_CONSENSUS, C.BROAD_REJECTION)
+            assert g.name in stat.headline
+            assert g in stat.waiting_groups
+
+
+@PROPERTY
+@given(st.lists(st.integers(min_value=1, max_value=5), min_size=1, max_size=4), st.data())
+def test_small_unanimous_groups_count_as_unanimous(sizes, data):
+    agreeing = [group(f"G{i}", m, size=m) for i, m in enumerate(sizes)]
+    assert verdict(agreeing) == C.BROAD_CONSENSUS
+    rejecting = [group(f"G{i}", 0, m, size=m) for i, m in enumerate(sizes)]
+    assert verdict(rejecting) == C.BROAD_REJECTION
+    if len(sizes) > 1:
+        index = data.draw(st.integers(min_value=0, max_value=len(sizes) - 1))
+        mixed = [*agreeing[:index], rejecting[index], *agreeing[index + 1 :]]
+        assert verdict(mixed) == C.CONTESTED
+
+
+@PROPERTY
+@given(groups_strategy(), st.integers(0, 1000), st.integers(0, 1000), st.integers(0, 1000))
+def test_the_public_never_changes_the_verdict(groups, agree, disagree, neutral):
+    public = GroupCounts("public", "Public", agree, disagree, neutral, size=None)
+    assert section_statistic(groups, public=public).classification == verdict(groups)
+
+
+@PROPERTY
+@given(groups_strategy())
+def test_neutral_reactions_are_never_opposition(groups):
+    # With every disagree turned neutral, nothing reads as opposition: not leaning disagree,
+    # not rejected, not contested (agree against neutral is never a split).
+    neutralised = [
+        GroupCounts(g.key, g.name, g.agree, 0, g.neutral + g.disagree, size=g.size) for g in groups
+    ]
+    assert verdict(neutralised) not in (C.LEANING_DISAGREE, C.BROAD_REJECTION, C.CONTESTED)
+
+
+@PROPERTY
+@given(groups_strategy())
+def test_figures_add_up_and_positions_follow_the_printed_percentages(groups):
+    for g in section_statistic(groups).groups:
+        assert g.seen == g.agree + g.disagree + g.neutral
+        if g.agree + g.disagree:
+            assert g.agree_percent + g.disagree_percent == 100
+        if g.position == Position.AGREES:
+            assert g.agree_percent >= 67
+        if g.position == Position.DISAGREES:
+            assert g.disagree_percent >= 67
+        if g.position == Position.SPLIT:
+            assert 33 < g.agree_percent < 67
+
+
+@PROPERTY
+@given(groups_strategy(), st.data())
+def test_one_more_agree_never_lowers_support(groups, data):
+    index = data.draw(st.integers(min_value=0, max_value=len(groups) - 1))
+    before, after = group_support(groups), group_support(bump(groups, index, agree=1))
+    assert after >= before
+    assert support_percent(after) >= support_percent(before)
+    assert group_support(bump(groups, index, disagree=1)) <= before
+
+
+@PROPERTY
+@given(groups_strategy(), st.data())
+def test_unanimous_everywhere_outranks_any_proposal_only_one_group_supports(groups, data):
+    assume(len(groups) > 1)
+    loved_by = data.draw(st.integers(min_value=0, max_value=len(groups) - 1))
+    # Only one group is for it: every other group has at most as many agree as disagree.
+    one_group = [
+        g
+        if i == loved_by
+        else GroupCounts(g.key, g.name, min(g.agree, g.disagree), g.disagree, g.neutral, size=g.size)
+        for i, g in enumerate(groups)
+    ]
+    everyone = [GroupCounts(g.key, g.name, max(g.size, 1), size=g.size) for g in groups]
+    assert support_percent(group_support(everyone)) > support_percent(group_support(one_group))

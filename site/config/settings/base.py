@@ -262,9 +262,9 @@ COMMENTS_XTD_FROM_EMAIL = DEFAULT_FROM_EMAIL
 COMMENTS_XTD_CONTACT_EMAIL = DEFAULT_FROM_EMAIL
 
 # The consensus report's method (docs/report.md). The values are printed in every report.
-REPORT_CONSENSUS_THRESHOLD = env.float("REPORT_CONSENSUS_THRESHOLD", default=0.6)
-REPORT_MIN_REACTIONS_PER_GROUP = env.int("REPORT_MIN_REACTIONS_PER_GROUP", default=3)
-REPORT_CONFIDENCE = env.float("REPORT_CONFIDENCE", default=0.95)
+REPORT_SUPPORT_THRESHOLD = env.int("REPORT_SUPPORT_THRESHOLD", default=67)  # percent of those taking a side
+REPORT_QUORUM = env("REPORT_QUORUM", default="1/2")  # share of a group's current members
+REPORT_PUBLIC_MIN_REACTIONS = env.int("REPORT_PUBLIC_MIN_REACTIONS", default=10)
 
 LOGGING = {
     "version": 1,
