@@ -16,6 +16,7 @@ from wagtail.admin.menu import MenuItem
 from consultation.comments.forms import ModerationReasonForm
 from consultation.comments.services import comment_hide, comment_reports_dismiss, comment_restore
 from consultation.models import Comment, CommentReport
+from core.converters import ID_PATTERN  # noqa: F401  (registers <id:...>)
 
 ACTIONS = {
     "hide": (comment_hide, "The comment is hidden. Its tombstone and the reason are public."),
@@ -92,7 +93,7 @@ def comment(request, comment_id):
 
 urlpatterns = [
     path("", queue, name="queue"),
-    path("comments/<int:comment_id>/", comment, name="comment"),
+    path("comments/<id:comment_id>/", comment, name="comment"),
 ]
 
 

@@ -31,6 +31,7 @@ from consultation.comments.services import (
 from consultation.explain import explain
 from consultation.models import Comment, ConsultationPage, PolicyPaperPage, RecordEntry, SectionPage
 from consultation.models.proposals import proposal_get
+from core.converters import parse_id
 from core.limits import TOO_MANY, limit_exceeded
 
 COMMENTABLE = {
@@ -54,9 +55,8 @@ def _safe_next(request, value, fallback):
 
 def _target_from_post(data):
     model = COMMENTABLE.get((data.get("content_type") or "").lower())
-    try:
-        object_pk = int(data.get("object_pk") or "")
-    except ValueError:
+    object_pk = parse_id(data.get("object_pk"))
+    if object_pk is None:
         return None
     if (data.get("content_type") or "").lower() == "consultation.proposal":
         # A proposal's discussion: the proposal must sit on a published section.

@@ -17,6 +17,8 @@ from functools import cache
 from django.utils.module_loading import import_string
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path, re_path
 
+from core.converters import ID_PATTERN  # importing it also registers <id:...>
+
 
 @cache
 def feature(dotted_path):
@@ -50,19 +52,19 @@ class PaperVersionRoutes(RoutablePageMixin):
     def versions_compare_route(self, request):
         return feature(VERSIONS + "version_compare")(request, self)
 
-    @path("versions/<int:number>/", name="version")
+    @path("versions/<id:number>/", name="version")
     def version_route(self, request, number):
         return feature(VERSIONS + "version_detail")(request, self, number)
 
-    @path("versions/<int:number>/changes/", name="versions_since")
+    @path("versions/<id:number>/changes/", name="versions_since")
     def versions_since_route(self, request, number):
         return feature(VERSIONS + "version_since")(request, self, number)
 
-    @path("versions/<int:number>/sections/<int:section_id>/", name="version_section")
+    @path("versions/<id:number>/sections/<id:section_id>/", name="version_section")
     def version_section_route(self, request, number, section_id):
         return feature(VERSIONS + "version_section")(request, self, number, section_id)
 
-    @path("versions/sections/<int:section_id>/", name="section_history")
+    @path("versions/sections/<id:section_id>/", name="section_history")
     def section_history_route(self, request, section_id):
         return feature(VERSIONS + "section_history")(request, self, section_id)
 
@@ -86,11 +88,14 @@ class PaperReportRoutes(RoutablePageMixin):
     def report_file_route(self, request, kind):
         return feature(REPORT + "report_file")(request, self, kind)
 
-    @path("report/frozen/<int:frozen_id>/", name="report_frozen")
+    @path("report/frozen/<id:frozen_id>/", name="report_frozen")
     def report_frozen_route(self, request, frozen_id):
         return feature(REPORT + "frozen_page")(request, self, frozen_id)
 
-    @re_path(r"^report/frozen/(?P<frozen_id>\d+)/report\.(?P<kind>pdf|csv|json)/$", name="report_frozen_file")
+    @re_path(
+        rf"^report/frozen/(?P<frozen_id>{ID_PATTERN})/report\.(?P<kind>pdf|csv|json)/$",
+        name="report_frozen_file",
+    )
     def report_frozen_file_route(self, request, frozen_id, kind):
         return feature(REPORT + "frozen_file")(request, self, int(frozen_id), kind)
 
@@ -100,7 +105,7 @@ class ConsultationRecordRoutes(RoutablePageMixin):
     def record_route(self, request):
         return feature(RECORD + "record_timeline")(request, self)
 
-    @path("record/<int:sequence>/", name="record_entry")
+    @path("record/<id:sequence>/", name="record_entry")
     def record_entry_route(self, request, sequence):
         return feature(RECORD + "record_entry")(request, self, sequence)
 

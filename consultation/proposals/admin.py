@@ -28,6 +28,7 @@ from consultation.proposals.selectors import (
 )
 from consultation.proposals.services import proposal_decline, proposal_incorporate
 from consultation.reactions.selectors import reaction_tallies
+from core.converters import parse_id  # importing it also registers <id:...>
 
 STATE_FILTERS = {
     "undecided": ("Waiting for a decision", Q(state__in=UNDECIDED_STATES)),
@@ -45,9 +46,9 @@ def proposal_index(request):
     """Proposals on sections the editor may publish, newest first, filtered by state and page."""
     state = request.GET.get("state") if request.GET.get("state") in STATE_FILTERS else "undecided"
     rows = Proposal.objects.filter(STATE_FILTERS[state][1]).select_related("section", "paper")
-    page_id = request.GET.get("page")
-    if page_id and page_id.isdigit():
-        rows = rows.filter(Q(section_id=int(page_id)) | Q(paper_id=int(page_id)))
+    page_id = parse_id(request.GET.get("page"))
+    if page_id is not None:
+        rows = rows.filter(Q(section_id=page_id) | Q(paper_id=page_id))
     rows = list(rows.order_by("-created_at", "-pk")[:500])
     allowed = _sections_user_may_publish(request.user, {row.section_id: row.section for row in rows}.values())
     proposals = [row for row in rows if row.section_id in allowed]
@@ -55,7 +56,7 @@ def proposal_index(request):
         "proposals": proposals,
         "state": state,
         "filters": [(key, label) for key, (label, _q) in STATE_FILTERS.items()],
-        "page_id": page_id if page_id and page_id.isdigit() else "",
+        "page_id": page_id or "",
         "page_title": "Proposals",
         "header_icon": "edit",
     }
@@ -135,7 +136,7 @@ def proposal_decide(request, proposal_id):
 def register_proposal_urls():
     urls = [
         path("", proposal_index, name="index"),
-        path("<int:proposal_id>/", proposal_decide, name="decide"),
+        path("<id:proposal_id>/", proposal_decide, name="decide"),
     ]
     return [path("consultation-proposals/", include((urls, "consultation_proposals")))]
 

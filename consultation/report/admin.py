@@ -17,6 +17,7 @@ from consultation.models import FrozenReport, PolicyPaperPage
 from consultation.models.pages import Stage
 from consultation.report.builder import report_build
 from consultation.report.services import report_freeze
+from core.converters import ID_PATTERN  # noqa: F401  (registers <id:...>)
 
 
 class FreezeReportView(WagtailAdminTemplateMixin, TemplateView):
@@ -81,7 +82,7 @@ class FreezeReportView(WagtailAdminTemplateMixin, TemplateView):
 
 @hooks.register("register_admin_urls")
 def register_report_urls():
-    urls = [path("<int:paper_id>/", FreezeReportView.as_view(), name="freeze")]
+    urls = [path("<id:paper_id>/", FreezeReportView.as_view(), name="freeze")]
     return [path("consultation-report/", include((urls, "consultation_report")))]
 
 

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from consultation.models import PolicyPaperPage
 from consultation.models.pages import paper_sections
 from consultation.signoffs.forms import SignOffForm
+from core.converters import parse_id
 from workinggroups.models import SignOff, WorkingGroup
 from workinggroups.selectors import memberships_convened
 from workinggroups.services.signoffs import SectionPositionInput, signoff_record
@@ -50,7 +51,7 @@ def paper_signoff(request, paper_id):
         .prefetch_related("section_positions")
     )
     existing = {signoff.group_id: signoff for signoff in existing}
-    current = existing.get(int(chosen)) if str(chosen or "").isdigit() else None
+    current = existing.get(parse_id(chosen))
 
     form = SignOffForm(
         request.POST or None, groups=groups, sections=sections, initial=_initial(current) or {"group": chosen}

@@ -20,6 +20,7 @@ from consultation.models.pages import Stage
 from consultation.signoffs.selectors import consultation_signoff_status
 from consultation.stages.forms import StageMoveForm
 from consultation.stages.services import consultation_move_stage, stage_moves_allowed
+from core.converters import ID_PATTERN  # noqa: F401  (registers <id:...>)
 
 
 class StageOverviewView(WagtailAdminTemplateMixin, TemplateView):
@@ -115,7 +116,7 @@ def register_stage_urls():
 
     urls = [
         path("", StageOverviewView.as_view(), name="overview"),
-        path("<int:page_id>/", StageMoveView.as_view(), name="move"),
+        path("<id:page_id>/", StageMoveView.as_view(), name="move"),
     ]
     return [path("consultation-stages/", include((urls, "consultation_stages")))]
 

@@ -19,6 +19,7 @@ from consultation.versions.forms import ResponseForm, VersionPublishForm
 from consultation.versions.responses import response_create
 from consultation.versions.selectors import CURRENT, compare
 from consultation.versions.services import version_publish
+from core.converters import ID_PATTERN  # noqa: F401  (registers <id:...>)
 
 
 def _add_errors(form, error):
@@ -163,8 +164,8 @@ class RespondView(PaperAdminView):
 @hooks.register("register_admin_urls")
 def register_version_urls():
     urls = [
-        path("<int:paper_id>/", VersionsView.as_view(), name="versions"),
-        path("<int:paper_id>/respond/", RespondView.as_view(), name="respond"),
+        path("<id:paper_id>/", VersionsView.as_view(), name="versions"),
+        path("<id:paper_id>/respond/", RespondView.as_view(), name="respond"),
     ]
     return [path("consultation-versions/", include((urls, "consultation_versions")))]
 

@@ -1,5 +1,20 @@
-"""Every websocket route of the site, gathered from the apps' routing modules."""
+"""Every websocket route of the site, gathered from the apps' routing modules.
+
+A path no app serves is closed quietly with code 4404, rather than raising
+in the router (a traceback and a 500 for every stray client).
+"""
+
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.urls import re_path
 
 from consultation.reactions.routing import websocket_urlpatterns as consultation_routes
 
-websocket_urlpatterns = [*consultation_routes]
+CLOSE_NOT_FOUND = 4404
+
+
+class NotFoundConsumer(AsyncWebsocketConsumer):
+    async def connect(self):
+        await self.close(code=CLOSE_NOT_FOUND)
+
+
+websocket_urlpatterns = [*consultation_routes, re_path(r"", NotFoundConsumer.as_asgi())]
