@@ -30,6 +30,13 @@ def _require_moderator(request):
         raise PermissionDenied("Only moderators can see the moderation queue.")
 
 
+def _mark_withheld(user, comments):
+    """A comment on restricted text is withheld from moderators who may not read
+    that text (the page's rule): they decide on its flags without seeing it."""
+    for item in comments:
+        item.withheld = not user.has_perm("consultation.view_comment", item)
+
+
 def queue(request):
     """Comments with open flags (most flagged first), then recently hidden ones."""
     _require_moderator(request)
@@ -47,11 +54,13 @@ def queue(request):
         )
         .order_by("-open_reports", "submit_date")
     )
-    hidden = (
+    hidden = list(
         Comment.objects.select_related("paper", "section")
         .filter(hidden_at__isnull=False)
         .order_by("-hidden_at")[:50]
     )
+    flagged = list(flagged)
+    _mark_withheld(request.user, [*flagged, *hidden])
     return render(
         request,
         "consultation/admin/moderation_queue.html",
@@ -74,6 +83,7 @@ def comment(request, comment_id):
         else:
             messages.success(request, done)
             return redirect("consultation_moderation:queue")
+    _mark_withheld(request.user, [item])
     reports = CommentReport.objects.filter(comment=item).select_related("reporter").order_by("-created_at")
     return render(
         request,
