@@ -63,7 +63,7 @@ def queue(request):
     _mark_withheld(request.user, [*flagged, *hidden])
     return render(
         request,
-        "consultation/admin/moderation_queue.html",
+        "consultation/comments/admin/moderation_queue.html",
         {"flagged": flagged, "hidden": hidden, "page_title": "Comment moderation", "header_icon": "warning"},
     )
 
@@ -87,7 +87,7 @@ def comment(request, comment_id):
     reports = CommentReport.objects.filter(comment=item).select_related("reporter").order_by("-created_at")
     return render(
         request,
-        "consultation/admin/moderation_comment.html",
+        "consultation/comments/admin/moderation_comment.html",
         {
             "item": item,
             "reports": reports,

@@ -253,7 +253,7 @@ def paper_unfollow_link(request, token):
     if request.method == "POST":
         paper_unfollow(paper=paper, user=user)
         done = True
-    return render(request, "consultation/paper_unfollow.html", {"paper": paper, "done": done})
+    return render(request, "consultation/comments/paper_unfollow.html", {"paper": paper, "done": done})
 
 
 def comment_mute(request, key):
@@ -269,5 +269,5 @@ def moderation_log(request, consultation_id):
     entries = RecordEntry.objects.filter(consultation=consultation, kind="moderation").order_by("-sequence")
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
     return render(
-        request, "consultation/moderation_log.html", {"consultation": consultation, "entries": page}
+        request, "consultation/comments/moderation_log.html", {"consultation": consultation, "entries": page}
     )

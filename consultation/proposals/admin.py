@@ -60,7 +60,7 @@ def proposal_index(request):
         "page_title": "Proposals",
         "header_icon": "edit",
     }
-    return render(request, "consultation/admin/proposal_index.html", context)
+    return render(request, "consultation/proposals/admin/index.html", context)
 
 
 def proposal_decide(request, proposal_id):
@@ -129,7 +129,7 @@ def proposal_decide(request, proposal_id):
         "header_icon": "edit",
     }
     status = 400 if request.method == "POST" else 200
-    return render(request, "consultation/admin/proposal_decide.html", context, status=status)
+    return render(request, "consultation/proposals/admin/decide.html", context, status=status)
 
 
 @hooks.register("register_admin_urls")

@@ -34,7 +34,7 @@ def paper_signoff(request, paper_id):
             return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
         return render(
             request,
-            "consultation/signoff_refused.html",
+            "consultation/signoffs/signoff_refused.html",
             {"paper": paper, "consultation": consultation},
             status=403,
         )
@@ -89,7 +89,7 @@ def paper_signoff(request, paper_id):
             return redirect(f"{paper.url}#signoffs")
     return render(
         request,
-        "consultation/paper_signoff.html",
+        "consultation/signoffs/paper_signoff.html",
         {
             "paper": paper,
             "consultation": consultation,

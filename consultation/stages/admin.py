@@ -26,7 +26,7 @@ from core.converters import ID_PATTERN  # noqa: F401  (registers <id:...>)
 class StageOverviewView(WagtailAdminTemplateMixin, TemplateView):
     """Every consultation the editor may move, its stage and its sign-off status."""
 
-    template_name = "consultation/admin/stage_overview.html"
+    template_name = "consultation/stages/admin/stage_overview.html"
     page_title = "Stages and sign-off"
     header_icon = "tasks"
 
@@ -50,7 +50,7 @@ class StageOverviewView(WagtailAdminTemplateMixin, TemplateView):
 
 
 class StageMoveView(WagtailAdminTemplateMixin, FormView):
-    template_name = "consultation/admin/stage_move.html"
+    template_name = "consultation/stages/admin/stage_move.html"
     header_icon = "tasks"
     form_class = StageMoveForm
 
