@@ -166,6 +166,8 @@ def _check_consultation_heads(chains):
 
 def _check_kept_head(kept_head, kept_entry, last):
     sequence, entry_hash = kept_head
+    if (sequence, entry_hash) == (0, GENESIS_HASH):
+        return INTACT  # the head of an empty record: any record starts from it
     if kept_entry is None:
         ends_at = last.sequence if last else 0
         return RecordCheck(False, None, f"the kept head names #{sequence} but the record ends at #{ends_at}")

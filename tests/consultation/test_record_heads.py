@@ -112,6 +112,12 @@ def test_a_deleted_tail_with_the_record_head_moved_back_is_found_at_the_consulta
         call_command("verify_record")
 
 
+def test_verify_record_prints_the_head_to_keep(two_consultations, capsys):
+    call_command("verify_record")
+    newest = RecordEntry.objects.order_by("sequence").last()
+    assert f"Head to keep: 9:{newest.entry_hash}" in capsys.readouterr().out
+
+
 def test_entries_appended_around_the_head_are_found(two_consultations):
     RecordHead.objects.filter(pk=1).update(last_sequence=8)
     ok, broken, reason = record_verify()
@@ -126,6 +132,7 @@ def test_a_record_rewritten_heads_and_all_shows_only_against_a_kept_copy_of_the_
     rechain(3, summary="Nothing happened.", move={"consultations", "record"})
     assert record_verify().ok
     call_command("verify_record", head=f"2:{kept_early.entry_hash}")
+    call_command("verify_record", head=f"0:{GENESIS_HASH}")
     with pytest.raises(CommandError, match=r"entry #9 .*kept copy of the head"):
         call_command("verify_record", head=f"9:{kept_late.entry_hash}")
     with pytest.raises(CommandError, match=r"names #12 but the record ends at #9"):

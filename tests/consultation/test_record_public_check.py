@@ -154,6 +154,14 @@ def test_a_tampered_json_fails_the_script_naming_it(client, consultations, tmp_p
     assert message in result.stdout
 
 
+def test_a_tail_deleted_in_the_database_shows_in_the_published_json(client, consultations, tmp_path):
+    a, _ = consultations
+    RecordEntry.objects.filter(consultation=a).order_by("-sequence").first().delete()
+    result = run_script(tmp_path, published(client, a))
+    assert result.returncode == 1
+    assert "head (4:" in result.stdout and "is not the end of the chain (3:" in result.stdout
+
+
 def test_an_entry_moved_in_from_another_consultation_fails(client, consultations, tmp_path):
     a, b = consultations
     document = published(client, a)

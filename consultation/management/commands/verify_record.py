@@ -3,6 +3,7 @@ import re
 from django.core.management.base import BaseCommand, CommandError
 
 from consultation.models import RecordEntry
+from consultation.record.selectors import record_whole_head
 from consultation.record.services import record_verify
 
 
@@ -35,3 +36,6 @@ class Command(BaseCommand):
             raise CommandError(f"The process record is broken at {where}: {reason}.")
         count = RecordEntry.objects.count()
         self.stdout.write(self.style.SUCCESS(f"The process record is intact: {count} entries verified."))
+        head = record_whole_head()
+        # Kept elsewhere, this lets a later run (--head) show a rewrite that also rewrote the heads.
+        self.stdout.write(f"Head to keep: {head['sequence']}:{head['entry_hash']}")
