@@ -11,7 +11,7 @@ from consultation.models.pages import (
 from consultation.models.participation import Voice
 from consultation.models.proposals import Proposal, ProposalKind, ProposalState
 from consultation.models.reactions import Reaction, ReactionChoice, TargetKind
-from consultation.models.record import RecordEntry, RecordHead
+from consultation.models.record import ConsultationRecordHead, RecordEntry, RecordHead
 from consultation.models.reports import FrozenReport, FrozenReportError
 from consultation.models.responses import Response
 from consultation.models.restriction import Restrictable, RestrictionCategory
@@ -24,6 +24,7 @@ __all__ = [
     "CommentReport",
     "ConsultationIndexPage",
     "ConsultationPage",
+    "ConsultationRecordHead",
     "ConsultationStageDates",
     "FrozenReport",
     "FrozenReportError",

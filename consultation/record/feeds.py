@@ -7,6 +7,8 @@ from django.utils.feedgenerator import Atom1Feed
 from consultation.record import selectors as record
 
 FEED_LENGTH = 50
+# The namespace of the feed-level <record:head> element.
+RECORD_NS = "urn:x-open-policy:record"
 
 
 def _absolute(request, path):
@@ -16,15 +18,37 @@ def _absolute(request, path):
     return f"{settings.SITE_URL}{path}" if settings.SITE_URL else request.build_absolute_uri(path)
 
 
+class RecordHeadAtom1Feed(Atom1Feed):
+    """Atom with the consultation's record head at feed level, so a reader keeps a copy of it:
+    <record:head sequence="N" json="…/record/json/">consultation_hash of entry N</record:head>."""
+
+    def root_attributes(self):
+        return {**super().root_attributes(), "xmlns:record": RECORD_NS}
+
+    def add_root_elements(self, handler):
+        super().add_root_elements(handler)
+        head = self.feed["record_head"]
+        handler.addQuickElement(
+            "record:head",
+            head["consultation_hash"],
+            {"sequence": str(head["consultation_sequence"]), "json": self.feed["record_json_url"]},
+        )
+
+
 class RecordFeed(Feed):
-    feed_type = Atom1Feed
+    feed_type = RecordHeadAtom1Feed
 
     def get_object(self, request, consultation):
         self.request = request
         self.record_url = _absolute(
             request, consultation.get_url(request) + consultation.reverse_subpage("record")
         )
+        # Read before the items, which stop at it, so the feed's head and entries agree.
+        self.head = record.record_head(consultation=consultation)
         return consultation
+
+    def feed_extra_kwargs(self, consultation):
+        return {"record_head": self.head, "record_json_url": f"{self.record_url}json/"}
 
     def title(self, consultation):
         return f"Process record: {consultation.title}"
@@ -45,7 +69,7 @@ class RecordFeed(Feed):
         return consultation.run_by
 
     def items(self, consultation):
-        return record.record_latest(consultation=consultation, limit=FEED_LENGTH)
+        return record.record_latest(consultation=consultation, limit=FEED_LENGTH, head=self.head)
 
     def item_title(self, entry):
         return f"{entry.kind_label}: {entry.summary}"

@@ -6,7 +6,16 @@ entries, pages or comments the consultation has.
 
 from django.core.paginator import Paginator
 
-from consultation.models import Comment, PolicyPaperPage, RecordEntry, SectionPage, SectionVersion
+from consultation.models import (
+    Comment,
+    ConsultationRecordHead,
+    PolicyPaperPage,
+    RecordEntry,
+    RecordHead,
+    SectionPage,
+    SectionVersion,
+)
+from consultation.models.record import GENESIS_HASH
 
 RECORD_PAGE_SIZE = 50
 
@@ -62,8 +71,37 @@ def record_entry(*, consultation, sequence):
     return entry
 
 
-def record_latest(*, consultation, limit=50):
-    entries = list(record_entries(consultation=consultation).order_by("-sequence")[:limit])
+def record_head(*, consultation):
+    """The end of the consultation's own chain, as stored: what third parties keep a copy of."""
+    head = ConsultationRecordHead.objects.filter(consultation=consultation).first()
+    if head is None:
+        return {"consultation_sequence": 0, "consultation_hash": GENESIS_HASH}
+    return {"consultation_sequence": head.last_sequence, "consultation_hash": head.last_hash}
+
+
+def record_whole_head():
+    """The end of the whole record's chain (all consultations), as stored."""
+    head = RecordHead.objects.filter(pk=1).first()
+    if head is None:
+        return {"sequence": 0, "entry_hash": GENESIS_HASH}
+    return {"sequence": head.last_sequence, "entry_hash": head.last_hash}
+
+
+def record_through_head(*, consultation, head):
+    """The consultation's entries up to `head`, oldest first.
+
+    Read after the head, so an entry appended in between is left for the next
+    read rather than published beyond the head it is published with."""
+    return record_entries(consultation=consultation).filter(
+        consultation_sequence__lte=head["consultation_sequence"]
+    )
+
+
+def record_latest(*, consultation, limit=50, head=None):
+    entries = record_entries(consultation=consultation)
+    if head is not None:
+        entries = record_through_head(consultation=consultation, head=head)
+    entries = list(entries.order_by("-sequence")[:limit])
     for entry in entries:
         entry.kind_label = kind_label(entry.kind)
     return entries
@@ -82,6 +120,11 @@ def record_as_json(entry):
         "data": entry.data,
         "previous_hash": entry.previous_hash,
         "entry_hash": entry.entry_hash,
+        # The consultation's own chain: consultation_hash covers the four values
+        # consultation, consultation_sequence, consultation_previous_hash, entry_hash.
+        "consultation_sequence": entry.consultation_sequence,
+        "consultation_previous_hash": entry.consultation_previous_hash,
+        "consultation_hash": entry.consultation_hash,
     }
 
 

@@ -61,11 +61,23 @@ def test_rehashing_one_entry_still_breaks_the_link_to_the_next(entries):
     entry = RecordEntry.objects.get(pk=entries[1].pk)
     entry.summary = "Rewritten"
     entry.entry_hash = entry.compute_hash()
+    entry.consultation_hash = entry.compute_consultation_hash()
     entry.save()
     ok, broken, reason = record_verify()
     assert not ok
     assert broken.pk == entries[2].pk
     assert "previous_hash" in reason
+
+
+def test_rehashing_only_the_entry_hash_breaks_the_consultations_chain_at_that_entry(entries):
+    entry = RecordEntry.objects.get(pk=entries[1].pk)
+    entry.summary = "Rewritten"
+    entry.entry_hash = entry.compute_hash()
+    entry.save()
+    ok, broken, reason = record_verify()
+    assert not ok
+    assert broken.pk == entries[1].pk
+    assert "consultation_hash" in reason
 
 
 def test_an_intact_record_verifies(entries, capsys):

@@ -18,6 +18,8 @@ from tests.factories import ConsultationPageFactory, UserFactory, build_site_tre
 pytestmark = pytest.mark.django_db
 
 ATOM = "{http://www.w3.org/2005/Atom}"
+# The keys entry_hash covers, as documented (consultation_hash covers the consultation's chain).
+HASHED = ("sequence", "consultation", "kind", "created_at", "actor_name", "summary", "data", "previous_hash")
 
 
 @pytest.fixture
@@ -103,6 +105,7 @@ def test_one_entry_has_its_own_page_with_its_fingerprints(client, tree):
     assert response.status_code == 200
     html = response.content.decode()
     assert entry.entry_hash in html and entry.previous_hash in html and entry.summary in html
+    assert entry.consultation_hash in html and entry.consultation_previous_hash in html
     elsewhere = RecordEntry.objects.exclude(consultation=tree["consultation"]).first()
     assert client.get(record_url(tree, f"{elsewhere.sequence}/")).status_code == 404
     assert client.get(record_url(tree, "999999/")).status_code == 404
@@ -137,7 +140,7 @@ def test_the_json_has_every_entry_in_order_and_each_hash_can_be_checked(client, 
     assert [e["sequence"] for e in entries] == [e.sequence for e in expected]
     assert [e["actor_name"] for e in entries] == [e.actor_name for e in expected]
     for published in entries:
-        covered = {key: published[key] for key in published if key != "entry_hash"}
+        covered = {key: published[key] for key in HASHED}
         digest = hashlib.sha256(
             json.dumps(covered, sort_keys=True, separators=(",", ":")).encode()
         ).hexdigest()
@@ -151,7 +154,7 @@ def test_a_tampered_entry_shows_in_the_json_and_verify_record_names_it(client, t
     published = next(
         e for e in client.get(record_url(tree, "json/")).json()["entries"] if e["sequence"] == victim.sequence
     )
-    covered = {key: published[key] for key in published if key != "entry_hash"}
+    covered = {key: published[key] for key in HASHED}
     digest = hashlib.sha256(json.dumps(covered, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
     assert digest != published["entry_hash"]
     with pytest.raises(CommandError, match=rf"entry #{victim.sequence} "):

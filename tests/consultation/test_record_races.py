@@ -1,0 +1,55 @@
+"""Concurrent appends never fork either chain.
+
+On PostgreSQL the writers really race (each thread has its own connection):
+the first event of a new consultation creates its head while others append.
+Every append waits for the whole record's head lock, so both chains and all
+heads come out whole.
+"""
+
+import threading
+
+import pytest
+from django.db import connection, transaction
+
+from consultation.models import ConsultationRecordHead, RecordEntry
+from consultation.record.services import record_event, record_verify
+from tests.factories import ConsultationPageFactory, build_site_tree
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+WRITERS = 6
+EACH = 5
+
+
+def test_concurrent_appends_to_new_and_existing_consultations_keep_every_chain_whole():
+    tree = build_site_tree(sections=1)
+    old, new = tree["consultation"], ConsultationPageFactory(parent=tree["index"])
+    record_event(consultation=old, kind="moderation", actor=None, summary="Before the race.")
+    barrier = threading.Barrier(WRITERS)
+    errors = []
+
+    def write(i):
+        try:
+            barrier.wait()
+            for n in range(EACH):
+                with transaction.atomic():
+                    consultation = (old, new, None)[(i + n) % 3]
+                    record_event(consultation=consultation, kind="moderation", actor=None, summary=f"{i}.{n}")
+        except Exception as error:  # reported below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=write, args=(i,)) for i in range(WRITERS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not errors, errors
+    assert record_verify() == (True, None, "")
+    assert RecordEntry.objects.count() == 1 + WRITERS * EACH
+    for consultation in (old, new):
+        entries = RecordEntry.objects.filter(consultation=consultation)
+        count = entries.count()
+        assert list(entries.values_list("consultation_sequence", flat=True)) == list(range(1, count + 1))
+        assert ConsultationRecordHead.objects.get(consultation=consultation).last_sequence == count
