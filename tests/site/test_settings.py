@@ -181,8 +181,35 @@ def test_production_refuses_a_site_url_without_https():
     assert "SITE_URL must start with https://" in result.stderr
 
 
-def test_check_deploy_warns_about_a_weak_secret_key():
-    """The clean result above means something: the same check does complain when it should."""
-    result = manage("check", "--deploy", **production_variables(SECRET_KEY="short-key"))
+@pytest.mark.parametrize(
+    "key",
+    [
+        "short-key",
+        "x" * 49,
+        "ab" * 40,  # long enough, but two distinct characters
+        "django-insecure-" + secrets.token_urlsafe(64),  # startproject's development key
+    ],
+)
+def test_production_refuses_a_weak_secret_key(key):
+    result = manage("check", **production_variables(SECRET_KEY=key))
 
-    assert "security.W009" in result.stdout + result.stderr
+    assert result.returncode != 0
+    assert "SECRET_KEY is too weak for production" in result.stderr
+
+
+@pytest.mark.parametrize("hosts", ["*", "policy.example.org,*", "*.example.org"])
+def test_production_refuses_a_wildcard_allowed_host(hosts):
+    result = manage("check", **production_variables(ALLOWED_HOSTS=hosts))
+
+    assert result.returncode != 0
+    assert "production refuses '*'" in result.stderr
+
+
+def test_production_accepts_a_50_character_key_and_a_leading_dot_subdomain_host():
+    """The bar is exactly Django's: 50 characters of at least 5 kinds; '.example.org' is not a wildcard."""
+    result = manage(
+        "check",
+        **production_variables(SECRET_KEY=secrets.token_urlsafe(38)[:50], ALLOWED_HOSTS=".example.org"),
+    )
+
+    assert result.returncode == 0, result.stderr
