@@ -153,11 +153,22 @@ if REDIS_URL:
             },
         }
     }
+    # The cache fails soft: Wagtail resolves every page URL through it (the
+    # sites' root paths), so a cache that raised would turn a Redis outage into
+    # a site outage, sign-in included. django-redis turns connection errors into
+    # misses and gives up on an unanswering Redis after a second. It does not
+    # log each one (two tracebacks a request); the relays and the tally clock
+    # log the outage (consultation/consumers.py, broadcast.py).
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env("CACHE_PREFIX", default="openpolicy"),
+            "OPTIONS": {
+                "IGNORE_EXCEPTIONS": True,
+                "SOCKET_CONNECT_TIMEOUT": 1.0,
+                "SOCKET_TIMEOUT": 1.0,
+            },
         }
     }
 else:
