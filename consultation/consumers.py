@@ -64,14 +64,16 @@ class PaperRelay:
     async def _join(self, layer):
         try:
             await layer.group_add(self.group, self.channel)
-        except CHANNEL_ERRORS as error:
+        except Exception as error:  # noqa: BLE001 - any failure: keep the sockets, try again
             logger.warning("Relay for paper %s cannot join its group (%s); retrying", self.paper_id, error)
             return False
         return True
 
     async def _pump(self, layer, joined):
-        recovering = not await self._join(layer)
-        joined.set_result(None)
+        try:
+            recovering = not await self._join(layer)
+        finally:
+            joined.set_result(None)
         while True:
             if recovering:
                 await asyncio.sleep(self.RETRY_SECONDS)
