@@ -73,7 +73,8 @@ class PaperRelay:
         try:
             recovering = not await self._join(layer)
         finally:
-            joined.set_result(None)
+            if not joined.done():  # start() may have been cancelled meanwhile
+                joined.set_result(None)
         while True:
             if recovering:
                 await asyncio.sleep(self.RETRY_SECONDS)

@@ -151,10 +151,12 @@ class Browser:
         self.session = requests.Session()
         self.session.cookies.set("csrftoken", "a" * 32, domain="127.0.0.1")
         self.statuses = []
+        self.seconds = []
 
     def get(self, path, **kwargs):
         response = self.session.get(self.base + path, timeout=20, allow_redirects=False, **kwargs)
         self.statuses.append((path, response.status_code))
+        self.seconds.append(response.elapsed.total_seconds())
         return response
 
     def post(self, path, data, **kwargs):
@@ -163,6 +165,7 @@ class Browser:
             self.base + path, data=data, headers=headers, timeout=20, allow_redirects=False, **kwargs
         )
         self.statuses.append((path, response.status_code))
+        self.seconds.append(response.elapsed.total_seconds())
         return response
 
 
@@ -268,7 +271,39 @@ def test_with_redis_stopped_the_site_works_and_live_tallies_recover_when_it_retu
     assert "Exception in ASGI application" not in log
     assert "Relay for paper" in log  # the outage was noticed, and said so
     requests_made = len(visitor.statuses) + len(person.statuses)
+    slowest = max(visitor.seconds + person.seconds)
     print(
-        f"\nRedis outage: {requests_made} requests over {outage_seconds:.1f} s, {len(errors)} answered 5xx; "
-        f"open page right again {recovered_in:.2f} s after Redis returned"
+        f"\nRedis outage: {requests_made} requests over {outage_seconds:.1f} s, {len(errors)} answered 5xx, "
+        f"slowest {slowest:.2f} s; open page right again {recovered_in:.2f} s after Redis returned"
     )
+
+
+@pytest.mark.asyncio
+async def test_a_socket_opened_while_redis_is_down_gets_its_snapshot_and_closes_cleanly(settings):
+    """No relay yet, no Redis at all: the viewer is let in with figures from the database."""
+    from channels.db import database_sync_to_async
+    from channels.testing import WebsocketCommunicator
+
+    from config.asgi import application
+    from consultation import broadcast
+
+    nowhere = f"redis://127.0.0.1:{spare_port()}/0"  # a free port: nothing answers there
+    settings.REDIS_URL = nowhere
+    settings.CHANNEL_LAYERS = {
+        "default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [nowhere]}}
+    }
+    broadcast._clock = None  # built again from these settings
+    try:
+        tree = await database_sync_to_async(reaction_tree)(sections=1)
+        paper = tree["paper"]
+        communicator = WebsocketCommunicator(
+            application, f"/ws/papers/{paper.pk}/", headers=[(b"origin", b"http://testserver")]
+        )
+        connected, _ = await communicator.connect(timeout=10)
+        assert connected
+        snapshot = await communicator.receive_json_from(timeout=10)
+        assert snapshot["type"] == "snapshot" and snapshot["paper"] == paper.pk
+        assert {tally["target"] for tally in snapshot["tallies"]} <= {f"section:{tree['sections'][0].pk}"}
+        await communicator.disconnect()
+    finally:
+        broadcast._clock = None
