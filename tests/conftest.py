@@ -169,13 +169,32 @@ def browser(_playwright):
 
 
 @pytest.fixture
-def new_context(browser):
+def csp_violations():
+    """Content-Security-Policy violations the browser reported on its console
+    during the test, in any context from `new_context`: any at all fails it."""
+    seen = []
+    yield seen
+    assert not seen, "Content-Security-Policy violations in the browser console:\n" + "\n".join(seen)
+
+
+def _watch_for_csp_violations(context, seen):
+    def check(message):
+        # Chromium: "Refused to … because it violates the following Content Security Policy directive: …"
+        if "Content Security Policy" in message.text:
+            seen.append(f"{message.location.get('url', '')}: {message.text}")
+
+    context.on("console", check)
+
+
+@pytest.fixture
+def new_context(browser, csp_violations):
     """Make browser contexts (separate sessions); all are closed after the test."""
     contexts = []
 
     def make(**kwargs):
         kwargs.setdefault("locale", "en-GB")
         context = browser.new_context(**kwargs)
+        _watch_for_csp_violations(context, csp_violations)
         # axe-core needs scripts; assert_accessible checks a scripted copy of no-JS pages.
         context.javascript_enabled = kwargs.get("java_script_enabled", True)
         context.set_default_timeout(10_000)

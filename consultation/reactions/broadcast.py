@@ -20,7 +20,7 @@ How a committed change reaches the viewers:
 4. A flush takes the paper's next version, THEN reads the tallies of the dirty
    targets in one query, then sends one group message of pre-encoded JSON.
    The group's members are one relay per server process, which hands the
-   text to its local viewers (consultation/consumers.py).
+   text to its local viewers (consultation/reactions/consumers.py).
 
 Taking the version before reading makes "a higher version never holds older
 data for a target" hold across processes: a change committed after a read is
@@ -41,6 +41,7 @@ from asgiref.sync import SyncToAsync, sync_to_async
 from channels.layers import get_channel_layer
 from django.conf import settings
 from django.db import close_old_connections
+from redis.exceptions import RedisError
 
 from consultation.models import PolicyPaperPage
 from consultation.models.pages import paper_sections
@@ -49,6 +50,9 @@ from consultation.reactions.selectors import reaction_tallies, tally_groups
 logger = logging.getLogger(__name__)
 
 SCHEMA = 1
+
+# What an unreachable channel layer raises (redis-py's errors and the sockets' own).
+CHANNEL_ERRORS = (RedisError, OSError, asyncio.TimeoutError)
 
 
 def interval():
@@ -100,26 +104,40 @@ class RedisClock:
     """Per-paper versions shared by every process, in one Redis hash per paper.
 
     Version and epoch live in the same key: if Redis loses it, both start
-    again together and clients see a new epoch instead of versions going back."""
+    again together and clients see a new epoch instead of versions going back.
+
+    While Redis is unreachable the clock answers from a process-local one with
+    an epoch of its own, so tallies are still served over HTTP and on connect;
+    clients treat the switch of epoch, both ways, as "resync"."""
 
     def __init__(self, url, prefix):
         import redis
 
-        self._client = redis.Redis.from_url(url)
+        # A second, not redis-py's default of waiting for ever, on a Redis that
+        # accepts connections but does not answer.
+        self._client = redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1)
+        self._errors = (redis.RedisError, OSError)
         self._prefix = prefix
         self._next = self._client.register_script(_NEXT_SCRIPT)
         self._current = self._client.register_script(_CURRENT_SCRIPT)
+        self._fallback = LocalClock()
 
     def _key(self, paper_id):
         return f"{self._prefix}:tally-clock:{int(paper_id)}"
 
-    def next(self, paper_id):
-        epoch, version = self._next(keys=[self._key(paper_id)], args=[secrets.token_hex(6)])
+    def _call(self, script, fallback, paper_id):
+        try:
+            epoch, version = script(keys=[self._key(paper_id)], args=[secrets.token_hex(6)])
+        except self._errors as error:
+            logger.warning("Tally clock unavailable (%s); using this process's own epoch", error)
+            return fallback(paper_id)
         return epoch.decode(), int(version)
 
+    def next(self, paper_id):
+        return self._call(self._next, self._fallback.next, paper_id)
+
     def current(self, paper_id):
-        epoch, version = self._current(keys=[self._key(paper_id)], args=[secrets.token_hex(6)])
-        return epoch.decode(), int(version)
+        return self._call(self._current, self._fallback.current, paper_id)
 
 
 _clock = None
@@ -220,6 +238,10 @@ class Coalescer:
                 targets = self.dirty.pop(paper_id)
                 try:
                     await self._send(paper_id, targets)
+                except CHANNEL_ERRORS as error:
+                    # Redis is down: the change is in the database, and the relays
+                    # resend a snapshot when they are back in the group.
+                    logger.warning("Tally broadcast for paper %s not sent: %s", paper_id, error)
                 except Exception:
                     # Clients resync over HTTP on their next gap or reconnect.
                     logger.exception("Tally broadcast for paper %s failed", paper_id)

@@ -23,7 +23,7 @@ from channels.layers import get_channel_layer
 
 from consultation.explain import Verdict, explain
 from consultation.models import PolicyPaperPage
-from consultation.reactions.broadcast import encode_snapshot, paper_group, tally_snapshot
+from consultation.reactions.broadcast import CHANNEL_ERRORS, encode_snapshot, paper_group, tally_snapshot
 
 logger = logging.getLogger(__name__)
 
@@ -36,7 +36,14 @@ OUTBOX_SIZE = 32
 
 
 class PaperRelay:
-    """This process's subscription to one paper's group, shared by its local viewers."""
+    """This process's subscription to one paper's group, shared by its local viewers.
+
+    If the channel layer fails (Redis down or restarted, which also forgets the
+    group), the relay keeps its viewers' sockets open, joins the group again
+    once it can, and then hands them a fresh snapshot from the database: what
+    changed meanwhile was saved but never broadcast."""
+
+    RETRY_SECONDS = 1
 
     def __init__(self, paper_id):
         self.paper_id = paper_id
@@ -47,20 +54,49 @@ class PaperRelay:
         self.pump = None
 
     async def start(self):
+        """Join the group. Returns when the first attempt is over, joined or not:
+        a viewer connecting during an outage still gets its snapshot."""
         layer = get_channel_layer()
         self.channel = await layer.new_channel()
-        await layer.group_add(self.group, self.channel)
-        self.pump = asyncio.get_running_loop().create_task(self._pump(layer))
+        joined = asyncio.get_running_loop().create_future()
+        self.pump = asyncio.get_running_loop().create_task(self._pump(layer, joined))
+        await joined
 
-    async def _pump(self, layer):
+    async def _join(self, layer):
+        try:
+            await layer.group_add(self.group, self.channel)
+        except Exception as error:  # noqa: BLE001 - any failure: keep the sockets, try again
+            logger.warning("Relay for paper %s cannot join its group (%s); retrying", self.paper_id, error)
+            return False
+        return True
+
+    async def _pump(self, layer, joined):
+        try:
+            recovering = not await self._join(layer)
+        finally:
+            if not joined.done():  # start() may have been cancelled meanwhile
+                joined.set_result(None)
         while True:
+            if recovering:
+                await asyncio.sleep(self.RETRY_SECONDS)
+                if not await self._join(layer):
+                    continue
+                recovering = False
+                # An access change announced during the outage was lost: ask again.
+                for viewer in list(self.viewers):
+                    viewer.recheck_access()
+                await self._resync()
             try:
                 message = await layer.receive(self.channel)
             except asyncio.CancelledError:
                 raise
-            except Exception:
-                logger.exception("Relay for paper %s could not receive; retrying", self.paper_id)
-                await asyncio.sleep(1)
+            except Exception as error:
+                # Whatever the cause, the group may have forgotten us (a restarted
+                # Redis has): join again, then resync the viewers.
+                logger.warning(
+                    "Relay for paper %s lost the channel layer (%s); rejoining", self.paper_id, error
+                )
+                recovering = True
                 continue
             if message.get("access") == "changed":
                 for viewer in list(self.viewers):
@@ -68,14 +104,36 @@ class PaperRelay:
                 continue
             text = message.get("text")
             if text:
-                for viewer in list(self.viewers):
-                    viewer.deliver(text)
+                self._deliver(text)
+
+    async def _resync(self):
+        try:
+            text = await database_sync_to_async(_snapshot_text)(self.paper_id)
+        except Exception:
+            # The viewers resync on the next update's gap or on reconnect.
+            logger.exception("Relay for paper %s could not read a snapshot", self.paper_id)
+            return
+        if text:
+            self._deliver(text)
+
+    def _deliver(self, text):
+        for viewer in list(self.viewers):
+            viewer.deliver(text)
 
     async def stop(self):
         if self.pump is not None:
             self.pump.cancel()
         if self.channel is not None:
-            await get_channel_layer().group_discard(self.group, self.channel)
+            try:
+                await get_channel_layer().group_discard(self.group, self.channel)
+            except CHANNEL_ERRORS as error:
+                # The group entry expires on its own.
+                logger.warning("Relay for paper %s could not leave its group: %s", self.paper_id, error)
+
+
+def _snapshot_text(paper_id):
+    paper = PolicyPaperPage.objects.live().filter(pk=paper_id).first()
+    return encode_snapshot(tally_snapshot(paper=paper)) if paper is not None else None
 
 
 _relays = weakref.WeakKeyDictionary()  # event loop -> {paper id: PaperRelay}
@@ -114,6 +172,11 @@ async def relay_leave(paper_id, viewer):
 
 
 class PaperTalliesConsumer(AsyncWebsocketConsumer):
+    # No channel of its own: viewers hear from their relay, never from the layer
+    # directly. Channels would otherwise receive on a per-socket channel and end
+    # the socket with a traceback when Redis goes away.
+    channel_layer_alias = None
+
     async def connect(self):
         self.paper_id = None
         self.writer = None

@@ -82,7 +82,7 @@ def _wants_json(request):
 
 
 def _fresh_tally(target):
-    # Version first, then the read: see consultation/broadcast.py.
+    # Version first, then the read: see consultation/reactions/broadcast.py.
     epoch, version = broadcast.clock().current(target.paper.pk)
     tally = reaction_tallies(paper_id=target.paper.pk, targets=[target.key])[target.key]
     return {"epoch": epoch, "version": version, "tally": tally}

@@ -11,6 +11,22 @@ FEED_LENGTH = 50
 RECORD_NS = "urn:x-open-policy:record"
 
 
+class PlainTextAtom1Feed(Atom1Feed):
+    """Atom whose entry summaries are plain text.
+
+    Django's Atom writer marks summaries `type="html"`, so a feed reader renders
+    them; ours hold names and reasons that people typed, and the record is
+    hash-chained, so a payload stored there could never be taken back. As
+    `type="text"` (titles, names and categories are text by default in Atom)
+    the XML writer's escaping is all a reader ever sees.
+    """
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        if item.get("text_summary") is not None:
+            handler.addQuickElement("summary", item["text_summary"], {"type": "text"})
+
+
 def _absolute(request, path):
     if path.startswith(("http://", "https://")):
         return path
@@ -18,7 +34,7 @@ def _absolute(request, path):
     return f"{settings.SITE_URL}{path}" if settings.SITE_URL else request.build_absolute_uri(path)
 
 
-class RecordHeadAtom1Feed(Atom1Feed):
+class RecordHeadAtom1Feed(PlainTextAtom1Feed):
     """Atom with the consultation's record head at feed level, so a reader keeps a copy of it:
     <record:head sequence="N" json="…/record/json/">consultation_hash of entry N</record:head>."""
 
@@ -75,7 +91,11 @@ class RecordFeed(Feed):
         return f"{entry.kind_label}: {entry.summary}"
 
     def item_description(self, entry):
-        return f"{entry.summary} (by {entry.actor_name}; record entry {entry.sequence})"
+        # None keeps Django's type="html" summary out; the text one is added above.
+        return None
+
+    def item_extra_kwargs(self, entry):
+        return {"text_summary": f"{entry.summary} (by {entry.actor_name}; record entry {entry.sequence})"}
 
     def item_link(self, entry):
         return f"{self.record_url}{entry.sequence}/"

@@ -97,14 +97,17 @@ def test_an_agree_in_one_browser_shows_and_is_announced_in_another_without_reloa
 
 
 # Lets a test cut the page's websocket and keep it cut: while window.__cut is
-# true, new sockets go to a port where nothing listens.
+# true, new sockets go to a same-origin path the server refuses.
 CUTTABLE_SOCKETS = """
 (() => {
     const Native = window.WebSocket;
     window.__sockets = [];
     window.__cut = false;
     window.WebSocket = function (url, protocols) {
-        const socket = new Native(window.__cut ? "ws://127.0.0.1:9/" : url, protocols);
+        // Cut: a same-origin socket the server refuses (paper 0); another
+        // origin would break the Content-Security-Policy's connect-src 'self'.
+        const cut = url.split("/ws/papers/")[0] + "/ws/papers/0/";
+        const socket = new Native(window.__cut ? cut : url, protocols);
         window.__sockets.push(socket);
         return socket;
     };

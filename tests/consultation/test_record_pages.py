@@ -175,3 +175,38 @@ def test_record_outputs_cost_the_same_for_5_or_60_entries(
     add(55)
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert client.get(record_url(tree, suffix)).status_code == 200
+
+
+NAME_PAYLOAD = '<img src=x onerror="alert(1)">Mallory'
+REASON_PAYLOAD = "<script>alert('reason')</script> & more"
+
+
+def test_the_atom_feed_carries_names_and_reasons_as_plain_text_never_html(client, tree):
+    """A display name and a restriction reason with markup reach a feed reader as text, not as HTML."""
+    from tests.consultation.test_restrictions import restrict
+
+    record_event(
+        consultation=tree["consultation"],
+        kind="stage_changed",
+        actor=UserFactory(display_name=NAME_PAYLOAD),
+        summary="The consultation moved to working-group review.",
+    )
+    restrict(tree["sections"][1], reason=REASON_PAYLOAD)
+
+    response = client.get(record_url(tree, "feed/"))
+
+    assert response.status_code == 200
+    raw = response.content.decode()
+    assert "<script" not in raw and "<img" not in raw
+    assert 'type="html"' not in raw
+    feed = ET.fromstring(response.content)  # noqa: S314  (our own output, in a test)
+    entries = feed.findall(f"{ATOM}entry")
+    summaries = [entry.find(f"{ATOM}summary") for entry in entries]
+    assert summaries and all(summary.get("type") == "text" for summary in summaries)
+    assert all(entry.find(f"{ATOM}title").get("type") in (None, "text") for entry in entries)
+    texts = [summary.text for summary in summaries]
+    # Kept as the person typed it, shown literally.
+    assert any(NAME_PAYLOAD in text for text in texts)
+    assert any(REASON_PAYLOAD in text for text in texts)
+    names = [entry.findtext(f"{ATOM}author/{ATOM}name") for entry in entries]
+    assert any(name and NAME_PAYLOAD in name for name in names)

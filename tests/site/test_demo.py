@@ -1,6 +1,7 @@
 """`manage.py load_demo`: the demo consultation, its people, idempotency and refusals."""
 
 import os
+import secrets
 import subprocess
 import sys
 from io import StringIO
@@ -308,7 +309,7 @@ def test_refuses_under_production_settings(tmp_path):
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.production",
-        "SECRET_KEY": "x" * 60,
+        "SECRET_KEY": secrets.token_urlsafe(64),  # production refuses a weak key before anything else
         "ALLOWED_HOSTS": "policy.example.org",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'prod.sqlite3'}",
     }

@@ -117,7 +117,7 @@ def test_without_redis_url_one_process_uses_the_in_memory_layer_and_local_cache(
     assert config["CACHES"]["default"]["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache"
 
 
-def test_redis_url_selects_the_redis_channel_layer_with_a_raised_connection_cap_and_redis_cache():
+def test_redis_url_selects_the_redis_channel_layer_with_a_raised_connection_cap_and_a_soft_failing_cache():
     url = "redis://cache.internal:6380/2"
     config = read_settings(REDIS_URL=url)
 
@@ -127,8 +127,12 @@ def test_redis_url_selects_the_redis_channel_layer_with_a_raised_connection_cap_
     assert host["address"] == url
     # redis-py's async pool errors past 100 connections; a burst of websockets needs more.
     assert host["max_connections"] >= 1000
-    assert config["CACHES"]["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
-    assert config["CACHES"]["default"]["LOCATION"] == url
+    cache = config["CACHES"]["default"]
+    assert cache["BACKEND"] == "django_redis.cache.RedisCache"
+    assert cache["LOCATION"] == url
+    # Wagtail resolves every page URL through the cache: a Redis outage must be a miss, not a 500.
+    assert cache["OPTIONS"]["IGNORE_EXCEPTIONS"] is True
+    assert cache["OPTIONS"]["SOCKET_TIMEOUT"] <= 2
 
 
 def test_only_development_and_test_settings_allow_demo_data():
@@ -181,8 +185,35 @@ def test_production_refuses_a_site_url_without_https():
     assert "SITE_URL must start with https://" in result.stderr
 
 
-def test_check_deploy_warns_about_a_weak_secret_key():
-    """The clean result above means something: the same check does complain when it should."""
-    result = manage("check", "--deploy", **production_variables(SECRET_KEY="short-key"))
+@pytest.mark.parametrize(
+    "key",
+    [
+        "short-key",
+        "x" * 49,
+        "ab" * 40,  # long enough, but two distinct characters
+        "django-insecure-" + secrets.token_urlsafe(64),  # startproject's development key
+    ],
+)
+def test_production_refuses_a_weak_secret_key(key):
+    result = manage("check", **production_variables(SECRET_KEY=key))
 
-    assert "security.W009" in result.stdout + result.stderr
+    assert result.returncode != 0
+    assert "SECRET_KEY is too weak for production" in result.stderr
+
+
+@pytest.mark.parametrize("hosts", ["*", "policy.example.org,*", "*.example.org"])
+def test_production_refuses_a_wildcard_allowed_host(hosts):
+    result = manage("check", **production_variables(ALLOWED_HOSTS=hosts))
+
+    assert result.returncode != 0
+    assert "production refuses '*'" in result.stderr
+
+
+def test_production_accepts_a_50_character_key_and_a_leading_dot_subdomain_host():
+    """The bar is exactly Django's: 50 characters of at least 5 kinds; '.example.org' is not a wildcard."""
+    result = manage(
+        "check",
+        **production_variables(SECRET_KEY=secrets.token_urlsafe(38)[:50], ALLOWED_HOSTS=".example.org"),
+    )
+
+    assert result.returncode == 0, result.stderr

@@ -8,6 +8,7 @@ configuration table in README.md). The embedded defaults — SQLite under
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 
 # site/config/settings/base.py → repository root is three parents up from site/.
 SITE_DIR = Path(__file__).resolve().parents[2]
@@ -55,6 +56,8 @@ INSTALLED_APPS = [
     # Wrong passwords (django-axes). Other limits use django-ratelimit, which
     # needs no app entry (core/limits.py).
     "axes",
+    # Content-Security-Policy (its checks catch settings in the pre-4.0 format).
+    "csp",
     # Permissions: one named rule per action, loaded from each app's rules.py.
     "rules.apps.AutodiscoverRulesConfig",
     # Django
@@ -68,6 +71,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before WhiteNoise, so static files carry the headers too.
+    "core.security.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -79,6 +85,55 @@ MIDDLEWARE = [
     # Last, as django-axes asks: answers a locked-out sign-in with 429.
     "axes.middleware.AxesMiddleware",
 ]
+
+# Content-Security-Policy (django-csp): templates have no inline scripts, styles
+# or event handlers, so everything comes from the site itself. Wagtail's admin
+# gets ADMIN_CSP_UPDATE on top (core/security.py); `'self'` covers the
+# same-origin websocket in connect-src.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "frame-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        # 'self', not 'none': the admin previews pages in a frame.
+        "frame-ancestors": [SELF],
+    }
+}
+ADMIN_CSP_UPDATE = {
+    "style-src": [UNSAFE_INLINE],
+    "img-src": ["blob:"],
+}
+
+# Permissions-Policy (django-permissions-policy): the site uses none of these.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "bluetooth",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
 
 AUTHENTICATION_BACKENDS = [
     # First: refuses every sign-in, the right password included, while locked out.
@@ -155,11 +210,22 @@ if REDIS_URL:
             },
         }
     }
+    # The cache fails soft: Wagtail resolves every page URL through it (the
+    # sites' root paths), so a cache that raised would turn a Redis outage into
+    # a site outage, sign-in included. django-redis turns connection errors into
+    # misses and gives up on an unanswering Redis after a second. It does not
+    # log each one (two tracebacks a request); the relays and the tally clock
+    # log the outage (consultation/reactions/consumers.py, broadcast.py).
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env("CACHE_PREFIX", default="openpolicy"),
+            "OPTIONS": {
+                "IGNORE_EXCEPTIONS": True,
+                "SOCKET_CONNECT_TIMEOUT": 1.0,
+                "SOCKET_TIMEOUT": 1.0,
+            },
         }
     }
 else:
@@ -239,6 +305,11 @@ WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.databa
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "key", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]
 # Editors' own draft comments in the page editor are not our consultation comments.
 WAGTAILADMIN_COMMENTS_ENABLED = False
+# The admin calls no third party: no Gravatar images (which would send a hash of
+# each editor's email address) and no check for new Wagtail releases. Both
+# would also break the Content-Security-Policy.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
+WAGTAIL_ENABLE_UPDATE_CHECK = False
 
 # Comments (django-comments-xtd)
 COMMENTS_APP = "django_comments_xtd"

@@ -17,10 +17,21 @@ def _required(name):
 
 DEBUG = False
 SECRET_KEY = _required("SECRET_KEY")
+# The same bar as Django's security.W009, enforced rather than warned about:
+# sessions, password-reset links and signed tokens are only as strong as this key.
+if len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5 or SECRET_KEY.startswith("django-insecure"):
+    raise ImproperlyConfigured(
+        "SECRET_KEY is too weak for production: use at least 50 random characters, e.g. "
+        "python -c 'import secrets; print(secrets.token_urlsafe(64))'."
+    )
 ALLOWED_HOSTS = [host.strip() for host in _required("ALLOWED_HOSTS").split(",") if host.strip()]
 if not ALLOWED_HOSTS:
     # A value such as "," passes the emptiness check but names no host.
     raise ImproperlyConfigured("Set the ALLOWED_HOSTS environment variable to at least one host name.")
+if any("*" in host for host in ALLOWED_HOSTS):
+    # A wildcard lets any Host header through: poisoned password-reset links, and
+    # the websocket origin check (which trusts ALLOWED_HOSTS) accepts every site.
+    raise ImproperlyConfigured("ALLOWED_HOSTS must name the site's hosts: production refuses '*'.")
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[f"https://{h}" for h in ALLOWED_HOSTS])
 
 # HTTPS everywhere. A proxy in front terminates TLS and sets X-Forwarded-Proto.

@@ -1,0 +1,69 @@
+"""Every response carries a Content-Security-Policy without inline scripts, and a Permissions-Policy."""
+
+import pytest
+
+from tests.factories import UserFactory, build_site_tree
+
+pytestmark = pytest.mark.django_db
+
+
+def directives(header):
+    policy = {}
+    for part in header.split(";"):
+        name, *values = part.split()
+        policy[name] = values
+    return policy
+
+
+@pytest.fixture
+def tree():
+    return build_site_tree(sections=2)
+
+
+def urls(tree):
+    paper = tree["paper"]
+    return [
+        "/",
+        tree["consultation"].url,
+        paper.url,
+        f"{tree['consultation'].url}record/",
+        f"{tree['consultation'].url}record/feed/",
+        f"{tree['consultation'].url}record/json/",
+        f"/consultation/papers/{paper.pk}/tallies/",
+        "/accounts/login/",
+        "/accounts/signup/",
+        "/no-such-page/",
+        "/static/js/live-tallies.js",
+        "/admin/login/",
+    ]
+
+
+def test_every_response_has_a_script_policy_without_inline_or_eval(client, tree):
+    for url in urls(tree):
+        response = client.get(url)
+        assert response.status_code in (200, 302, 404), url
+        policy = directives(response["Content-Security-Policy"])
+        assert policy["script-src"] == ["'self'"], url
+        assert policy["object-src"] == ["'none'"], url
+        assert policy["base-uri"] == ["'self'"], url
+        assert "'unsafe-inline'" not in policy.get("default-src", []), url
+
+
+def test_every_response_has_a_permissions_policy_that_denies_camera_microphone_and_location(client, tree):
+    for url in urls(tree):
+        header = client.get(url)["Permissions-Policy"]
+        for feature in ("camera=()", "microphone=()", "geolocation=()", "payment=()"):
+            assert feature in header, (url, header)
+
+
+def test_public_pages_allow_no_inline_styles_and_the_admin_only_inline_styles(client, tree):
+    public = directives(client.get(tree["paper"].url)["Content-Security-Policy"])
+    assert public["style-src"] == ["'self'"]
+
+    editor = UserFactory(is_superuser=True, is_staff=True)
+    client.force_login(editor)
+    response = client.get("/admin/")
+    assert response.status_code == 200
+    admin = directives(response["Content-Security-Policy"])
+    assert admin["script-src"] == ["'self'"]
+    assert "'unsafe-inline'" in admin["style-src"]
