@@ -13,8 +13,10 @@ from django.test.utils import CaptureQueriesContext
 from consultation.models import Comment, Reaction
 from consultation.selectors import paper_sections, reaction_tallies
 from consultation.services.reactions import reaction_set, reaction_withdraw
-from tests.consultation.reactions_support import counted, make_comment, member_of, reaction_tree
-from tests.factories import UserFactory
+from tests.support.contributions import counted, make_comment
+from tests.support.factories import UserFactory
+from tests.support.people import member_of
+from tests.support.trees import reaction_tree
 
 pytestmark = pytest.mark.django_db
 

@@ -12,8 +12,9 @@ from consultation.models import RecordEntry
 from consultation.services.record import record_event
 from consultation.services.responses import response_create
 from consultation.services.versions import version_publish
-from tests.consultation.test_restrictions import make_editor
-from tests.factories import ConsultationPageFactory, UserFactory, build_site_tree
+from tests.support.factories import ConsultationPageFactory, UserFactory
+from tests.support.people import editor_of
+from tests.support.trees import build_site_tree
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +25,7 @@ ATOM = "{http://www.w3.org/2005/Atom}"
 def tree(settings):
     settings.SITE_URL = "https://policy.example.gov"
     tree = build_site_tree(sections=2)
-    tree["editor"] = make_editor(tree["consultation"])
+    tree["editor"] = editor_of(tree["consultation"])
     return tree
 
 

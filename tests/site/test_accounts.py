@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.core import mail, signing
 
 from accounts.services import VERIFY_SALT, email_verification_token
-from tests.factories import PASSWORD, UserFactory
+from tests.support.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()
