@@ -51,7 +51,8 @@ serve:
 
 ## Install what the tests need and run the whole suite, in parallel
 # pytest-xdist workers; each has its own database, Redis keys and ports (tests/support).
-# On a 2-core machine TEST_WORKERS=3 measured fastest; TEST_WORKERS=0 runs serially.
+# 3 beat 2 and 4 on a (shared) 2-core machine: much of the suite waits on browsers and databases.
+# TEST_WORKERS=0 runs serially.
 # PYTEST_ARGS come after, so `make test PYTEST_ARGS="-k demo -x"` works, and `-n 0` in it wins.
 TEST_WORKERS ?= 3
 test: install-test system-packages
