@@ -10,7 +10,7 @@ HOST ?= 127.0.0.1
 
 export DJANGO_SETTINGS_MODULE ?= config.settings.dev
 
-.PHONY: run serve test lint format check install install-test migrate demo bench clean
+.PHONY: run serve test lint format check install install-test system-packages migrate demo bench clean
 
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -49,10 +49,33 @@ serve:
 	PYTHONPATH="$(CURDIR):$(CURDIR)/site" $(VENV)/bin/uvicorn config.asgi:application \
 		--host $(HOST) --port $(PORT) --ws websockets-sansio --lifespan off
 
-## Install what the tests need and run the whole suite
-test: install-test
+## Install what the tests need and run the whole suite, in parallel
+# pytest-xdist workers; each has its own database, Redis keys and ports (tests/support).
+# 3 beat 2 and 4 on a (shared) 2-core machine: much of the suite waits on browsers and databases.
+# TEST_WORKERS=0 runs serially.
+# PYTEST_ARGS come after, so `make test PYTEST_ARGS="-k demo -x"` works, and `-n 0` in it wins.
+TEST_WORKERS ?= 3
+test: install-test system-packages
 	@mkdir -p var
-	DJANGO_SETTINGS_MODULE=config.settings.test $(VENV)/bin/pytest $(PYTEST_ARGS)
+	DJANGO_SETTINGS_MODULE=config.settings.test $(VENV)/bin/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
+
+## Debian packages the tests drive: Chromium (browser tests) and poppler-utils (pdftotext and
+## pdfinfo read the PDF report). Installed with apt-get when missing and run as root (as CI is);
+## otherwise named, and on CI (CI=true) their absence fails.
+CHROMIUM_PATH ?= /usr/bin/chromium
+system-packages:
+	@missing=""; \
+	[ -x "$(CHROMIUM_PATH)" ] || missing="$$missing chromium"; \
+	{ command -v pdftotext && command -v pdfinfo; } >/dev/null || missing="$$missing poppler-utils"; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+		echo "Installing Debian packages:$$missing"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	elif [ -n "$$CI" ]; then \
+		echo "Missing Debian packages:$$missing (install them, or run as root)" >&2; exit 1; \
+	else \
+		echo "Note: the tests that need$$missing will skip or fail (sudo apt-get install$$missing)"; \
+	fi
 
 ## Style, formatting, and the import contracts in pyproject.toml (the dependency order of docs/architecture.md)
 lint: install-test

@@ -118,7 +118,8 @@ def seed(env, people):
     django.setup()
     from django.test import Client
 
-    from tests.factories import MembershipFactory, UserFactory, WorkingGroupFactory, build_site_tree
+    from tests.support.factories import MembershipFactory, UserFactory, WorkingGroupFactory
+    from tests.support.trees import build_site_tree
 
     groups = [WorkingGroupFactory(), WorkingGroupFactory()]
     tree = build_site_tree(sections=5, stage="review", groups=groups)

@@ -6,7 +6,9 @@ from playwright.sync_api import expect
 
 from consultation.comments.services import comment_hide
 from consultation.models import Comment
-from tests.consultation.comments_support import add_comment, comment_tree, make_user, member_of
+from tests.support.contributions import add_comment
+from tests.support.people import member_of, person_in_role
+from tests.support.trees import comment_tree
 
 pytestmark = pytest.mark.browser
 
@@ -20,7 +22,7 @@ def signed_in_page(new_context, asgi_server, browser_login, user, *, javascript)
 def test_without_javascript_post_reply_and_reply_again(asgi_server, new_context, browser_login, axe):
     tree = comment_tree(stage="review")
     section = tree["sections"][0]
-    alice = member_of(tree["group"], display_name="Alice Jones")
+    alice = member_of(tree["group"], display_name="Alice Jones", organisation="Shelter Cymru")
     page = signed_in_page(new_context, asgi_server, browser_login, alice, javascript=False)
 
     page.goto(asgi_server.url + section.url)
@@ -130,7 +132,7 @@ def test_public_reader_in_review_sees_the_discussion_but_no_form(
     section = tree["sections"][0]
     add_comment(member_of(tree["group"], display_name="Alice Jones"), section, "Members only for now.")
     page = signed_in_page(
-        new_context, asgi_server, browser_login, make_user("verified_public", tree), javascript=True
+        new_context, asgi_server, browser_login, person_in_role("verified_public", tree), javascript=True
     )
     page.goto(asgi_server.url + section.url)
     expect(page.locator("main")).to_contain_text("Members only for now.")
@@ -148,7 +150,7 @@ def test_moderated_comment_shows_a_tombstone_and_keeps_its_replies(asgi_server, 
     comment = add_comment(alice, section, "My phone number is 07700 900123.")
     add_comment(bob, section, "Please remove personal details.", parent=comment)
     comment_hide(
-        comment=comment, moderator=make_user("moderator", tree), reason="It contained a phone number."
+        comment=comment, moderator=person_in_role("moderator", tree), reason="It contained a phone number."
     )
 
     page.goto(asgi_server.url + section.url)
@@ -171,7 +173,7 @@ def test_flagging_a_comment(asgi_server, new_context, browser_login, axe):
     tree = comment_tree(stage="review")
     section = tree["sections"][0]
     comment = add_comment(member_of(tree["group"], display_name="Alice Jones"), section, "Buy cheap watches!")
-    reader = make_user("verified_public", tree)
+    reader = person_in_role("verified_public", tree)
     page = signed_in_page(new_context, asgi_server, browser_login, reader, javascript=False)
     page.goto(asgi_server.url + section.url)
     page.get_by_role("link", name="Flag the comment by Alice Jones for a moderator").click()

@@ -3,7 +3,7 @@ and the browser-test hook that fails every test on a violation really sees one."
 
 import pytest
 
-from tests.factories import build_site_tree
+from tests.support.trees import build_site_tree
 
 pytestmark = pytest.mark.browser
 
@@ -31,7 +31,7 @@ def test_the_wagtail_admin_works_under_its_policy(asgi_server, page, csp_violati
     """An editor signs in, finds a section, edits it in Draftail and saves a draft, with no violation."""
     from playwright.sync_api import expect
 
-    from tests.factories import PASSWORD, UserFactory
+    from tests.support.factories import PASSWORD, UserFactory
 
     tree = build_site_tree(sections=2)
     section = tree["sections"][0]

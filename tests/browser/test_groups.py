@@ -8,8 +8,10 @@ import pytest
 from django.core import mail
 
 from consultation.models import Subscription
-from tests.factories import OrganisationFactory, UserFactory
-from tests.workinggroups.helpers import groups_tree, member_of, sign_off
+from tests.support.contributions import sign_off
+from tests.support.factories import OrganisationFactory, UserFactory
+from tests.support.people import member_of
+from tests.support.trees import groups_tree
 from workinggroups.models import Membership, Position, SignOff
 
 pytestmark = pytest.mark.browser

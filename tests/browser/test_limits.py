@@ -4,7 +4,7 @@ import pytest
 from django.core.cache import cache
 
 from accounts.services import email_verification_token
-from tests.factories import PASSWORD, UserFactory
+from tests.support.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.browser
 

@@ -7,7 +7,8 @@ import pytest
 from playwright.sync_api import expect
 
 from consultation.models import Reaction
-from tests.consultation.reactions_support import member_of, reaction_tree
+from tests.support.people import member_of
+from tests.support.trees import reaction_tree
 
 pytestmark = pytest.mark.browser
 

@@ -6,7 +6,9 @@ import pytest
 from playwright.sync_api import expect
 
 from consultation.models import Proposal
-from tests.consultation.proposals_support import CURRENT, member_of, proposal_tree, propose, react
+from tests.support.contributions import propose, react
+from tests.support.people import member_of
+from tests.support.trees import CURRENT_WORDING, proposal_tree
 
 pytestmark = pytest.mark.browser
 
@@ -34,7 +36,7 @@ def test_without_javascript_people_propose_react_and_withdraw(asgi_server, new_c
     ada.get_by_role("link", name=re.compile("^Propose a replacement wording")).click()
     expect(ada.get_by_role("heading", level=1)).to_have_text(re.compile("^Propose a wording for section 1"))
     wording = ada.get_by_label("Your wording")
-    expect(wording).to_have_value(CURRENT)
+    expect(wording).to_have_value(CURRENT_WORDING)
     axe(ada)
 
     # A mistake comes back with the text kept and the error linked to its field.

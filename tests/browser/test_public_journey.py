@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.factories import build_site_tree
+from tests.support.trees import build_site_tree
 
 pytestmark = pytest.mark.browser
 

@@ -8,18 +8,20 @@ import time
 import pytest
 from playwright.sync_api import expect
 
-from tests.consultation.reactions_support import member_of, reaction_tree
-from tests.consultation.test_redis_outage import RECOVERY_LIMIT, own_redis, server  # noqa: F401 - fixtures
+from tests.support.people import member_of
+from tests.support.processes import RECOVERY_LIMIT
+from tests.support.trees import reaction_tree
 
 pytestmark = [pytest.mark.browser, pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_reaction_during_the_outage_is_saved_and_reaches_the_other_page_when_redis_returns(
-    own_redis,  # noqa: F811
-    server,  # noqa: F811
+    own_redis,
+    outage_server,
     new_context,
     browser_login,
 ):
+    server = outage_server
     tree = reaction_tree(sections=1)
     member_of(tree["groups"][0], username="voter")
     member_of(tree["groups"][1], username="watcher")

@@ -4,7 +4,9 @@ import re
 
 import pytest
 
-from tests.consultation.test_report import member_of, react, report_tree
+from tests.support.contributions import react
+from tests.support.people import member_of
+from tests.support.trees import report_tree
 
 pytestmark = pytest.mark.browser
 
@@ -18,7 +20,7 @@ def test_the_report_updates_live_when_someone_reacts_elsewhere(
     react(civil, first, "agree")
     react(local, first, "agree")
     react(research[:1], first, "agree")
-    voter = member_of(tree["groups"][2], username="late-voter")
+    voter = member_of(tree["groups"][2], organisation="Researchers org", username="late-voter")
 
     page.goto(f"{asgi_server.url}{tree['paper'].url}report/")
     assert page.get_by_role("heading", level=1).inner_text() == f"Consensus report: {tree['paper'].title}"
@@ -86,7 +88,7 @@ def test_the_report_reads_without_javascript_and_links_its_files(asgi_server, ne
 
 def test_a_frozen_report_and_a_refused_report_are_accessible(asgi_server, page, axe):
     from consultation.report.services import report_freeze
-    from tests.factories import UserFactory
+    from tests.support.factories import UserFactory
 
     tree = report_tree(stage="signoff", sections=2, per_group=3)
     react(tree["members"][0], tree["sections"][0], "agree")

@@ -8,8 +8,8 @@ import pytest
 from consultation.models import RestrictionCategory
 from consultation.versions.responses import response_create
 from consultation.versions.services import version_publish
-from tests.consultation.test_restrictions import make_editor
-from tests.factories import build_site_tree
+from tests.support.people import editor_of
+from tests.support.trees import build_site_tree
 
 pytestmark = pytest.mark.browser
 
@@ -25,7 +25,7 @@ def publish(page, *, user, **fields):
 @pytest.fixture
 def history():
     tree = build_site_tree(sections=3)
-    editor = make_editor(tree["consultation"])
+    editor = editor_of(tree["consultation"])
     paper, sections = tree["paper"], tree["sections"]
     publish(
         sections[2],

@@ -11,8 +11,9 @@ import pytest
 
 from consultation.comments.services import comment_create
 from consultation.models import RestrictionCategory, SectionPage
-from tests.factories import UserFactory
-from tests.workinggroups.helpers import editor_of, groups_tree, member_of
+from tests.support.factories import UserFactory
+from tests.support.people import editor_of, member_of
+from tests.support.trees import groups_tree
 
 pytestmark = pytest.mark.django_db
 

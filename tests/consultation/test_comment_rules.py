@@ -9,8 +9,10 @@ from django.contrib.auth.models import AnonymousUser
 
 from consultation.comments.services import comment_hide
 from consultation.models import Comment, CommentReport
-from tests.consultation.comments_support import ROLES, STAGES, add_comment, comment_tree, make_user, post_data
-from tests.factories import UserFactory
+from tests.support.contributions import add_comment, post_data
+from tests.support.factories import UserFactory
+from tests.support.people import COMMENT_ROLES, person_in_role
+from tests.support.trees import STAGES, comment_tree
 
 pytestmark = pytest.mark.django_db
 
@@ -33,19 +35,13 @@ ALLOWED = {
 }
 
 
-def test_the_matrix_has_more_refusals_than_allowances():
-    allowed = sum(len(roles) for roles in ALLOWED.values())
-    assert allowed == 11
-    assert len(ROLES) * len(STAGES) - allowed == 34
-
-
 @pytest.mark.parametrize("stage", STAGES)
 @pytest.mark.parametrize("rule", ["consultation.comment_section", "consultation.comment_paper"])
 def test_comment_rules_by_role_and_stage(stage, rule):
     tree = comment_tree(stage=stage)
     target = tree["sections"][0] if rule.endswith("section") else tree["paper"]
-    actual = {role: make_user(role, tree).has_perm(rule, target) for role in ROLES}
-    expected = {role: role in ALLOWED[stage] for role in ROLES}
+    actual = {role: person_in_role(role, tree).has_perm(rule, target) for role in COMMENT_ROLES}
+    expected = {role: role in ALLOWED[stage] for role in COMMENT_ROLES}
     assert actual == expected
 
 
@@ -54,8 +50,8 @@ def test_the_post_view_follows_the_same_matrix_and_refusals_store_nothing(client
     tree = comment_tree(stage=stage)
     section = tree["sections"][0]
     outcome = {}
-    for role in ROLES:
-        user = make_user(role, tree)
+    for role in COMMENT_ROLES:
+        user = person_in_role(role, tree)
         client.logout()
         if user.is_authenticated:
             client.force_login(user)
@@ -65,7 +61,7 @@ def test_the_post_view_follows_the_same_matrix_and_refusals_store_nothing(client
         )
         stored = Comment.objects.count() - before
         outcome[role] = (response.status_code, stored)
-    expected = {role: (302, 1) if role in ALLOWED[stage] else (403, 0) for role in ROLES}
+    expected = {role: (302, 1) if role in ALLOWED[stage] else (403, 0) for role in COMMENT_ROLES}
     assert outcome == expected
 
 
@@ -75,7 +71,7 @@ def test_the_form_is_offered_exactly_when_the_rule_allows(client, stage):
     section = tree["sections"][0]
     offered = {}
     for role in ("anonymous", "unverified_public", "verified_public", "observer", "member"):
-        user = make_user(role, tree)
+        user = person_in_role(role, tree)
         client.logout()
         if user.is_authenticated:
             client.force_login(user)
@@ -87,7 +83,7 @@ def test_a_member_who_has_left_the_group_can_no_longer_comment():
     from django.utils import timezone
 
     tree = comment_tree(stage="review")
-    member = make_user("member", tree)
+    member = person_in_role("member", tree)
     member.memberships.update(left_at=timezone.now())
     member = type(member).objects.get(pk=member.pk)  # a fresh object: no cached memberships
     assert not member.has_perm("consultation.comment_section", tree["sections"][0])
@@ -107,7 +103,7 @@ def test_only_people_who_can_read_a_restricted_text_may_comment_on_it():
     section.save_revision().publish()
     roles = ["verified_public", "observer", "member", "convenor", "other_group_member", "moderator", "editor"]
     allowed = {
-        role for role in roles if make_user(role, tree).has_perm("consultation.comment_section", section)
+        role for role in roles if person_in_role(role, tree).has_perm("consultation.comment_section", section)
     }
     # Only the consultation's editors read restricted text (their page
     # permission); comment moderators hold no page permission.
@@ -119,14 +115,14 @@ def test_only_people_who_can_read_a_restricted_text_may_comment_on_it():
 
 def test_flag_rule_signed_in_readers_only_not_their_own_and_not_hidden_comments():
     tree = comment_tree(stage="review")
-    author = make_user("member", tree)
+    author = person_in_role("member", tree)
     comment = add_comment(author, tree["sections"][0])
     reader = UserFactory(email_verified=False)  # flagging needs no verified email
     assert reader.has_perm("consultation.flag_comment", comment)
     assert not AnonymousUser().has_perm("consultation.flag_comment", comment)
     assert not UserFactory(is_active=False).has_perm("consultation.flag_comment", comment)
     assert not author.has_perm("consultation.flag_comment", comment)
-    comment_hide(comment=comment, moderator=make_user("moderator", tree), reason="Spam.")
+    comment_hide(comment=comment, moderator=person_in_role("moderator", tree), reason="Spam.")
     comment.refresh_from_db()
     assert not reader.has_perm("consultation.flag_comment", comment)
 
@@ -139,15 +135,15 @@ def test_follow_rule_needs_a_verified_email():
     assert not AnonymousUser().has_perm("consultation.follow_paper", paper)
 
 
-@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("role", COMMENT_ROLES)
 def test_only_moderators_moderate(role):
     tree = comment_tree(stage="review")
-    assert make_user(role, tree).has_perm("consultation.moderate") is (role == "moderator")
+    assert person_in_role(role, tree).has_perm("consultation.moderate") is (role == "moderator")
 
 
 def test_flag_view_requires_sign_in_and_refuses_flagging_your_own_comment(client):
     tree = comment_tree(stage="review")
-    author = make_user("member", tree)
+    author = person_in_role("member", tree)
     comment = add_comment(author, tree["sections"][0])
     url = f"/consultation/comments/{comment.pk}/flag/"
     response = client.post(url, {"reason": "spam"})

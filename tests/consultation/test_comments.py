@@ -8,8 +8,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from consultation.comments.services import comment_hide
 from consultation.models import Comment
-from tests.consultation.comments_support import add_comment, comment_tree, make_user, member_of, post_data
-from tests.factories import OrganisationFactory, UserFactory
+from tests.support.contributions import add_comment, post_data
+from tests.support.factories import OrganisationFactory, UserFactory
+from tests.support.people import member_of, person_in_role
+from tests.support.trees import comment_tree
 
 pytestmark = pytest.mark.django_db
 
@@ -333,7 +335,7 @@ def test_replying_to_a_hidden_comment_is_refused(client):
     section = tree["sections"][0]
     member = member_of(tree["group"])
     parent = add_comment(member, section, "To be hidden")
-    comment_hide(comment=parent, moderator=make_user("moderator", tree), reason="Off topic.")
+    comment_hide(comment=parent, moderator=person_in_role("moderator", tree), reason="Off topic.")
     client.force_login(member)
     response = client.post(POST_URL, post_data(section, text="Reply", reply_to=parent.pk))
     assert response.status_code == 400

@@ -12,8 +12,10 @@ from consultation.comments.services import (
     comment_restore,
 )
 from consultation.models import Comment, CommentReport, RecordEntry
-from tests.consultation.comments_support import add_comment, comment_tree, make_user, member_of
-from tests.factories import UserFactory
+from tests.support.contributions import add_comment
+from tests.support.factories import UserFactory
+from tests.support.people import member_of, person_in_role
+from tests.support.trees import comment_tree
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +30,7 @@ def thread():
     replier = member_of(tree["group"], display_name="Bob Evans")
     comment = add_comment(author, section, SECRET)
     reply = add_comment(replier, section, "Please do not post personal details.", parent=comment)
-    moderator = make_user("moderator", tree)
+    moderator = person_in_role("moderator", tree)
     # Wagtail's Moderators group may use the admin; make sure in case the group was recreated.
     moderator.groups.get().permissions.add(Permission.objects.get(codename="access_admin"))
     return tree | {"section": section, "comment": comment, "reply": reply, "moderator": moderator}
@@ -86,7 +88,7 @@ def test_moderation_queue_lists_flagged_comments_for_moderators_only(client, thr
     # The admin menu offers the queue to moderators.
     assert "Comment moderation" in client.get("/admin/").content.decode()
 
-    editor = make_user("editor", thread)
+    editor = person_in_role("editor", thread)
     editor.groups.get().permissions.add(Permission.objects.get(codename="access_admin"))
     client.force_login(editor)
     # Wagtail turns a refusal inside the admin into a redirect to the dashboard.

@@ -7,8 +7,10 @@ from django.core import mail
 
 from consultation.comments.services import paper_follow
 from consultation.models import Comment, PaperFollow
-from tests.consultation.comments_support import add_comment, comment_tree, member_of, post_data
-from tests.factories import UserFactory
+from tests.support.contributions import add_comment, post_data
+from tests.support.factories import UserFactory
+from tests.support.people import member_of
+from tests.support.trees import comment_tree
 
 pytestmark = pytest.mark.django_db
 

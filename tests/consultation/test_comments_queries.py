@@ -6,8 +6,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from consultation.comments.services import comment_flag, comment_hide
-from tests.consultation.comments_support import add_comment, comment_tree, make_user, member_of
-from tests.factories import UserFactory
+from tests.support.contributions import add_comment
+from tests.support.factories import UserFactory
+from tests.support.people import member_of, person_in_role
+from tests.support.trees import comment_tree
 
 pytestmark = pytest.mark.django_db
 
@@ -38,7 +40,7 @@ def test_paper_page_query_count_does_not_grow_with_comments(client, viewer):
     tree = comment_tree(stage="review", sections=4)
     authors = [member_of(tree["group"]) for _ in range(4)]
     if viewer != "anonymous":
-        client.force_login(authors[0] if viewer == "member" else make_user("moderator", tree))
+        client.force_login(authors[0] if viewer == "member" else person_in_role("moderator", tree))
     url = tree["paper"].url
 
     made = add_threads(tree, authors, threads=2)  # 6 comments
@@ -47,7 +49,7 @@ def test_paper_page_query_count_does_not_grow_with_comments(client, viewer):
 
     made += add_threads(tree, authors, threads=20, start=2)  # 66 comments in 22 threads
     some = add_comment(authors[1], tree["sections"][0], "To hide")
-    comment_hide(comment=some, moderator=make_user("moderator", tree), reason="Test.")
+    comment_hide(comment=some, moderator=person_in_role("moderator", tree), reason="Test.")
     comment_flag(
         comment=some.__class__.objects.exclude(pk=some.pk).first(), reporter=UserFactory(), reason="spam"
     )

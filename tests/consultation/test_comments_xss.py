@@ -14,14 +14,10 @@ from django.core import mail
 
 from consultation.comments.sanitise import render_comment_text
 from consultation.comments.services import comment_flag, comment_hide, paper_follow
-from tests.consultation.comments_support import add_comment, make_user, post_data
-from tests.factories import (
-    MembershipFactory,
-    OrganisationFactory,
-    UserFactory,
-    WorkingGroupFactory,
-    build_site_tree,
-)
+from tests.support.contributions import add_comment, post_data
+from tests.support.factories import MembershipFactory, OrganisationFactory, UserFactory, WorkingGroupFactory
+from tests.support.people import person_in_role
+from tests.support.trees import build_site_tree
 
 PAYLOADS = [
     "<script>alert(1)</script>",
@@ -110,10 +106,6 @@ FORBIDDEN_ELEMENTS = {
     "frame",
 }
 DANGEROUS_SCHEMES = ("javascript:", "vbscript:", "data:text/html")
-
-
-def test_there_are_at_least_fifty_distinct_payloads():
-    assert len(set(PAYLOADS)) >= 50
 
 
 class InertChecker(HTMLParser):
@@ -215,7 +207,7 @@ def hostile(db, settings):
 
 def test_every_page_renders_every_payload_inert(client, hostile, django_capture_on_commit_callbacks):
     section, paper = hostile["section"], hostile["paper"]
-    moderator = make_user("moderator", hostile)
+    moderator = person_in_role("moderator", hostile)
     moderator.groups.get().permissions.add(Permission.objects.get(codename="access_admin"))
     first, first_reply = hostile["comments"][0]
     comment_flag(comment=first, reporter=UserFactory(), reason="other", details=PAYLOADS[2])

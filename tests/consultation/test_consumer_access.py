@@ -13,7 +13,7 @@ from channels.testing import WebsocketCommunicator
 
 from config.asgi import application
 from consultation.models import PolicyPaperPage, RestrictionCategory
-from tests.factories import build_site_tree
+from tests.support.trees import build_site_tree
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
 

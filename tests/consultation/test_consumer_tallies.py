@@ -22,9 +22,10 @@ from config.routing import websocket_urlpatterns
 from consultation.models import Reaction
 from consultation.reactions import broadcast
 from consultation.reactions.services import reaction_set, reaction_withdraw
-from tests.consultation.reactions_support import counted, member_of, reaction_tree
-from tests.consultation.test_restrictions import restrict
-from tests.factories import UserFactory
+from tests.support.contributions import counted
+from tests.support.factories import UserFactory
+from tests.support.people import member_of
+from tests.support.trees import reaction_tree, restrict
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
 
@@ -248,7 +249,7 @@ async def test_a_reconnecting_client_gets_a_snapshot_as_new_as_the_updates_it_mi
 
 
 async def test_comment_reactions_are_broadcast_and_in_the_snapshot(tree):
-    from tests.consultation.reactions_support import make_comment
+    from tests.support.contributions import make_comment
 
     comment = await database_sync_to_async(make_comment)(
         paper=tree["paper"], section=tree["sections"][0], author=tree["other"]

@@ -4,97 +4,20 @@ reaches a websocket client connected to the other."""
 import json
 import os
 import secrets
-import socket
-import subprocess
-import sys
-import time
-from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 import requests
-from django.conf import settings
 from django.test import Client
 from websockets.sync.client import connect
 
 from consultation.models import Reaction
-from tests.consultation.reactions_support import counted, member_of, reaction_tree
+from tests.support.contributions import counted
+from tests.support.people import member_of
+from tests.support.processes import ROOT_DIR, SITE_DIR, ServerProcess
+from tests.support.services import database_url
+from tests.support.trees import reaction_tree
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.redis, pytest.mark.slow]
-
-ROOT_DIR = Path(__file__).resolve().parents[2]
-SITE_DIR = ROOT_DIR / "site"
-
-
-def database_url_for_subprocesses():
-    """The URL of the database pytest-django set up, for processes outside this one."""
-    db = settings.DATABASES["default"]
-    if db["ENGINE"].endswith("sqlite3"):
-        return f"sqlite:///{Path(db['NAME']).resolve()}"
-    credentials = quote(db["USER"] or "")
-    if db.get("PASSWORD"):
-        credentials += ":" + quote(db["PASSWORD"])
-    host = f"{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
-    return f"postgres://{credentials}@{host}/{db['NAME']}"
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class ServerProcess:
-    def __init__(self, env):
-        self.port = free_port()
-        # A fixed command line: nothing in it comes from outside the test.
-        self.process = subprocess.Popen(  # noqa: S603
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "config.asgi:application",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(self.port),
-                "--ws",
-                "websockets-sansio",
-                "--lifespan",
-                "off",
-                "--log-level",
-                "warning",
-            ],
-            cwd=SITE_DIR,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-        )
-
-    @property
-    def url(self):
-        return f"http://127.0.0.1:{self.port}"
-
-    def wait_until_serving(self, path, timeout=60):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"server exited: {self.process.stdout.read().decode()}")
-            try:
-                if requests.get(self.url + path, timeout=2).status_code == 200:
-                    return
-            except requests.ConnectionError:
-                pass
-            time.sleep(0.2)
-        raise RuntimeError("server did not start")
-
-    def stop(self):
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
 
 
 @pytest.fixture
@@ -104,10 +27,10 @@ def two_servers(redis_url):
         "DJANGO_SETTINGS_MODULE": "config.settings.test",
         # The apps live at the repository root, the project package in site/.
         "PYTHONPATH": os.pathsep.join([str(SITE_DIR), str(ROOT_DIR)]),
-        "DATABASE_URL": database_url_for_subprocesses(),
+        "DATABASE_URL": database_url(),
         "REDIS_URL": redis_url,
-        "CHANNELS_PREFIX": settings.CHANNEL_LAYERS["default"].get("CONFIG", {}).get("prefix")
-        or os.environ.get("CHANNELS_PREFIX", "openpolicy-test"),
+        # CHANNELS_PREFIX and PYTEST_XDIST_WORKER come from os.environ: the test
+        # settings derive the same per-worker prefix in both servers as in this process.
     }
     servers = [ServerProcess(env), ServerProcess(env)]
     yield servers

@@ -26,8 +26,9 @@ from consultation.models import (
 )
 from consultation.proposals.services import proposal_create, proposal_withdraw
 from consultation.stages.services import consultation_move_stage
-from tests.factories import UserFactory
-from tests.workinggroups.helpers import editor_of, forget, groups_tree, member_of
+from tests.support.factories import UserFactory
+from tests.support.people import editor_of, forget, member_of
+from tests.support.trees import groups_tree
 
 pytestmark = pytest.mark.django_db
 

@@ -31,8 +31,9 @@ from consultation.proposals.services import proposal_create, proposal_withdraw
 from consultation.reactions.services import reaction_set
 from consultation.report.builder import report_build
 from consultation.stages.services import consultation_move_stage
-from tests.factories import MembershipFactory, UserFactory
-from tests.workinggroups.helpers import editor_of, forget, groups_tree, member_of
+from tests.support.factories import MembershipFactory, UserFactory
+from tests.support.people import editor_of, forget, member_of
+from tests.support.trees import groups_tree
 from workinggroups.models import Membership
 from workinggroups.services.memberships import membership_change
 

@@ -16,7 +16,7 @@ from consultation.models import (
     SectionPage,
 )
 from core.models import ContentPage, HomePage
-from tests.factories import PolicyPaperPageFactory, SectionPageFactory
+from tests.support.factories import PolicyPaperPageFactory, SectionPageFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -5,9 +5,10 @@ from bs4 import BeautifulSoup
 from django.urls import reverse
 
 from consultation.models import Proposal, RecordEntry, SectionPage
-from tests.consultation.proposals_support import CURRENT, fresh, proposal_tree, propose
-from tests.consultation.test_restrictions import make_editor
-from tests.factories import ConsultationPageFactory
+from tests.support.contributions import propose
+from tests.support.factories import ConsultationPageFactory
+from tests.support.people import editor_of
+from tests.support.trees import CURRENT_WORDING, fresh, proposal_tree
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +34,7 @@ def test_people_without_publish_permission_cannot_decide(client, tree):
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
 
     # An editor of another consultation reaches the admin but not this proposal.
-    client.force_login(make_editor(ConsultationPageFactory(parent=tree["index"]), username="elsewhere"))
+    client.force_login(editor_of(ConsultationPageFactory(parent=tree["index"]), username="elsewhere"))
     # Wagtail turns the refusal into a redirect to the dashboard with a message.
     for response in (
         client.get(decide_url(proposal)),
@@ -73,7 +74,7 @@ def test_an_editor_incorporates_and_lands_on_the_draft_to_review(client, tree):
     assert proposal.state == "accepted" and proposal.decision_reason == "Checking legal basis."
     section = SectionPage.objects.get(pk=proposal.section_id)
     assert section.has_unpublished_changes
-    assert CURRENT in "".join(str(block.render()) for block in section.body)
+    assert CURRENT_WORDING in "".join(str(block.render()) for block in section.body)
     assert "every month" in str(section.get_latest_revision().as_object().body[0].value)
     edit_page = client.get(response["Location"])
     assert edit_page.status_code == 200

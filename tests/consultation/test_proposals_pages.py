@@ -3,7 +3,6 @@
 import pytest
 from bs4 import BeautifulSoup
 from django.contrib.auth.models import Group
-from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -14,17 +13,16 @@ from consultation.proposals.services import proposal_decline, proposal_incorpora
 from consultation.report.builder import report_build
 from consultation.rules import MODERATORS_GROUP
 from consultation.versions.services import version_publish
-from tests.consultation.proposals_support import CURRENT, fresh, member_of, proposal_tree, propose, react
+from tests.support.contributions import propose, react
+from tests.support.people import member_of
+from tests.support.trees import CURRENT_WORDING, fresh, proposal_tree
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _fresh_cache():
-    # The report is cached between requests.
-    cache.clear()
-    yield
-    cache.clear()
+def _fresh_cache(fresh_cache):
+    """The report is cached between requests."""
 
 
 @pytest.fixture
@@ -126,7 +124,7 @@ def test_acceptance_competing_wordings_show_with_diffs_ranked_by_cross_group_sup
     detail = soup_of(client.get(b.get_absolute_url()))
     diff = detail.select_one(".diff--proposal")
     assert marked(diff, "ins") == ["Councils publish a list of what they share."]
-    assert visible_text(diff).startswith(CURRENT)
+    assert visible_text(diff).startswith(CURRENT_WORDING)
     assert "Ranked 1 of 2 competing proposals" in visible_text(detail)
 
     # The report lists both as competing proposals, in the same order, with support by group.
@@ -155,14 +153,14 @@ def test_the_form_offers_the_current_wording_to_edit_and_keeps_text_on_errors(cl
     client.force_login(member)
 
     form = soup_of(client.get(f"/consultation/sections/{section.pk}/propose/?kind=replacement"))
-    assert form.select_one("textarea[name=text]").get_text().strip() == CURRENT
+    assert form.select_one("textarea[name=text]").get_text().strip() == CURRENT_WORDING
     assert form.select_one("input[name=kind][value=replacement]").has_attr("checked")
     empty = soup_of(client.get(f"/consultation/sections/{section.pk}/propose/?kind=addition"))
     assert empty.select_one("textarea[name=text]").get_text().strip() == ""
 
     response = client.post(
         f"/consultation/sections/{section.pk}/propose/",
-        {"kind": "replacement", "text": CURRENT, "rationale": "My careful reasons."},
+        {"kind": "replacement", "text": CURRENT_WORDING, "rationale": "My careful reasons."},
     )
     assert response.status_code == 400
     page = soup_of(response)

@@ -8,9 +8,10 @@ from django.utils import timezone
 
 from consultation.models import Proposal
 from consultation.rules import MODERATORS_GROUP
-from tests.consultation.proposals_support import member_of, proposal_tree, propose
-from tests.consultation.test_restrictions import make_editor
-from tests.factories import ConsultationPageFactory, UserFactory, WorkingGroupFactory
+from tests.support.contributions import propose
+from tests.support.factories import ConsultationPageFactory, UserFactory, WorkingGroupFactory
+from tests.support.people import editor_of, member_of
+from tests.support.trees import proposal_tree
 
 pytestmark = pytest.mark.django_db
 
@@ -77,7 +78,7 @@ def people(tree):
         "former member": former,
         "inactive invited member": member_of(group, is_active=False),
         "editor of the section": tree["editor"],
-        "editor of another consultation": make_editor(
+        "editor of another consultation": editor_of(
             ConsultationPageFactory(parent=tree["index"]), username="elsewhere"
         ),
         "moderator": moderator,

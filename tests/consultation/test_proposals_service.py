@@ -13,9 +13,10 @@ from consultation.proposals.services import (
     proposal_withdraw,
 )
 from consultation.versions.services import version_publish
-from tests.consultation.proposals_support import CURRENT, fresh, member_of, proposal_tree, propose, react
-from tests.consultation.test_restrictions import make_editor
-from tests.factories import ConsultationPageFactory, UserFactory, WorkingGroupFactory
+from tests.support.contributions import propose, react
+from tests.support.factories import ConsultationPageFactory, UserFactory, WorkingGroupFactory
+from tests.support.people import editor_of, member_of
+from tests.support.trees import CURRENT_WORDING, fresh, proposal_tree
 
 pytestmark = pytest.mark.django_db
 
@@ -48,7 +49,7 @@ def test_a_proposal_keeps_who_made_it_and_what_it_answered(tree):
     assert proposal.working_group_name == "Civil society"
     assert proposal.organisation_name == "Civil society organisation"
     assert proposal.version_label == "v1" and proposal.stage == "review"
-    assert proposal.base_text == CURRENT
+    assert proposal.base_text == CURRENT_WORDING
     assert proposal.text == "Councils may share data\n\nwhen people agree."
 
     entry = RecordEntry.objects.get(kind="proposal_made")
@@ -81,10 +82,10 @@ def test_people_outside_the_invited_groups_cannot_propose_during_review(tree, wh
     ("kind", "text", "rationale", "field", "message"),
     [
         ("replacement", "   \n ", "Reasons.", "text", "Write the wording"),
-        ("replacement", CURRENT, "Reasons.", "text", "same as the current text"),
+        ("replacement", CURRENT_WORDING, "Reasons.", "text", "same as the current text"),
         (
             "replacement",
-            "  " + CURRENT.replace(" ", "  ") + "\n",
+            "  " + CURRENT_WORDING.replace(" ", "  ") + "\n",
             "Reasons.",
             "text",
             "same as the current text",
@@ -174,7 +175,7 @@ def test_incorporating_a_replacement_makes_a_draft_revision_and_leaves_the_live_
     assert Revision.objects.filter(object_id=str(section.pk)).count() == revisions_before + 1
     assert revision.user == editor
     live = SectionPage.objects.get(pk=section.pk)
-    assert CURRENT in body_html(live)
+    assert CURRENT_WORDING in body_html(live)
     assert "second paragraph" not in body_html(live)
     assert live.has_unpublished_changes
     assert live.live_revision_id != revision.pk
@@ -206,7 +207,7 @@ def test_incorporating_an_added_paragraph_appends_it_to_the_latest_draft(tree):
     drafted = revision.as_object()
     assert drafted.title == "Sharing duties (draft title)"
     assert [str(block.value) for block in drafted.body] == [
-        f"<p>{CURRENT}</p>",
+        f"<p>{CURRENT_WORDING}</p>",
         "<p>Councils publish what they share.</p>",
     ]
     assert SectionPage.objects.get(pk=section.pk).title != "Sharing duties (draft title)"
@@ -231,7 +232,7 @@ def test_only_editors_who_may_publish_the_section_decide(tree, who):
     person = {
         "member": tree["members"][1][0],
         "author": tree["members"][0][0],
-        "editor of another consultation": make_editor(
+        "editor of another consultation": editor_of(
             ConsultationPageFactory(parent=tree["index"]), username="elsewhere"
         ),
         "moderator-like staff": UserFactory(is_staff=True),
@@ -271,7 +272,7 @@ def test_acceptance_incorporated_in_v2_once_the_draft_is_published_and_v2_is_out
 
     revision = proposal_incorporate(proposal=proposal, editor=editor)
     # Until the draft is published, the live page and the proposal wait.
-    assert CURRENT in body_html(SectionPage.objects.get(pk=section.pk))
+    assert CURRENT_WORDING in body_html(SectionPage.objects.get(pk=section.pk))
     revision.publish(user=editor)
     assert "with consent" in body_html(SectionPage.objects.get(pk=section.pk))
     assert fresh(proposal).state == "accepted"

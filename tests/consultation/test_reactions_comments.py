@@ -14,8 +14,10 @@ from consultation.models import Comment, Reaction
 from consultation.models.pages import paper_sections
 from consultation.reactions.selectors import reaction_tallies
 from consultation.reactions.services import reaction_set, reaction_withdraw
-from tests.consultation.reactions_support import counted, make_comment, member_of, reaction_tree
-from tests.factories import UserFactory
+from tests.support.contributions import counted, make_comment
+from tests.support.factories import UserFactory
+from tests.support.people import member_of
+from tests.support.trees import reaction_tree
 
 pytestmark = pytest.mark.django_db
 

@@ -14,8 +14,8 @@ from django.test import Client
 
 from consultation.models import Reaction
 from consultation.reactions.selectors import reaction_tallies
-from tests.factories import build_site_tree
-from tests.workinggroups.helpers import member_of
+from tests.support.people import member_of
+from tests.support.trees import build_site_tree
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -7,10 +7,10 @@ from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 
 from consultation.models import Comment
-from tests.consultation.reactions_support import make_comment as make_comment_on
-from tests.consultation.reactions_support import member_of, reaction_tree
-from tests.consultation.test_restrictions import make_editor, restrict
-from tests.factories import MembershipFactory, UserFactory, WorkingGroupFactory
+from tests.support.contributions import make_comment as make_comment_on
+from tests.support.factories import MembershipFactory, UserFactory, WorkingGroupFactory
+from tests.support.people import editor_of, member_of
+from tests.support.trees import reaction_tree, restrict
 
 pytestmark = pytest.mark.django_db
 
@@ -136,7 +136,7 @@ def test_tallies_of_a_restricted_paper_are_for_those_who_may_read_it(tree):
     for name, user in refused.items():
         assert not user.has_perm("consultation.view_tallies", paper), name
         assert not user.has_perm("consultation.view_tallies", tree["sections"][0]), name
-    editor = make_editor(tree["consultation"])
+    editor = editor_of(tree["consultation"])
     assert editor.has_perm("consultation.view_tallies", paper)
 
 

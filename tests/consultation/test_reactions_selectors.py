@@ -6,8 +6,10 @@ from django.test.utils import CaptureQueriesContext
 
 from consultation.reactions.selectors import reaction_choices_of_user, reaction_tallies, tally_groups
 from consultation.reactions.services import reaction_set, reaction_withdraw
-from tests.consultation.reactions_support import counted, member_of, reaction_tree
-from tests.factories import UserFactory, WorkingGroupFactory
+from tests.support.contributions import counted
+from tests.support.factories import UserFactory, WorkingGroupFactory
+from tests.support.people import member_of
+from tests.support.trees import reaction_tree
 
 pytestmark = pytest.mark.django_db
 
@@ -120,7 +122,7 @@ def _page_queries(client, url):
 
 
 def test_the_paper_page_query_count_does_not_grow_with_sections_or_reactions(client):
-    from tests.factories import PolicyPaperPageFactory, SectionPageFactory
+    from tests.support.factories import PolicyPaperPageFactory, SectionPageFactory
 
     small = reaction_tree(sections=2)
     fill(small, people_per_group=1)

@@ -11,8 +11,10 @@ from django.test import Client
 from consultation.models import Reaction
 from consultation.reactions.selectors import reaction_tallies
 from consultation.reactions.services import reaction_set, reaction_withdraw
-from tests.consultation.reactions_support import counted, member_of, reaction_tree
-from tests.factories import UserFactory
+from tests.support.contributions import counted
+from tests.support.factories import UserFactory
+from tests.support.people import member_of
+from tests.support.trees import reaction_tree
 
 
 @pytest.fixture

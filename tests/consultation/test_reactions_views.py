@@ -7,9 +7,9 @@ from django.test import Client
 
 from consultation.models import Reaction
 from consultation.reactions.services import reaction_set
-from tests.consultation.reactions_support import member_of, reaction_tree
-from tests.consultation.test_restrictions import restrict
-from tests.factories import UserFactory
+from tests.support.factories import UserFactory
+from tests.support.people import member_of
+from tests.support.trees import reaction_tree, restrict
 
 pytestmark = pytest.mark.django_db
 

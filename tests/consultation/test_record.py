@@ -5,7 +5,8 @@ from django.core.management import CommandError, call_command
 
 from consultation.models import RecordEntry
 from consultation.record.services import record_event, record_verify
-from tests.factories import UserFactory, build_site_tree
+from tests.support.factories import UserFactory
+from tests.support.trees import build_site_tree
 
 pytestmark = pytest.mark.django_db
 

@@ -15,7 +15,8 @@ from django.core.management import CommandError, call_command
 from consultation.models import ConsultationRecordHead, RecordEntry, RecordHead
 from consultation.models.record import GENESIS_HASH
 from consultation.record.services import record_event, record_verify
-from tests.factories import ConsultationPageFactory, UserFactory, build_site_tree
+from tests.support.factories import ConsultationPageFactory, UserFactory
+from tests.support.trees import build_site_tree
 
 pytestmark = pytest.mark.django_db
 

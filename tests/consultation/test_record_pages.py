@@ -12,8 +12,9 @@ from consultation.models import RecordEntry
 from consultation.record.services import record_event
 from consultation.versions.responses import response_create
 from consultation.versions.services import version_publish
-from tests.consultation.test_restrictions import make_editor
-from tests.factories import ConsultationPageFactory, UserFactory, build_site_tree
+from tests.support.factories import ConsultationPageFactory, UserFactory
+from tests.support.people import editor_of
+from tests.support.trees import build_site_tree
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +27,7 @@ HASHED = ("sequence", "consultation", "kind", "created_at", "actor_name", "summa
 def tree(settings):
     settings.SITE_URL = "https://policy.example.gov"
     tree = build_site_tree(sections=2)
-    tree["editor"] = make_editor(tree["consultation"])
+    tree["editor"] = editor_of(tree["consultation"])
     return tree
 
 
@@ -183,7 +184,7 @@ REASON_PAYLOAD = "<script>alert('reason')</script> & more"
 
 def test_the_atom_feed_carries_names_and_reasons_as_plain_text_never_html(client, tree):
     """A display name and a restriction reason with markup reach a feed reader as text, not as HTML."""
-    from tests.consultation.test_restrictions import restrict
+    from tests.support.trees import restrict
 
     record_event(
         consultation=tree["consultation"],

@@ -16,7 +16,8 @@ import pytest
 
 from consultation.models import RecordEntry
 from consultation.record.services import record_event
-from tests.factories import ConsultationPageFactory, UserFactory, build_site_tree
+from tests.support.factories import ConsultationPageFactory, UserFactory
+from tests.support.trees import build_site_tree
 
 pytestmark = pytest.mark.django_db
 

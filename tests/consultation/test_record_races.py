@@ -13,7 +13,8 @@ from django.db import connection, transaction
 
 from consultation.models import ConsultationRecordHead, RecordEntry
 from consultation.record.services import record_event, record_verify
-from tests.factories import ConsultationPageFactory, build_site_tree
+from tests.support.factories import ConsultationPageFactory
+from tests.support.trees import build_site_tree
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -11,136 +11,22 @@ by the test: never the machine's shared one.
 """
 
 import json
-import os
-import shutil
-import socket
-import subprocess
-import sys
 import time
 
 import pytest
-import redis
 import requests
 from websockets.sync.client import connect
 
 from consultation.models import Comment, Reaction
-from tests.conftest import require_service
-from tests.consultation.comments_support import post_data
-from tests.consultation.reactions_support import counted, member_of, reaction_tree
-from tests.consultation.test_cross_process import (
-    ROOT_DIR,
-    SITE_DIR,
-    ServerProcess,
-    database_url_for_subprocesses,
-    free_port,
-)
-from tests.factories import PASSWORD
+from tests.support.contributions import counted, post_data
+from tests.support.factories import PASSWORD
+from tests.support.people import member_of
+from tests.support.processes import RECOVERY_LIMIT, spare_port
+from tests.support.trees import reaction_tree
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.redis, pytest.mark.slow]
 
 OUTAGE_AT_LEAST = 5  # seconds
-RECOVERY_LIMIT = 10  # seconds from Redis returning to right tallies on an open page (issue 13)
-
-
-def spare_port(first=6390, last=6490):
-    for port in range(first, last):
-        with socket.socket() as s:
-            try:
-                s.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError("no spare port for a test Redis")
-
-
-class OwnRedis:
-    """A redis-server this test starts, stops and starts again (no persistence:
-    a restart forgets everything, as a replaced Redis would)."""
-
-    def __init__(self):
-        self.port = spare_port()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.process = None
-
-    def start(self):
-        # A fixed command line: nothing in it comes from outside the test.
-        self.process = subprocess.Popen(  # noqa: S603
-            [shutil.which("redis-server"), "--port", str(self.port), "--bind", "127.0.0.1"]
-            + ["--save", "", "--appendonly", "no"],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        client = redis.Redis.from_url(self.url, socket_connect_timeout=0.5)
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                client.ping()
-                return
-            except redis.ConnectionError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.05)
-
-    def stop(self):
-        if self.process is not None:
-            self.process.terminate()
-            self.process.wait(timeout=10)
-            self.process = None
-
-
-@pytest.fixture
-def own_redis():
-    require_service(shutil.which("redis-server"), "redis-server not installed: apt-get install redis-server")
-    server = OwnRedis()
-    server.start()
-    yield server
-    server.stop()
-
-
-class LoggedServer(ServerProcess):
-    """The project's ASGI app under uvicorn in its own process, logging to a file:
-    an outage logs a warning per failed Redis call, and a pipe nobody reads
-    would fill up and stall the server."""
-
-    def __init__(self, env, log_path):
-        self.port = free_port()
-        self.log_path = log_path
-        self.log = open(log_path, "wb")  # noqa: SIM115 - closed in stop()
-        # A fixed command line: nothing in it comes from outside the test.
-        self.process = subprocess.Popen(  # noqa: S603
-            [sys.executable, "-m", "uvicorn", "config.asgi:application", "--host", "127.0.0.1"]
-            + ["--port", str(self.port), "--ws", "websockets-sansio", "--lifespan", "off"]
-            + ["--log-level", "warning"],
-            cwd=SITE_DIR,
-            env=env,
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-        )
-
-    def stop(self):
-        if self.process.poll() is None:
-            super().stop()
-        self.log.close()
-
-    def output(self):
-        return self.log_path.read_text(errors="replace")
-
-
-@pytest.fixture
-def server(own_redis, tmp_path):
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.test",
-        "PYTHONPATH": os.pathsep.join([str(SITE_DIR), str(ROOT_DIR)]),
-        "DATABASE_URL": database_url_for_subprocesses(),
-        "REDIS_URL": own_redis.url,
-        "CHANNELS_PREFIX": "openpolicy-outage",
-        "CACHE_PREFIX": "openpolicy-outage",
-        "LOG_LEVEL": "WARNING",
-    }
-    process = LoggedServer(env, tmp_path / "server.log")
-    yield process
-    process.stop()
 
 
 class Browser:
@@ -188,7 +74,8 @@ def shows(paper, key, expected):
     return check
 
 
-def test_with_redis_stopped_the_site_works_and_live_tallies_recover_when_it_returns(own_redis, server):
+def test_with_redis_stopped_the_site_works_and_live_tallies_recover_when_it_returns(own_redis, outage_server):
+    server = outage_server
     tree = reaction_tree(sections=2)
     member = member_of(tree["groups"][0], username="outage-member")
     paper, section = tree["paper"], tree["sections"][0]

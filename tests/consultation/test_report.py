@@ -18,97 +18,23 @@ from consultation.models import Comment, Reaction
 from consultation.reactions.services import reaction_set
 from consultation.report.builder import report_build
 from consultation.report.render import render_body, render_csv, render_json, render_pdf
-from tests.factories import (
-    MembershipFactory,
-    OrganisationFactory,
+from tests.support.contributions import react
+from tests.support.factories import (
     PolicyPaperPageFactory,
     SectionPageFactory,
     UserFactory,
-    WorkingGroupFactory,
-    build_site_tree,
 )
+from tests.support.reports import group_row, section_of
+from tests.support.trees import GROUP_NAMES, report_scenario, report_tree
 
 pytestmark = pytest.mark.django_db
-
-GROUP_NAMES = ("Civil society", "Local government", "Researchers")
-
-
-# ------------------------------------------------------------ set-up (the other report tests use it too)
-
-
-def member_of(group, **user_fields):
-    user = UserFactory(**user_fields)
-    MembershipFactory(group=group, user=user, organisation=OrganisationFactory(name=f"{group.name} org"))
-    return user
-
-
-def report_tree(*, stage="review", sections=4, per_group=6):
-    groups = [WorkingGroupFactory(name=name, slug=name.lower().replace(" ", "-")) for name in GROUP_NAMES]
-    tree = build_site_tree(sections=sections, stage=stage, groups=groups)
-    tree["groups"] = groups
-    tree["members"] = [[member_of(group) for _ in range(per_group)] for group in groups]
-    return tree
-
-
-def react(users, target, choice):
-    for user in users:
-        reaction_set(user=user, target=target, choice=choice)
-
-
-def scenario(stage="review"):
-    """Four sections, three groups of six (each heard from 3 reactions, half its members):
-
-    1. everyone agrees (6/6 in each group)            → broad consensus
-    2. two groups agree 6/6, the third disagrees 0/6   → contested (12 of 18 agree overall)
-    3. two reactions only (1 + 1 of 6)                 → too little participation to say
-    4. like 1, but restricted, with comments           → numbers shown, text withheld
-    """
-    tree = report_tree(stage=stage)
-    a, b, c = tree["members"]
-    s1, s2, s3, s4 = tree["sections"]
-    for members in (a, b, c):
-        react(members, s1, "agree")
-        react(members, s4, "agree")
-    react(a, s2, "agree")
-    react(b, s2, "agree")
-    react(c, s2, "disagree")
-    react(a[:1], s3, "agree")
-    react(b[:1], s3, "neutral")
-
-    # Comments on section 2, on each side, with reactions to the comments.
-    tree["for_comment"] = comment_create(author=a[0], target=s2, text="The duty to share is long overdue.")
-    tree["for_comment_2"] = comment_create(author=b[0], target=s2, text="Agreed, with safeguards.")
-    tree["against_comment"] = comment_create(author=c[0], target=s2, text="This overrides local consent.")
-    react(b[1:4], tree["for_comment"], "agree")
-    react(a[1:2], tree["for_comment_2"], "agree")
-    react(c[1:3], tree["against_comment"], "agree")
-    react(a[1:2], tree["against_comment"], "disagree")
-
-    tree["secret_comment"] = comment_create(
-        author=a[0], target=s4, text="SECRET-COMMENT about the withheld clause"
-    )
-    s4.body = [("paragraph", "<p>SECRET-BODY-TEXT of section four.</p>")]
-    s4.restricted = True
-    s4.restriction_category = "security"
-    s4.restriction_reason = "Describes fraud detection thresholds."
-    s4.save_revision().publish()
-    tree["sections"][3] = s4.__class__.objects.get(pk=s4.pk)
-    return tree
-
-
-def section_of(snapshot, section):
-    return next(s for s in snapshot["sections"] if s["id"] == section.pk)
-
-
-def group_row(section_data, key):
-    return next(g for g in section_data["groups"] if g["key"] == key)
 
 
 # ---------------------------------------------------------------- the snapshot
 
 
 def test_each_section_is_classified_with_the_numbers_behind_it():
-    tree = scenario()
+    tree = report_scenario()
     snapshot = report_build(paper=tree["paper"])
     s1, s2, s3, s4 = (section_of(snapshot, s) for s in tree["sections"])
     civil, local, research = (f"group-{g.pk}" for g in tree["groups"])
@@ -153,7 +79,7 @@ def test_each_section_is_classified_with_the_numbers_behind_it():
 
 
 def test_most_agreed_comments_on_each_side_rank_by_agreement_and_skip_hidden_ones():
-    tree = scenario()
+    tree = report_scenario()
     s2 = section_of(report_build(paper=tree["paper"]), tree["sections"][1])
     assert [c["id"] for c in s2["comments"]["agree"]] == [tree["for_comment"].pk, tree["for_comment_2"].pk]
     assert s2["comments"]["agree"][0]["agree"] == 3
@@ -172,7 +98,7 @@ def test_most_agreed_comments_on_each_side_rank_by_agreement_and_skip_hidden_one
 def test_the_report_reads_the_same_tallies_as_the_live_selector():
     from consultation.reactions.selectors import reaction_tallies
 
-    tree = scenario()
+    tree = report_scenario()
     snapshot = report_build(paper=tree["paper"])
     tallies = reaction_tallies(paper_id=tree["paper"].pk)
     for section in tree["sections"]:
@@ -237,7 +163,7 @@ def test_sign_off_positions_and_responses_are_in_the_report_except_about_restric
     from consultation.versions.responses import response_create
     from workinggroups.services.signoffs import SectionPositionInput, signoff_record
 
-    tree = scenario(stage="signoff")
+    tree = report_scenario(stage="signoff")
     paper = tree["paper"]
     civil, local, research = tree["groups"]
     s2, s4 = tree["sections"][1], tree["sections"][3]
@@ -332,7 +258,7 @@ class TableCells(HTMLParser):
 
 
 def test_html_csv_and_json_carry_exactly_the_same_numbers():
-    tree = scenario()
+    tree = report_scenario()
     snapshot = report_build(paper=tree["paper"])
     parser = TableCells()
     parser.feed(render_body(snapshot))
@@ -420,7 +346,7 @@ def pdf_text(pdf, tmp_path, *options):
 def test_the_pdf_text_has_every_section_heading_and_classification(tmp_path):
     if not shutil.which("pdftotext"):
         pytest.fail("pdftotext (poppler-utils) is needed to read the PDF")
-    tree = scenario()
+    tree = report_scenario()
     snapshot = report_build(paper=tree["paper"])
     pdf = render_pdf(snapshot)
     assert pdf.startswith(b"%PDF")
@@ -463,7 +389,7 @@ def _text_of(response, tmp_path):
 
 
 def test_a_restricted_sections_text_appears_in_no_output_but_its_heading_and_reason_do(client, tmp_path):
-    tree = scenario()
+    tree = report_scenario()
     s4 = tree["sections"][3]
     responses = _all_outputs(client, tree["paper"])
     for kind, response in responses.items():
@@ -486,7 +412,7 @@ def _restrict_paper(paper):
 
 @pytest.mark.parametrize("who", ["anonymous", "member", "public"])
 def test_a_restricted_papers_report_is_refused_in_every_format(client, who):
-    tree = scenario()
+    tree = report_scenario()
     _restrict_paper(tree["paper"])
     if who == "member":
         client.force_login(tree["members"][0][0])
@@ -500,7 +426,7 @@ def test_a_restricted_papers_report_is_refused_in_every_format(client, who):
 
 
 def test_an_editor_may_read_a_restricted_papers_report_but_no_text_about_its_sections(client):
-    tree = scenario()
+    tree = report_scenario()
     _restrict_paper(tree["paper"])
     client.force_login(UserFactory(is_superuser=True, is_staff=True))
     responses = _all_outputs(client, tree["paper"])
@@ -519,7 +445,7 @@ def test_the_report_of_an_unpublished_paper_is_not_found(client):
 
 
 def test_report_pages_are_public_and_files_have_their_types(client):
-    tree = scenario()
+    tree = report_scenario()
     responses = _all_outputs(client, tree["paper"])
     assert responses["pdf"]["Content-Type"] == "application/pdf"
     assert responses["csv"]["Content-Type"].startswith("text/csv")
@@ -531,7 +457,7 @@ def test_report_pages_are_public_and_files_have_their_types(client):
 
 
 def test_a_new_section_is_in_the_next_report_straight_away(client):
-    tree = scenario()
+    tree = report_scenario()
     assert client.get(f"{tree['paper'].url}report.json").status_code == 200
     SectionPageFactory(parent=tree["paper"], title="Late addition")
     data = json.loads(client.get(f"{tree['paper'].url}report.json").content)
@@ -541,7 +467,7 @@ def test_a_new_section_is_in_the_next_report_straight_away(client):
 def test_the_report_reflects_a_new_reaction_once_the_live_clock_moves(client):
     from consultation.reactions.broadcast import clock
 
-    tree = scenario()
+    tree = report_scenario()
     s3 = tree["sections"][2]
     before = json.loads(client.get(f"{tree['paper'].url}report.json").content)
     react(tree["members"][2][:3], s3, "agree")
@@ -552,7 +478,7 @@ def test_the_report_reflects_a_new_reaction_once_the_live_clock_moves(client):
 
 
 def test_anonymous_user_gets_the_public_report(rf):
-    tree = scenario()
+    tree = report_scenario()
     assert AnonymousUser().has_perm("consultation.view_report", tree["paper"])
 
 
@@ -562,7 +488,7 @@ def test_anonymous_user_gets_the_public_report(rf):
 def test_a_new_version_starts_fresh_tallies_and_the_report_says_what_changed(client):
     from consultation.versions.services import version_publish
 
-    tree = scenario()
+    tree = report_scenario()
     paper, s1, s2 = tree["paper"], tree["sections"][0], tree["sections"][1]
     editor = UserFactory(is_superuser=True, is_staff=True)
     version_publish(paper=paper, actor=editor, change_note="First version.")
@@ -605,7 +531,7 @@ def test_a_new_version_starts_fresh_tallies_and_the_report_says_what_changed(cli
 
 
 def test_a_hidden_comment_leaves_every_output_at_once(client, tmp_path):
-    tree = scenario()
+    tree = report_scenario()
     base = tree["paper"].url
     assert "The duty to share is long overdue." in client.get(f"{base}report.json").content.decode()
     assert "The duty to share is long overdue." in pdf_text(client.get(f"{base}report.pdf").content, tmp_path)
@@ -620,7 +546,7 @@ def test_a_hidden_comment_leaves_every_output_at_once(client, tmp_path):
 
 
 def test_a_section_restricted_since_the_last_pdf_is_withheld_from_the_next(client, tmp_path):
-    tree = scenario()
+    tree = report_scenario()
     base, s2 = tree["paper"].url, tree["sections"][1]
     assert "overrides local consent" in pdf_text(client.get(f"{base}report.pdf").content, tmp_path)
     s2.restricted = True
@@ -636,7 +562,7 @@ def test_the_pdf_may_lag_the_live_tallies_but_says_when_its_figures_are_from(cli
 
     # One time bucket for the whole test, so that no bucket boundary falls between the two requests.
     settings.REPORT_PDF_SECONDS = 10**9
-    tree = scenario()
+    tree = report_scenario()
     base, s3 = tree["paper"].url, tree["sections"][2]
     first = client.get(f"{base}report.pdf").content
     react(tree["members"][2][:3], s3, "agree")

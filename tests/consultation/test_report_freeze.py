@@ -12,15 +12,16 @@ from consultation.models import FrozenReport, FrozenReportError, RecordEntry
 from consultation.reactions.broadcast import clock
 from consultation.report.services import report_freeze
 from consultation.versions.services import version_publish
-from tests.consultation.test_report import react, scenario
-from tests.factories import UserFactory
+from tests.support.contributions import react
+from tests.support.factories import UserFactory
+from tests.support.trees import report_scenario
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def signoff():
-    return scenario(stage="signoff")
+    return report_scenario(stage="signoff")
 
 
 def publisher_of(paper, **user_fields):
@@ -149,7 +150,7 @@ def test_only_publishing_editors_may_freeze(signoff, who):
 @pytest.mark.parametrize("stage", ["drafting", "review", "scrutiny", "final"])
 @pytest.mark.parametrize("superuser", [False, True])
 def test_freezing_happens_only_at_sign_off_even_for_a_superuser(stage, superuser):
-    tree = scenario(stage="review")
+    tree = report_scenario(stage="review")
     consultation = tree["consultation"]
     consultation.__class__.objects.filter(pk=consultation.pk).update(current_stage=stage)
     paper = tree["paper"].__class__.objects.get(pk=tree["paper"].pk)
@@ -227,7 +228,7 @@ def test_the_admin_freeze_page_is_refused_to_those_who_may_not_publish(signoff, 
 
 
 def test_the_admin_explains_why_the_report_cannot_be_frozen_before_sign_off(client):
-    tree = scenario(stage="review")
+    tree = report_scenario(stage="review")
     client.force_login(publisher_of(tree["paper"]))
     page = client.get(f"/admin/consultation-report/{tree['paper'].pk}/").content.decode()
     assert "Reports are frozen at the end of sign-off" in page

@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 
 from consultation.models import Comment, PolicyPaperPage, Reaction
 from consultation.report.builder import report_build
-from tests.factories import build_site_tree
+from tests.support.trees import build_site_tree
 
 pytestmark = pytest.mark.django_db
 

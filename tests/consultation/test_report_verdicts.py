@@ -13,8 +13,11 @@ from consultation.proposals.services import proposal_create
 from consultation.reactions.selectors import reaction_tallies
 from consultation.report.builder import report_build
 from consultation.report.render import render_body, render_csv
-from tests.consultation.test_report import member_of, react, section_of
-from tests.factories import WorkingGroupFactory, build_site_tree
+from tests.support.contributions import react
+from tests.support.factories import WorkingGroupFactory
+from tests.support.people import member_of
+from tests.support.reports import section_of
+from tests.support.trees import build_site_tree
 
 pytestmark = pytest.mark.django_db
 
@@ -129,7 +132,7 @@ def test_the_public_is_beside_the_verdict():
     for members in tree["members"]:
         react(members, section, "agree")
     # Thirty public reactions against (written directly: the public cannot react in review).
-    from tests.factories import UserFactory
+    from tests.support.factories import UserFactory
 
     Reaction.objects.bulk_create(
         Reaction(

@@ -10,8 +10,9 @@ from wagtail.models import Page
 from consultation.comments.services import comment_create, comment_hide
 from consultation.models import RecordEntry, RestrictionCategory, SectionPage
 from consultation.versions.services import version_publish
-from tests.consultation.test_restrictions import make_editor
-from tests.factories import MembershipFactory, UserFactory, WorkingGroupFactory, build_site_tree
+from tests.support.factories import MembershipFactory, UserFactory, WorkingGroupFactory
+from tests.support.people import editor_of
+from tests.support.trees import build_site_tree
 
 pytestmark = pytest.mark.django_db
 
@@ -42,7 +43,7 @@ def tree():
     group = WorkingGroupFactory()
     tree = build_site_tree(sections=3, groups=[group])
     tree["member"] = MembershipFactory(group=group, role="member").user
-    editor = make_editor(tree["consultation"])
+    editor = editor_of(tree["consultation"])
     editor.display_name = "Rosa Editor"
     editor.save()
     tree["editor"] = editor
@@ -244,7 +245,7 @@ def test_the_register_costs_the_same_however_much_is_restricted(client, tree, dj
     url = f"{tree['consultation'].url}restrictions/"
     with django_assert_max_num_queries(40) as few:
         client.get(url)
-    from tests.factories import SectionPageFactory
+    from tests.support.factories import SectionPageFactory
 
     for n in range(6):
         section = SectionPageFactory(parent=tree["paper"])

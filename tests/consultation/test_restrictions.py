@@ -2,39 +2,29 @@
 
 import re
 from collections import deque
-from datetime import date
 
 import pytest
-from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
 from django.urls import reverse
-from wagtail.models import GroupPagePermission, Page
+from wagtail.models import Page
 
 from consultation.models import RestrictionCategory, SectionPage
-from tests.factories import (
+from tests.support.factories import (
     ConsultationPageFactory,
     MembershipFactory,
     SectionPageFactory,
     UserFactory,
     WorkingGroupFactory,
-    build_site_tree,
 )
+from tests.support.people import editor_of
+from tests.support.trees import RESTRICTION_REASON as REASON
+from tests.support.trees import build_site_tree, restrict
 
 pytestmark = pytest.mark.django_db
 
 MARKER = "Quillfeather threshold is seventeen"
-REASON = "Publishing the thresholds would help people evade fraud checks."
 PAPER_MARKER = "Marrowbone paper summary"
 EDITOR_NOTE = "You can see this restricted text because you can edit it"
-
-
-def restrict(page, *, reason=REASON, category=RestrictionCategory.SECURITY, review_on=date(2027, 5, 1)):
-    page.restricted = True
-    page.restriction_category = category
-    page.restriction_reason = reason
-    page.restriction_review_on = review_on
-    page.save_revision().publish()
-    return type(page).objects.get(pk=page.pk)
 
 
 @pytest.fixture
@@ -48,19 +38,6 @@ def tree():
     return tree
 
 
-def make_editor(consultation, username="paper-editor"):
-    """A Wagtail editor with page permissions on one consultation's subtree."""
-    group, _ = Group.objects.get_or_create(name=f"Editors of {consultation.slug}")
-    group.permissions.add(Permission.objects.get(codename="access_admin"))
-    for codename in ("add_page", "change_page", "publish_page"):
-        GroupPagePermission.objects.get_or_create(
-            group=group, page=consultation, permission=Permission.objects.get(codename=codename)
-        )
-    user = UserFactory(username=username)
-    user.groups.add(group)
-    return user
-
-
 def outsiders(tree):
     """Everyone who must not read a restricted body, signed in or not."""
     member = MembershipFactory(group=tree["group"], role="member").user
@@ -72,7 +49,7 @@ def outsiders(tree):
         "invited member": member,
         "invited convenor": convenor,
         "staff without page permissions": UserFactory(username="staffer", is_staff=True),
-        "editor of another consultation": make_editor(other_consultation, "other-editor"),
+        "editor of another consultation": editor_of(other_consultation, username="other-editor"),
     }
 
 
@@ -286,7 +263,7 @@ def test_a_restricted_paper_hides_its_summary_and_every_section_body(client, res
 
 
 def test_a_restricted_paper_is_readable_by_its_editor(client, restricted_paper):
-    client.force_login(make_editor(restricted_paper["consultation"]))
+    client.force_login(editor_of(restricted_paper["consultation"]))
 
     html = client.get(restricted_paper["paper"].url).content.decode()
 
@@ -300,7 +277,7 @@ def test_a_restricted_paper_is_readable_by_its_editor(client, restricted_paper):
 
 
 def test_an_editor_of_the_consultation_reads_the_body_with_a_note(client, tree):
-    client.force_login(make_editor(tree["consultation"]))
+    client.force_login(editor_of(tree["consultation"]))
 
     for url in (tree["paper"].url, tree["secret"].url):
         html = client.get(url).content.decode()
@@ -312,7 +289,7 @@ def test_an_editor_of_the_consultation_reads_the_body_with_a_note(client, tree):
 
 
 def test_an_editor_sees_the_body_in_the_admin_preview(client, tree):
-    client.force_login(make_editor(tree["consultation"]))
+    client.force_login(editor_of(tree["consultation"]))
 
     response = client.get(reverse("wagtailadmin_pages:view_draft", args=[tree["secret"].pk]))
 

@@ -23,8 +23,9 @@ from consultation.models import (
 )
 from consultation.proposals.services import proposal_create
 from consultation.rules import MODERATORS_GROUP
-from tests.factories import UserFactory
-from tests.workinggroups.helpers import another_consultation, editor_of, groups_tree, member_of
+from tests.support.factories import UserFactory
+from tests.support.people import editor_of, member_of
+from tests.support.trees import another_consultation, groups_tree
 
 pytestmark = pytest.mark.django_db
 

@@ -18,7 +18,8 @@ from consultation.models import (
     Subscription,
 )
 from consultation.stages.services import consultation_move_stage, stage_moves_allowed
-from tests.workinggroups.helpers import another_consultation, groups_tree, sign_off
+from tests.support.contributions import sign_off
+from tests.support.trees import another_consultation, groups_tree
 from workinggroups.models import Position
 
 pytestmark = pytest.mark.django_db

@@ -5,8 +5,10 @@ from django.urls import reverse
 
 from consultation.models import ConsultationPage, StageChange
 from consultation.stages.admin import stage_header_button, stage_listing_button
-from tests.factories import UserFactory
-from tests.workinggroups.helpers import another_consultation, editor_of, groups_tree, sign_off
+from tests.support.contributions import sign_off
+from tests.support.factories import UserFactory
+from tests.support.people import editor_of
+from tests.support.trees import another_consultation, groups_tree
 
 pytestmark = pytest.mark.django_db
 

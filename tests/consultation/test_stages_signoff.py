@@ -6,8 +6,10 @@ import pytest
 from django.urls import reverse
 
 from consultation.models import RecordEntry
-from tests.factories import UserFactory, WorkingGroupFactory
-from tests.workinggroups.helpers import editor_of, groups_tree, member_of, sign_off
+from tests.support.contributions import sign_off
+from tests.support.factories import UserFactory, WorkingGroupFactory
+from tests.support.people import editor_of, member_of
+from tests.support.trees import groups_tree
 from workinggroups.models import Position, SignOff
 
 pytestmark = pytest.mark.django_db

@@ -19,7 +19,7 @@ from consultation.subscriptions.services import (
     subscriptions_notify_new_version,
     subscriptions_purge_unconfirmed,
 )
-from tests.workinggroups.helpers import another_consultation, groups_tree
+from tests.support.trees import another_consultation, groups_tree
 
 pytestmark = pytest.mark.django_db
 

@@ -17,8 +17,9 @@ from consultation.models import (
 )
 from consultation.rules import MODERATORS_GROUP
 from consultation.versions.services import version_publish
-from tests.consultation.test_restrictions import make_editor
-from tests.factories import ConsultationPageFactory, SectionPageFactory, UserFactory, build_site_tree
+from tests.support.factories import ConsultationPageFactory, SectionPageFactory, UserFactory
+from tests.support.people import editor_of
+from tests.support.trees import build_site_tree
 
 pytestmark = pytest.mark.django_db
 
@@ -53,7 +54,7 @@ def marked(element, tag):
 @pytest.fixture
 def tree():
     tree = build_site_tree(sections=5)
-    tree["editor"] = make_editor(tree["consultation"])
+    tree["editor"] = editor_of(tree["consultation"])
     return tree
 
 
@@ -215,32 +216,19 @@ def refused_people(tree):
         "signed-in reader": UserFactory(username="reader"),
         "working-group convenor": _convenor(tree),
         "staff without page permissions": UserFactory(username="staff", is_staff=True),
-        "editor of another consultation": make_editor(other, "other-editor"),
-        "editor without publish permission": _editor_without_publish(tree),
+        "editor of another consultation": editor_of(other, username="other-editor"),
+        "editor without publish permission": editor_of(
+            tree["consultation"], username="drafter", publish=False
+        ),
     }
 
 
 def _convenor(tree):
-    from tests.factories import MembershipFactory, WorkingGroupFactory
+    from tests.support.factories import MembershipFactory, WorkingGroupFactory
 
     group = WorkingGroupFactory()
     tree["consultation"].invited_groups.add(group)
     return MembershipFactory(group=group, role="convenor").user
-
-
-def _editor_without_publish(tree):
-    from django.contrib.auth.models import Permission
-    from wagtail.models import GroupPagePermission
-
-    group, _ = Group.objects.get_or_create(name="Drafters")
-    group.permissions.add(Permission.objects.get(codename="access_admin"))
-    for codename in ("add_page", "change_page"):
-        GroupPagePermission.objects.get_or_create(
-            group=group, page=tree["consultation"], permission=Permission.objects.get(codename=codename)
-        )
-    user = UserFactory(username="drafter")
-    user.groups.add(group)
-    return user
 
 
 @pytest.mark.parametrize(
@@ -495,11 +483,11 @@ def test_a_version_page_costs_the_same_for_5_or_25_sections(client, tree, django
 def test_a_new_version_starts_fresh_tallies_and_the_old_ones_stay_in_the_record(client):
     from consultation.reactions.selectors import reaction_tallies
     from consultation.reactions.services import reaction_set
-    from tests.factories import MembershipFactory, WorkingGroupFactory
+    from tests.support.factories import MembershipFactory, WorkingGroupFactory
 
     group = WorkingGroupFactory()
     tree = build_site_tree(sections=2, groups=[group])
-    editor = make_editor(tree["consultation"])
+    editor = editor_of(tree["consultation"])
     paper, section = tree["paper"], tree["sections"][0]
     key = f"section:{section.pk}"
     members = [MembershipFactory(group=group, role="member").user for _ in range(3)]

@@ -6,17 +6,16 @@ from django.urls import reverse
 from consultation.comments.services import comment_create
 from consultation.models import PaperVersion, PolicyPaperPage, RecordEntry, Response
 from consultation.versions.services import version_publish
-from tests.consultation.test_restrictions import make_editor
-from tests.consultation.test_versions import _editor_without_publish
-from tests.factories import (
+from tests.support.factories import (
     ConsultationPageFactory,
     MembershipFactory,
     PolicyPaperPageFactory,
     SectionPageFactory,
     UserFactory,
     WorkingGroupFactory,
-    build_site_tree,
 )
+from tests.support.people import editor_of
+from tests.support.trees import build_site_tree
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +24,7 @@ pytestmark = pytest.mark.django_db
 def tree():
     group = WorkingGroupFactory()
     tree = build_site_tree(sections=2, groups=[group])
-    tree["editor"] = make_editor(tree["consultation"])
+    tree["editor"] = editor_of(tree["consultation"])
     tree["member"] = MembershipFactory(group=group, role="member").user
     return tree
 
@@ -84,8 +83,8 @@ def test_people_who_cannot_publish_the_paper_are_refused(client, tree, who):
     user = {
         "reader": UserFactory(username="reader"),
         "member": tree["member"],
-        "drafter": _editor_without_publish(tree),
-        "other editor": make_editor(ConsultationPageFactory(parent=tree["index"]), "other-editor"),
+        "drafter": editor_of(tree["consultation"], username="drafter", publish=False),
+        "other editor": editor_of(ConsultationPageFactory(parent=tree["index"]), username="other-editor"),
     }[who]
     client.force_login(user)
     for url in (versions_url(tree["paper"]), respond_url(tree["paper"])):

@@ -9,16 +9,16 @@ from consultation.comments.services import comment_create, comment_hide
 from consultation.models import ImmutableSnapshotError, RecordEntry, Response
 from consultation.versions.responses import response_create
 from consultation.versions.services import version_publish
-from tests.consultation.test_restrictions import make_editor
-from tests.factories import (
+from tests.support.factories import (
     ConsultationPageFactory,
     MembershipFactory,
     PolicyPaperPageFactory,
     SectionPageFactory,
     UserFactory,
     WorkingGroupFactory,
-    build_site_tree,
 )
+from tests.support.people import editor_of
+from tests.support.trees import build_site_tree
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +35,7 @@ def republish(page, *, user, **fields):
 def tree():
     group = WorkingGroupFactory(name="Data Rights Alliance")
     tree = build_site_tree(sections=3, groups=[group])
-    tree["editor"] = make_editor(tree["consultation"])
+    tree["editor"] = editor_of(tree["consultation"])
     tree["member"] = MembershipFactory(group=group, role="member").user
     return tree
 
@@ -204,7 +204,7 @@ def test_only_publishers_of_the_paper_may_respond(commented, who):
         "the commenter": commented["member"],
         "signed-in reader": UserFactory(username="reader"),
         "staff": UserFactory(username="staff", is_staff=True),
-        "editor of another consultation": make_editor(other, "other-editor"),
+        "editor of another consultation": editor_of(other, username="other-editor"),
     }[who]
     with pytest.raises(PermissionDenied):
         response_create(actor=user, comment=commented["comment"], outcome="accepted", reason="Yes.")

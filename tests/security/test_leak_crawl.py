@@ -28,8 +28,9 @@ from consultation.models import (
 )
 from consultation.proposals.services import proposal_create
 from consultation.rules import MODERATORS_GROUP
-from tests.factories import UserFactory
-from tests.workinggroups.helpers import groups_tree, member_of
+from tests.support.factories import UserFactory
+from tests.support.people import member_of
+from tests.support.trees import groups_tree
 
 pytestmark = pytest.mark.django_db
 
@@ -176,7 +177,7 @@ def test_the_crawl_finds_no_restricted_text_for_any_role(client, world):
 
 def test_the_editor_does_read_it_so_the_markers_are_findable(client, world):
     """The crawl would catch a leak: the same markers are on the pages an editor sees."""
-    from tests.workinggroups.helpers import editor_of
+    from tests.support.people import editor_of
 
     client.force_login(editor_of(world["tree"]["consultation"]))
     section = SectionPage.objects.get(pk=world["ids"]["section_id"][0])

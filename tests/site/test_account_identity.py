@@ -12,8 +12,8 @@ from django.db import IntegrityError, transaction
 from accounts.names import reserved_name_reason, strip_invisible
 from accounts.services import email_change_token, email_verification_token
 from core.emails import email_key
-from tests.factories import UserFactory
-from tests.site.test_accounts import SITE, link_in, signup_data
+from tests.support.accounts import SITE, link_in, signup_data
+from tests.support.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()
@@ -236,7 +236,7 @@ def test_a_name_of_only_invisible_characters_is_no_name(client):
 
 
 def test_accepting_an_invitation_does_not_confirm_a_second_account_for_one_mailbox():
-    from tests.factories import WorkingGroupFactory
+    from tests.support.factories import WorkingGroupFactory
     from workinggroups.models import Membership
     from workinggroups.services.memberships import invitation_accept, invitation_create
 

@@ -1,6 +1,5 @@
 """Accounts: sign up, confirm the email address, sign in and out, reset a password, edit the profile."""
 
-import re
 import time
 
 import pytest
@@ -8,31 +7,16 @@ from django.contrib.auth import get_user_model
 from django.core import mail, signing
 
 from accounts.services import VERIFY_SALT, email_verification_token
-from tests.factories import PASSWORD, UserFactory
+from tests.support.accounts import SITE, link_in, signup_data
+from tests.support.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()
-SITE = "https://openpolicy.example.gov"
 
 
 @pytest.fixture(autouse=True)
 def site_url(settings):
     settings.SITE_URL = SITE
-
-
-def signup_data(**overrides):
-    return {
-        "username": "newperson",
-        "email": "new@example.org",
-        "display_name": "New Person",
-        "organisation": "",
-        "password1": "a-long-unusual-passphrase-42",
-        "password2": "a-long-unusual-passphrase-42",
-    } | overrides
-
-
-def link_in(body):
-    return re.search(r"https://\S+", body).group(0)
 
 
 def test_sign_up_sends_a_confirmation_link_that_confirms_on_a_button_press(

@@ -17,7 +17,8 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from config.asgi import application
 from consultation.models import ConsultationPage, PolicyPaperPage
-from tests.factories import UserFactory, build_site_tree
+from tests.support.factories import UserFactory
+from tests.support.trees import build_site_tree
 
 pytestmark = pytest.mark.django_db
 

@@ -26,7 +26,7 @@ from consultation.models import (
 )
 from consultation.rules import MODERATORS_GROUP
 from core.models import ContentPage, HomePage
-from tests.factories import build_site_tree
+from tests.support.trees import build_site_tree
 from workinggroups.models import Membership, Organisation, WorkingGroup
 
 pytestmark = pytest.mark.django_db

@@ -11,10 +11,11 @@ from django.core import mail
 from django.core.cache import cache
 
 from consultation.models import Comment, CommentReport, Proposal, Reaction, Subscription
-from tests.consultation.comments_support import comment_tree, member_of, post_data
-from tests.consultation.proposals_support import proposal_tree
-from tests.factories import PASSWORD, UserFactory
-from tests.workinggroups.helpers import groups_tree
+from tests.support.accounts import signup_data
+from tests.support.contributions import post_data
+from tests.support.factories import PASSWORD, UserFactory
+from tests.support.people import member_of
+from tests.support.trees import comment_tree, groups_tree, proposal_tree
 
 pytestmark = pytest.mark.django_db
 JSON = {"HTTP_ACCEPT": "application/json"}
@@ -145,8 +146,6 @@ def test_email_changes_are_limited_but_name_changes_are_not(
 
 
 def test_sign_ups_from_one_network_are_limited_and_the_form_keeps_what_was_typed(client, lower):
-    from tests.site.test_accounts import signup_data
-
     lower(signup_ip="2/d")
     for n in range(2):
         client.post("/accounts/signup/", signup_data(username=f"person{n}x", email=f"p{n}@example.org"))
@@ -220,7 +219,7 @@ def test_flags_are_limited_per_person_and_the_details_are_kept(client, lower):
     lower(flag="1/d")
     tree = comment_tree(stage="review")
     author = member_of(tree["group"])
-    from tests.consultation.comments_support import add_comment
+    from tests.support.contributions import add_comment
 
     comments = [add_comment(author, tree["sections"][0], f"Comment {n}.") for n in range(2)]
     client.force_login(UserFactory())
@@ -248,8 +247,6 @@ def test_register_interest_is_limited_per_network_and_the_address_is_kept(client
 
 
 def test_an_unreachable_cache_lets_requests_through_rather_than_refusing_everyone(client, lower, settings):
-    from tests.site.test_accounts import signup_data
-
     # Port 1: nothing listens, so every count fails at once.
     settings.CACHES = settings.CACHES | {
         "unreachable": {

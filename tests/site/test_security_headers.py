@@ -2,7 +2,8 @@
 
 import pytest
 
-from tests.factories import UserFactory, build_site_tree
+from tests.support.factories import UserFactory
+from tests.support.trees import build_site_tree
 
 pytestmark = pytest.mark.django_db
 

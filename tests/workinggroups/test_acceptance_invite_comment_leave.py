@@ -11,8 +11,8 @@ from django.urls import reverse
 
 from consultation.comments.forms import CommentForm
 from consultation.models import Comment
-from tests.factories import OrganisationFactory, UserFactory
-from tests.workinggroups.helpers import groups_tree
+from tests.support.factories import OrganisationFactory, UserFactory
+from tests.support.trees import groups_tree
 from workinggroups.models import Membership
 
 pytestmark = pytest.mark.django_db

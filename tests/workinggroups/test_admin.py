@@ -5,8 +5,8 @@ import pytest
 from django.urls import reverse
 
 from consultation.models import RecordEntry
-from tests.factories import OrganisationFactory, UserFactory, WorkingGroupFactory
-from tests.workinggroups.helpers import member_of
+from tests.support.factories import OrganisationFactory, UserFactory, WorkingGroupFactory
+from tests.support.people import member_of
 from workinggroups.models import Invitation, Membership
 from workinggroups.services.memberships import invitation_create
 

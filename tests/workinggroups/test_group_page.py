@@ -6,8 +6,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.factories import MembershipFactory, OrganisationFactory, UserFactory, WorkingGroupFactory
-from tests.workinggroups.helpers import groups_tree, member_of, sign_off
+from tests.support.contributions import sign_off
+from tests.support.factories import MembershipFactory, OrganisationFactory, UserFactory, WorkingGroupFactory
+from tests.support.people import member_of
+from tests.support.trees import groups_tree
 from workinggroups.models import Membership, Position
 from workinggroups.services.memberships import membership_change_role, membership_leave
 

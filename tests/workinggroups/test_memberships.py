@@ -11,8 +11,8 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.factories import OrganisationFactory, UserFactory, WorkingGroupFactory
-from tests.workinggroups.helpers import member_of
+from tests.support.factories import OrganisationFactory, UserFactory, WorkingGroupFactory
+from tests.support.people import member_of
 from workinggroups.models import Invitation, JoinRequest, Membership, Organisation
 from workinggroups.services.memberships import (
     invitation_accept,

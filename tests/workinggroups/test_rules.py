@@ -6,8 +6,8 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 
-from tests.factories import MembershipFactory, UserFactory, WorkingGroupFactory
-from tests.workinggroups.helpers import member_of
+from tests.support.factories import MembershipFactory, UserFactory, WorkingGroupFactory
+from tests.support.people import member_of
 
 pytestmark = pytest.mark.django_db
 

@@ -4,8 +4,9 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from consultation.models import RecordEntry
-from tests.factories import PolicyPaperPageFactory, SectionPageFactory
-from tests.workinggroups.helpers import groups_tree, sign_off
+from tests.support.contributions import sign_off
+from tests.support.factories import PolicyPaperPageFactory, SectionPageFactory
+from tests.support.trees import groups_tree
 from workinggroups.models import Position, SectionPosition, SignOff
 from workinggroups.services.signoffs import SectionPositionInput, signoff_record
 

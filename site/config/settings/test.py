@@ -1,6 +1,10 @@
 """Settings for the test suite (pytest). Same services as dev, faster hashing."""
 
+import hashlib
+
+from .base import env
 from .dev import *  # noqa: F403
+from .dev import BASE_DIR, CACHES, CHANNEL_LAYERS, REDIS_URL
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -12,3 +16,18 @@ WHITENOISE_AUTOREFRESH = True
 # with override_settings (tests/site/test_limits.py).
 RATE_LIMITS = dict.fromkeys(RATE_LIMITS, "100000/m")  # noqa: F405
 AXES_FAILURE_LIMIT = 100000
+
+# Parallel runs (pytest-xdist) give each worker its own database and its own
+# Redis keys. pytest-django suffixes the test database's name with the worker id
+# ("_gw0": a separate SQLite file, a separate PostgreSQL database); here each
+# worker gets its own channel-layer prefix (which the tally clock in
+# consultation/broadcast.py uses too) and cache KEY_PREFIX. Servers a test starts
+# inherit the variable, and so share their worker's keys. The default prefix
+# names the checkout too, so suites of two checkouts can share a Redis database.
+TEST_WORKER = env("PYTEST_XDIST_WORKER", default="") or "serial"
+if REDIS_URL:
+    _checkout = hashlib.sha256(str(BASE_DIR).encode()).hexdigest()[:8]
+    _prefix = env("CHANNELS_PREFIX", default=f"openpolicy-test-{_checkout}")
+    _cache_prefix = env("CACHE_PREFIX", default=f"{_prefix}-cache")
+    CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = f"{_prefix}-{TEST_WORKER}"
+    CACHES["default"]["KEY_PREFIX"] = f"{_cache_prefix}-{TEST_WORKER}"

@@ -1,11 +1,8 @@
-"""Factories for test data. Page trees are built with wagtail-factories."""
+"""Factories for test data, one per model the tests create. Page trees are in `trees`."""
 
 import factory
 import wagtail_factories
-from django.conf import settings
 from django.contrib.auth import get_user_model
-from wagtail.coreutils import get_supported_content_language_variant
-from wagtail.models import Locale, Page, Site
 
 from consultation.models import ConsultationIndexPage, ConsultationPage, PolicyPaperPage, SectionPage
 from core.models import ContentPage, HomePage
@@ -103,36 +100,3 @@ class SectionPageFactory(wagtail_factories.PageFactory):
 
     title = factory.Sequence(lambda n: f"Section {n}")
     body = factory.LazyAttribute(lambda o: [("paragraph", f"<p>Body text of {o.title}.</p>")])
-
-
-def ensure_root():
-    """Transactional tests flush Wagtail's root page, Site and Locale: recreate them."""
-    Locale.objects.get_or_create(language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE))
-    root = Page.get_first_root_node()
-    if root is None:
-        root = Page.add_root(title="Root", slug="root")
-    return root
-
-
-def build_site_tree(*, sections=3, stage="review", groups=()):
-    """Home → Consultations → Consultation → Paper → sections, served by the default Site."""
-    root = ensure_root()
-    home = HomePageFactory(parent=root)
-    Site.objects.update_or_create(
-        is_default_site=True, defaults={"hostname": "localhost", "port": 80, "root_page": home}
-    )
-    ContentPageFactory(parent=home)
-    index = ConsultationIndexPageFactory(parent=home)
-    consultation = ConsultationPageFactory(parent=index, current_stage=stage)
-    if groups:
-        consultation.invited_groups.set(groups)
-        consultation.save_revision().publish()
-    paper = PolicyPaperPageFactory(parent=consultation)
-    section_pages = [SectionPageFactory(parent=paper) for _ in range(sections)]
-    return {
-        "home": home,
-        "index": index,
-        "consultation": consultation,
-        "paper": paper,
-        "sections": section_pages,
-    }
