@@ -193,6 +193,8 @@ def test_production_refuses_a_site_url_without_https():
         "ab" * 40,  # long enough, but two distinct characters
         "django-insecure-" + secrets.token_urlsafe(64),  # startproject's development key
     ],
+    # Fixed ids: a random parameter would differ between pytest-xdist workers.
+    ids=["short", "49-chars", "two-characters", "django-insecure"],
 )
 def test_production_refuses_a_weak_secret_key(key):
     result = manage("check", **production_variables(SECRET_KEY=key))
