@@ -189,3 +189,24 @@ def add_statistics(section, *, tally, groups, config):
         "reason": stat.reason,
         "headline": stat.headline,
     }
+    section["previous"] = _previous(tally, groups=groups, config=config)
+
+
+def _previous(tally, *, groups, config):
+    """The figures of a reworded section's previous wording ("on v2: …"), or None.
+
+    Decided by the same statistic, so the reader can compare like with like."""
+    previous = tally.get("previous")
+    if not previous:
+        return None
+    prior = {}
+    add_statistics(prior, tally={**previous, "previous": None}, groups=groups, config=config)
+    return {
+        "label": previous["label"],
+        "overall": prior["overall"],
+        "classification": prior["classification"],
+        "groups": [
+            {k: row[k] for k in ("key", "name", "agree", "disagree", "neutral", "seen", "position_label")}
+            for row in prior["groups"]
+        ],
+    }

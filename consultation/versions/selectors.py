@@ -15,6 +15,7 @@ from django.utils.functional import cached_property
 from wagtail.rich_text import expand_db_html
 
 from consultation.models import PaperVersion, RecordEntry, Response, SectionPage, SectionVersion
+from consultation.models.pages import wording_hash
 from consultation.reactions.selectors import reaction_tallies
 from consultation.versions.diff import Status, html_to_text, paper_diff, word_diff
 
@@ -30,7 +31,7 @@ def text_is_public(snapshot):
 
 def render_section_body(section):
     """A section's body as HTML, block by block, as the section page shows it."""
-    return "".join(str(block.render()) for block in section.body)
+    return section.render_body()
 
 
 def paper_snapshot(*, paper):
@@ -60,6 +61,7 @@ def paper_snapshot(*, paper):
                 heading=section.title,
                 body_html=body_html,
                 body_text=html_to_text(body_html),
+                wording_hash=wording_hash(body_html),
                 restricted=section.restricted,
                 restriction_category=section.restriction_category if section.restricted else "",
                 restriction_reason=section.restriction_reason if section.restricted else "",

@@ -66,6 +66,11 @@ def scenario(stage="review"):
     tree = report_tree(stage=stage)
     a, b, c = tree["members"]
     s1, s2, s3, s4 = tree["sections"]
+    # Section 4 is worded before anyone reacts: reactions count on the wording
+    # their authors saw, so rewording it afterwards would start its tallies afresh.
+    s4.body = [("paragraph", "<p>SECRET-BODY-TEXT of section four.</p>")]
+    s4.save_revision().publish()
+    s4 = tree["sections"][3] = s4.__class__.objects.get(pk=s4.pk)
     for members in (a, b, c):
         react(members, s1, "agree")
         react(members, s4, "agree")
@@ -87,7 +92,6 @@ def scenario(stage="review"):
     tree["secret_comment"] = comment_create(
         author=a[0], target=s4, text="SECRET-COMMENT about the withheld clause"
     )
-    s4.body = [("paragraph", "<p>SECRET-BODY-TEXT of section four.</p>")]
     s4.restricted = True
     s4.restriction_category = "security"
     s4.restriction_reason = "Describes fraud detection thresholds."
@@ -565,6 +569,7 @@ def test_a_new_version_starts_fresh_tallies_and_the_report_says_what_changed(cli
     tree = scenario()
     paper, s1, s2 = tree["paper"], tree["sections"][0], tree["sections"][1]
     editor = UserFactory(is_superuser=True, is_staff=True)
+    before = {s["id"]: s["overall"] for s in report_build(paper=paper)["sections"]}
     version_publish(paper=paper, actor=editor, change_note="First version.")
     s1.body = [("paragraph", f"<p>Body text of {s1.title}, now with a safeguard.</p>")]
     s1.save_revision().publish()
@@ -573,8 +578,14 @@ def test_a_new_version_starts_fresh_tallies_and_the_report_says_what_changed(cli
 
     snapshot = report_build(paper=paper)
     assert snapshot["paper"]["version_label"] == "v2"
-    # v1's reactions stay with v1: v2 starts from nothing.
-    assert all(s["overall"]["seen"] == 0 for s in snapshot["sections"])
+    # The reworded section starts from nothing, with v1's figures beside it;
+    # every unchanged section keeps its reactions (issue 12: versions without amnesia).
+    assert section_of(snapshot, s1)["overall"]["seen"] == 0
+    assert section_of(snapshot, s1)["previous"]["label"] == "v1"
+    assert section_of(snapshot, s1)["previous"]["overall"] == before[s1.pk]
+    for other in tree["sections"][1:]:
+        assert section_of(snapshot, other)["overall"] == before[other.pk]
+        assert section_of(snapshot, other)["previous"] is None
     assert snapshot["changes"]["previous_label"] == "v1"
     assert snapshot["changes"]["sections_changed"] == 1
     first = section_of(snapshot, s1)
