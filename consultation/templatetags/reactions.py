@@ -20,9 +20,11 @@ def _paper_cache(context, paper):
     store = request.__dict__.setdefault("_reaction_tallies", {}) if request is not None else {}
     if paper.pk not in store:
         user = context.get("user") or getattr(request, "user", None)
+        own = selectors.reaction_state_of_user(user=user, paper_id=paper.pk)
         store[paper.pk] = {
             "tallies": selectors.reaction_tallies(paper_id=paper.pk),
-            "mine": selectors.reaction_choices_of_user(user=user, paper_id=paper.pk),
+            "mine": own["mine"],
+            "earlier": own["earlier"],
         }
     return store[paper.pk]
 
@@ -69,6 +71,8 @@ def reaction_state(context, obj):
     cache = _paper_cache(context, target.paper)
     tally = cache["tallies"].get(target.key) or selectors.empty_tally(target.key)
     mine = cache["mine"].get(target.key)
+    # A reaction to a wording that has since changed: the person is told, and asked again.
+    earlier = cache.get("earlier", {}).get(target.key)
     verdict = reaction_refusal(user=user, target=target)
     can_react = verdict.allowed
     # Sections and proposals say why the buttons are missing; under each comment that would be noise.
@@ -78,6 +82,8 @@ def reaction_state(context, obj):
             "tally": tally,
             "my_choice": mine,
             "my_choice_label": ReactionChoice(mine).label if mine else "",
+            "earlier_choice_label": ReactionChoice(earlier).label if earlier else "",
+            "previous": tally.get("previous"),
             "can_react": can_react,
             "refusal": verdict.message if explained else "",
             "refusal_code": verdict.code if explained else "",

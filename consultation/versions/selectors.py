@@ -330,3 +330,44 @@ def section_history(*, paper, section_id):
         "responses": responses,
         "responses_withheld": not responses_public,
     }
+
+
+# ---------------------------------------------------------------- the live text against its label
+
+
+def wording_marks(*, paper, sections, user):
+    """Mark each live section whose text is not the text of the version the
+    paper is labelled with (one query).
+
+    Edits published in Wagtail after vN go live at once (editors fix typos and
+    links without a new version), so the page never shows them silently under
+    the vN label: each such section gets `wording_mark` = {"status": "changed"
+    or "new", "label", "number", "diff"}; `diff` (a word diff against vN) is
+    given only where this person may read both texts. Reactions and comments
+    are tied to the exact wording shown (its fingerprint), not to the label.
+    Before any version is published, nothing is marked."""
+    for section in sections:
+        section.wording_mark = None
+    rows = SectionVersion.objects.filter(
+        version__paper=paper, version__label=paper.version_label
+    ).values_list("section_id", "wording_hash", "body_text", "restricted", "version__number")
+    published = {
+        section_id: (fingerprint, text, restricted, number)
+        for section_id, fingerprint, text, restricted, number in rows
+    }
+    if not published:
+        return sections
+    number = next(iter(published.values()))[3]
+    for section in sections:
+        entry = published.get(section.pk)
+        mark = {"label": paper.version_label, "number": number, "diff": None}
+        if entry is None:
+            section.wording_mark = {**mark, "status": "new"}
+            continue
+        fingerprint, text, restricted, _ = entry
+        if fingerprint == section.wording_hash:
+            continue
+        readable = not restricted and user.has_perm("consultation.view_body", section)
+        diff = word_diff(text, html_to_text(section.render_body())) if readable else None
+        section.wording_mark = {**mark, "status": "changed", "diff": diff}
+    return sections

@@ -619,3 +619,65 @@ def test_reactions_and_comments_carry_the_fingerprint_of_the_text_their_author_s
     assert comment.text_hash == section.wording_hash
     reaction_set(user=member, target=section, choice="agree")
     assert Reaction.objects.get(user=member).text_hash == section.wording_hash
+
+
+def test_the_paper_page_marks_text_edited_after_the_version_and_keeps_the_old_figures_beside_the_new(client):
+    from consultation.reactions.services import reaction_set
+    from tests.factories import MembershipFactory, WorkingGroupFactory
+
+    group = WorkingGroupFactory()
+    tree = build_site_tree(sections=2, groups=[group])
+    editor = make_editor(tree["consultation"])
+    paper, first, second = tree["paper"], *tree["sections"]
+    member = MembershipFactory(group=group, role="member").user
+    version_publish(paper=paper, actor=editor, change_note="First.")
+    reaction_set(user=member, target=SectionPage.objects.get(pk=first.pk), choice="agree")
+
+    page = soup_of(client.get(paper.url))
+    assert not page.select("[data-wording-mark]")
+
+    # An editor publishes an edit in Wagtail: the page still says v1, so the section says it changed since v1.
+    republish(first, user=editor, body=paragraph("A wording v1 never had."))
+    client.force_login(member)
+    page = soup_of(client.get(paper.url))
+    assert "version v1" in page.select_one(".paper__header").get_text()
+    section = page.select_one(f"#section-{first.pk}")
+    mark = section.select_one("[data-wording-mark]")
+    assert mark["data-wording-mark"] == "changed"
+    assert "Changed since v1" in mark.get_text()
+    assert "never had" in " ".join(marked(mark, "ins"))
+    assert not page.select_one(f"#section-{second.pk}").select("[data-wording-mark]")
+    # The old wording's figures beside the fresh ones, and the person told the wording changed.
+    assert "On the v1 wording: 1 agree, 0 disagree, 0 neutral." in section.get_text(" ", strip=True)
+    assert "The wording of this section has changed since you reacted" in section.get_text(" ", strip=True)
+    # The section's own page says so too.
+    own = soup_of(client.get(SectionPage.objects.get(pk=first.pk).url))
+    assert own.select_one("[data-wording-mark]")["data-wording-mark"] == "changed"
+
+    # Publishing v2 makes the edited text v2's: no mark, and subscribers hear which sections were reworded.
+    version_publish(paper=paper, actor=editor, change_note="Second.")
+    page = soup_of(client.get(paper.url))
+    assert not page.select("[data-wording-mark]")
+    assert "On the v1 wording: 1 agree" in page.select_one(f"#section-{first.pk}").get_text(" ", strip=True)
+
+
+def test_the_new_version_email_names_the_reworded_sections():
+    from consultation.subscriptions.services import subscriptions_notify_new_version
+    from tests.factories import build_site_tree as build
+
+    tree = build(sections=1)
+    from consultation.models import Subscription
+
+    Subscription.objects.create(
+        consultation=tree["consultation"],
+        email="reader@example.org",
+        status=Subscription.Status.CONFIRMED,
+        confirmed_at="2026-01-01T00:00Z",
+    )
+    mail.outbox.clear()
+    subscriptions_notify_new_version(
+        paper=tree["paper"], version_label="v2", change_note="Reworded.", reworded=["Data sharing duty"]
+    )
+    (message,) = mail.outbox
+    assert "Sections reworded in this version:\n- Data sharing duty" in message.body
+    assert "please read them again and react to the new wording" in message.body
