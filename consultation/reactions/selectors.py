@@ -9,7 +9,7 @@ the rest; "by_group" lists only groups with at least one reaction.
 
 from django.db.models import Count, F, Q
 
-from consultation.models import Reaction, SectionVersion
+from consultation.models import Reaction, SectionPage, SectionVersion
 from consultation.models.reactions import CHOICES_BY_KIND
 from workinggroups.models import WorkingGroup
 
@@ -44,19 +44,26 @@ def empty_tally(target_key):
 # counts wherever that wording is the section's current wording. So a new
 # version carries the reactions of every section it leaves unchanged, and a
 # reworded section starts fresh, with the figures for its previous wording
-# kept beside the new ones ("previous"). Reactions to comments and proposals
-# count on the version they were made on. See docs/versions-and-record.md.
+# kept beside the new ones ("previous"). Reactions to comments count
+# whatever the version, and to proposals on the version they were made on.
+# See docs/versions-and-record.md.
 CURRENT_VERSION = "current"
 
 
+# A comment's text never changes, so agreeing with it holds whatever the
+# paper's version: the report quotes comments on earlier versions, with their support.
+WHATEVER_THE_VERSION = ("section", "comment")
+
+
 def _on_version(rows, version_label):
-    """Non-section reactions made on `version_label` (CURRENT_VERSION: a join, no
-    extra query; None: every version). Section reactions are all kept: which of
-    them count depends on their wording, decided in Python on the grouped rows."""
+    """Proposal reactions made on `version_label` (CURRENT_VERSION: a join, no
+    extra query; None: every version), and every reaction to a comment. Section
+    reactions are all kept: which of them count depends on their wording,
+    decided in Python on the grouped rows."""
     if version_label is None:
         return rows
     label = F("paper__version_label") if version_label == CURRENT_VERSION else version_label
-    return rows.filter(Q(target_kind="section") | Q(paper_version=label))
+    return rows.filter(Q(target_kind__in=WHATEVER_THE_VERSION) | Q(paper_version=label))
 
 
 def paper_wordings(*, paper_id):
@@ -128,8 +135,9 @@ def reaction_tallies(*, paper_id, targets=None, section_ids=(), version_label=CU
 
     `version_label` counts, for a section, the reactions to that version's
     wording (by default the section's current wording, as the paper page
-    shows it), whichever version they were made on; for comments and proposals,
-    the reactions made on that version (None counts every version).
+    shows it), whichever version they were made on; for comments, every
+    reaction; for proposals, the reactions made on that version (None counts
+    every version).
 
     A section whose wording changed also has "previous": the tally of its
     previous wording, labelled with the last version that had it
@@ -207,6 +215,29 @@ def reaction_tallies(*, paper_id, targets=None, section_ids=(), version_label=CU
     return tallies
 
 
+def counted_section_reactions(*, paper_id, version_label):
+    """The section reactions `reaction_tallies(version_label=...)` counts, as a
+    queryset (for figures a tally cannot give, such as people). Two small queries
+    (the fingerprints of the versions and of the live sections) build the filter."""
+    history = paper_wordings(paper_id=paper_id)
+    live = dict(
+        SectionPage.objects.filter(reactions__paper_id=paper_id).distinct().values_list("pk", "wording_hash")
+    )
+    versioned = {label for entries in history.values() for _, label, _ in entries}
+    condition = Q(text_hash="", paper_version=version_label) & ~Q(paper_version__in=versioned)
+    for section_id, live_hash in live.items():
+        entries = history.get(section_id, [])
+        by_label = {label: fingerprint for _, label, fingerprint in entries}
+        wording = by_label.get(version_label, live_hash)
+        if not wording:
+            continue
+        same = [label for label, fingerprint in by_label.items() if fingerprint == wording]
+        condition |= Q(section_id=section_id) & (
+            Q(text_hash=wording) | Q(text_hash="", paper_version__in=same)
+        )
+    return Reaction.objects.filter(paper_id=paper_id, target_kind="section").filter(condition)
+
+
 def reaction_choices_of_user(*, user, paper_id):
     """The user's current choice on each target of the paper, keyed by target key (one query)."""
     return reaction_state_of_user(user=user, paper_id=paper_id)["mine"]
@@ -241,7 +272,7 @@ def reaction_state_of_user(*, user, paper_id):
                 state["mine"][key] = choice
             else:
                 earlier[key] = choice
-        elif made_on == current_label:
+        elif kind == "comment" or made_on == current_label:
             state["mine"][key] = choice
     state["earlier"] = {key: choice for key, choice in earlier.items() if key not in state["mine"]}
     return state

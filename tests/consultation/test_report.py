@@ -588,6 +588,16 @@ def test_a_new_version_starts_fresh_tallies_and_the_report_says_what_changed(cli
         assert section_of(snapshot, other)["previous"] is None
     assert snapshot["changes"]["previous_label"] == "v1"
     assert snapshot["changes"]["sections_changed"] == 1
+    # Comments made on v1 are still counted and quoted, labelled with their version
+    # (the report used to say "Comments on sections 0" while the paper showed them).
+    made = Comment.objects.filter(paper=paper, section__isnull=False).count()
+    assert made > 0
+    assert snapshot["participation"]["comments"] == made
+    assert snapshot["participation"]["comments_by_version"] == [{"version": "v1", "comments": made}]
+    quoted = section_of(snapshot, s2)["comments"]
+    assert quoted["agree"] and quoted["disagree"]
+    assert {c["version"] for c in quoted["agree"] + quoted["disagree"]} == {"v1"}
+    assert f"{made} on v1" in render_body(snapshot)
     first = section_of(snapshot, s1)
     assert first["changes"]["status"] == "changed"
     # "Section 5." becomes "Section 5, now with a safeguard.": 1 word out, 5 in ("5," now with a safeguard.)
