@@ -210,3 +210,65 @@ def _previous(tally, *, groups, config):
             for row in prior["groups"]
         ],
     }
+
+
+# ---------------------------------------------------------------- the section × group heat-map
+
+# A mark and a word for each position, so nothing depends on colour.
+HEATMAP_MARKS = {
+    statistics.Position.AGREES: "✓",
+    statistics.Position.DISAGREES: "✗",
+    statistics.Position.SPLIT: "±",
+    statistics.Position.UNDECIDED: "?",
+    statistics.Position.WAITING: "…",
+    statistics.Position.TOO_FEW: "…",
+}
+
+
+def heatmap(sections):
+    """The section × group grid of positions, for the report and the paper page.
+
+    `sections` are dicts with `number`, `title`, `anchor`, `classification` and
+    `groups` (as `add_statistics` fills them). Each cell says the group's
+    position in words, with the counts behind it in plain whole numbers."""
+    columns = []
+    if sections:
+        columns = [
+            {"key": g["key"], "name": g["name"], "kind": g["kind"], "in_verdict": g["in_verdict"]}
+            for g in sections[0]["groups"]
+        ]
+    rows = []
+    for section in sections:
+        by_key = {g["key"]: g for g in section["groups"]}
+        cells = []
+        for column in columns:
+            group = by_key.get(column["key"])
+            if group is None:
+                cells.append(None)
+                continue
+            position = group["position"]
+            if position in (statistics.Position.WAITING, statistics.Position.TOO_FEW):
+                figures = f"{group['seen']} reacted" + (f" of {group['size']}" if group.get("size") else "")
+            else:
+                figures = f"{group['agree']} agree, {group['disagree']} disagree"
+                if group["neutral"]:
+                    figures += f", {group['neutral']} neutral"
+            cells.append(
+                {
+                    "position": position,
+                    "label": group["position_label"],
+                    "mark": HEATMAP_MARKS.get(position, ""),
+                    "figures": figures,
+                }
+            )
+        rows.append(
+            {
+                "number": section.get("number"),
+                "title": section.get("title"),
+                "anchor": section.get("anchor"),
+                "classification": section["classification"]["label"],
+                "restricted": section.get("restricted", False),
+                "cells": cells,
+            }
+        )
+    return {"columns": columns, "rows": rows}

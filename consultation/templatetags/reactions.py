@@ -7,6 +7,7 @@ comment on the page reads from that, cached on the request."""
 from django import template
 from django.urls import reverse
 
+from consultation.consensus.selectors import heatmap, report_groups, tally_statistics
 from consultation.models import Comment, PolicyPaperPage, SectionPage
 from consultation.models.reactions import ReactionChoice
 from consultation.reactions import selectors
@@ -110,6 +111,31 @@ def paper_tally_table(context, paper, sections):
         "rows": selectors.paper_tally_table(paper=paper, sections=sections, tallies=tallies, groups=groups),
         **live_hooks(paper),
     }
+
+
+@register.simple_tag(takes_context=True)
+def paper_heatmap(context, paper, sections):
+    """The section × group heat-map of the paper page: each group's position on
+    each section, by the report's statistic, from the tallies already read."""
+    user = context["request"].user
+    if not sections or not user.has_perm("consultation.view_tallies", paper):
+        return None
+    tallies = _paper_cache(context, paper)["tallies"]
+    groups = report_groups(consultation=paper.consultation, tallies=tallies)
+    rows = []
+    for section in sections:
+        key = selectors.reaction_target_key("section", section.pk)
+        figures = tally_statistics(tally=tallies.get(key) or selectors.empty_tally(key), groups=groups)
+        rows.append(
+            {
+                "number": section.number,
+                "title": section.title,
+                "anchor": section.anchor,
+                "classification": figures["classification"],
+                "groups": figures["groups"],
+            }
+        )
+    return heatmap(rows)
 
 
 def live_hooks(paper):

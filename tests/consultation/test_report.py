@@ -666,3 +666,40 @@ def test_the_pdf_may_lag_the_live_tallies_but_says_when_its_figures_are_from(cli
     # Within REPORT_PDF_SECONDS the laid-out PDF is reused; it is stamped with its time.
     assert client.get(f"{base}report.pdf").content == first
     assert "Figures as of" in pdf_text(first, tmp_path)
+
+
+# ---------------------------------------------------------------- the heat-map
+
+
+def _heatmap_cells(html, table_id):
+    from bs4 import BeautifulSoup
+
+    table = BeautifulSoup(html, "html.parser").select_one(f"table#{table_id}")
+    assert table is not None and table.caption.get_text(strip=True)
+    headers = [th.get_text(" ", strip=True) for th in table.select("thead th")]
+    rows = {}
+    for tr in table.select("tbody tr"):
+        assert tr.th["scope"] == "row"
+        rows[tr.th.get_text(" ", strip=True)] = [td.get_text(" ", strip=True) for td in tr.select("td")]
+    return headers, rows
+
+
+def test_the_heatmap_tops_the_report_and_the_paper_page_with_positions_in_words(client):
+    tree = scenario()
+    s1, s2, s3 = tree["sections"][:3]
+    html = render_body(report_build(paper=tree["paper"]))
+    # At the top: before the summary and the first section.
+    assert html.index('id="report-heatmap"') < html.index('id="report-summary"')
+    headers, rows = _heatmap_cells(html, "report-heatmap-table")
+    assert headers[:2] == ["Section", "Overall"]
+    assert headers[2:5] == list(GROUP_NAMES)
+    contested = rows[f"2. {s2.title}"]
+    assert contested[0] == "Contested"
+    # Words as well as colour: the disagreeing group says "Disagrees", with its counts.
+    assert contested[3] == "✗ Disagrees 0 agree, 6 disagree"
+    assert rows[f"1. {s1.title}"][1] == "✓ Agrees 6 agree, 0 disagree"
+    assert rows[f"3. {s3.title}"][1].startswith("… Not yet heard 1 reacted of 6")
+
+    page = client.get(tree["paper"].url).content.decode()
+    headers, rows = _heatmap_cells(page, "paper-heatmap")
+    assert rows[f"2. {s2.title}"][3] == "✗ Disagrees 0 agree, 6 disagree"
