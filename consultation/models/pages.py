@@ -1,6 +1,7 @@
 """The page tree: Home → Consultations → Consultation → Policy paper → Sections."""
 
 import hashlib
+import re
 
 from django.db import models
 from django.urls import reverse
@@ -214,9 +215,17 @@ def wording_hash(body_html):
 
     The same function fingerprints the live section and every version snapshot,
     so "this reaction was made on exactly this text" is one string comparison.
+    Incidental markup (Draftail's block keys, new on every save in the admin)
+    is left out, so saving the same words again is not a new wording.
     The heading is not part of it: renaming a section does not change what
     people agreed with."""
-    return hashlib.sha256((body_html or "").strip().encode()).hexdigest()
+    text = INCIDENTAL_MARKUP.sub("", body_html or "").strip()
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+# Markup that changes when the same words are saved again (Draftail's block
+# keys): not part of the wording.
+INCIDENTAL_MARKUP = re.compile(r'\sdata-block-key="[^"]*"')
 
 
 def paper_sections(*, paper):

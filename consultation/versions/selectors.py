@@ -350,11 +350,8 @@ def wording_marks(*, paper, sections, user):
         section.wording_mark = None
     rows = SectionVersion.objects.filter(
         version__paper=paper, version__label=paper.version_label
-    ).values_list("section_id", "wording_hash", "body_text", "restricted", "version__number")
-    published = {
-        section_id: (fingerprint, text, restricted, number)
-        for section_id, fingerprint, text, restricted, number in rows
-    }
+    ).values_list("section_id", "wording_hash", "body_text", "restricted", "version__number", "heading")
+    published = {row[0]: row[1:] for row in rows}
     if not published:
         return sections
     number = next(iter(published.values()))[3]
@@ -364,10 +361,17 @@ def wording_marks(*, paper, sections, user):
         if entry is None:
             section.wording_mark = {**mark, "status": "new"}
             continue
-        fingerprint, text, restricted, _ = entry
-        if fingerprint == section.wording_hash:
+        fingerprint, text, restricted, _, heading = entry
+        if fingerprint == section.wording_hash and heading == section.title:
             continue
         readable = not restricted and user.has_perm("consultation.view_body", section)
-        diff = word_diff(text, html_to_text(section.render_body())) if readable else None
-        section.wording_mark = {**mark, "status": "changed", "diff": diff}
+        diff = None
+        if readable and fingerprint != section.wording_hash:
+            diff = word_diff(text, html_to_text(section.render_body()))
+        section.wording_mark = {
+            **mark,
+            "status": "changed",
+            "diff": diff,
+            "old_heading": heading if heading != section.title else None,
+        }
     return sections
