@@ -36,7 +36,7 @@ def _tally_broadcasts_settle():
     """Reactions made outside a server broadcast from a background loop: let
     those finish before the test's database goes away."""
     yield
-    from consultation import broadcast
+    from consultation.reactions import broadcast
 
     broadcast.wait_background_idle()
 
