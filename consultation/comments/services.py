@@ -144,6 +144,8 @@ def comment_create(*, author, target, text, parent=None, followup=True):
             followup=bool(followup),
             paper=paper,
             section=section,
+            # The exact wording the author was shown, whatever the label says.
+            text_hash=section.wording_hash if section is not None else "",
             **author_snapshot(author=author, paper=paper),
         )
         # XtdComment.save() inserts, then computes thread data and saves again;

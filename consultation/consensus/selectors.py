@@ -189,3 +189,86 @@ def add_statistics(section, *, tally, groups, config):
         "reason": stat.reason,
         "headline": stat.headline,
     }
+    section["previous"] = _previous(tally, groups=groups, config=config)
+
+
+def _previous(tally, *, groups, config):
+    """The figures of a reworded section's previous wording ("on v2: …"), or None.
+
+    Decided by the same statistic, so the reader can compare like with like."""
+    previous = tally.get("previous")
+    if not previous:
+        return None
+    prior = {}
+    add_statistics(prior, tally={**previous, "previous": None}, groups=groups, config=config)
+    return {
+        "label": previous["label"],
+        "overall": prior["overall"],
+        "classification": prior["classification"],
+        "groups": [
+            {k: row[k] for k in ("key", "name", "agree", "disagree", "neutral", "seen", "position_label")}
+            for row in prior["groups"]
+        ],
+    }
+
+
+# ---------------------------------------------------------------- the section × group heat-map
+
+# A mark and a word for each position, so nothing depends on colour.
+HEATMAP_MARKS = {
+    statistics.Position.AGREES: "✓",
+    statistics.Position.DISAGREES: "✗",
+    statistics.Position.SPLIT: "±",
+    statistics.Position.UNDECIDED: "?",
+    statistics.Position.WAITING: "…",
+    statistics.Position.TOO_FEW: "…",
+}
+
+
+def heatmap(sections):
+    """The section × group grid of positions, for the report and the paper page.
+
+    `sections` are dicts with `number`, `title`, `anchor`, `classification` and
+    `groups` (as `add_statistics` fills them). Each cell says the group's
+    position in words, with the counts behind it in plain whole numbers."""
+    columns = []
+    if sections:
+        columns = [
+            {"key": g["key"], "name": g["name"], "kind": g["kind"], "in_verdict": g["in_verdict"]}
+            for g in sections[0]["groups"]
+        ]
+    rows = []
+    for section in sections:
+        by_key = {g["key"]: g for g in section["groups"]}
+        cells = []
+        for column in columns:
+            group = by_key.get(column["key"])
+            if group is None:
+                cells.append(None)
+                continue
+            position = group["position"]
+            if position in (statistics.Position.WAITING, statistics.Position.TOO_FEW):
+                figures = f"{group['seen']} reacted" + (f" of {group['size']}" if group.get("size") else "")
+            else:
+                figures = f"{group['agree']} agree, {group['disagree']} disagree"
+                if group["neutral"]:
+                    figures += f", {group['neutral']} neutral"
+            cells.append(
+                {
+                    "position": position,
+                    "label": group["position_label"],
+                    "mark": HEATMAP_MARKS.get(position, ""),
+                    "figures": figures,
+                }
+            )
+        rows.append(
+            {
+                "number": section.get("number"),
+                "title": section.get("title"),
+                "anchor": section.get("anchor"),
+                "classification": section["classification"]["label"],
+                "restricted": section.get("restricted", False),
+                "cells": cells,
+            }
+        )
+    return {"columns": columns, "rows": rows}

@@ -3,10 +3,11 @@
 Every consultation taking part (review, sign-off, public scrutiny) gets
 reactions on its sections from the people who may react there — members of the
 invited groups, and during scrutiny the demo's public accounts — and some
-agreement or disagreement on comments. Each section has a character (broad
-agreement, contested between groups, doubtful, mixed) so the tally table and
-the report show something worth reading, and about a quarter of the people
-have not reacted yet, so there is still something to click.
+agreement or disagreement on comments. Each section follows a plan of what
+each group says (`PLANS`), so the tally table, the heat-map and the report
+show every label of the statistic, "Broad consensus" and "Broad rejection"
+included; some groups have not reacted to some sections yet, so there is
+still something to click.
 
 Everything goes through `reaction_set`, the same service as the site, so the
 rules, the working-group snapshot and the paper version are real. Choices come
@@ -25,21 +26,34 @@ from consultation.reactions.services import reaction_set
 from consultation.rules import PARTICIPATING_ROLES
 from workinggroups.models import Membership
 
-# (agree, disagree, neutral) weights.
-CONSENSUS = (75, 10, 15)
-DOUBTFUL = (25, 55, 20)
+# (agree, disagree, neutral) weights, for the public during scrutiny.
 MIXED = (40, 30, 30)
-FOR, AGAINST = (80, 10, 10), (15, 75, 10)
-# Sections take these characters in turn; "contested" splits the groups.
-CHARACTERS = ["consensus", "contested", "mixed", "consensus", "doubtful"]
-NOT_YET = 0.25
+# What each invited group's members say on a section, group by group in name
+# order (Conditions for sharing, Costs and benefits, Safeguards and oversight):
+# "A" everyone agrees, "D" everyone disagrees, "N" everyone is neutral, "-"
+# nobody has reacted yet. Sections take these plans in turn, chosen so that the
+# demo report shows every label of the statistic at least once:
+PLANS = [
+    "AAA",  # broad consensus
+    "AAD",  # contested: two groups agree, Safeguards and oversight disagrees
+    "AAN",  # leaning agree
+    "DDD",  # broad rejection
+    "DDN",  # leaning disagree
+    "NNA",  # undecided
+    "AA-",  # waiting for groups (Safeguards and oversight not heard yet)
+    "AAA",  # broad consensus
+    "---",  # too little participation to say
+    "ADA",  # contested
+]
+PLAN_CHOICES = {"A": "agree", "D": "disagree", "N": "neutral"}
 STAGES_TAKING_PART = (Stage.REVIEW, Stage.SIGNOFF, Stage.SCRUTINY)
 
 
-def _weights(character, group_index):
-    if character == "contested":
-        return FOR if group_index % 2 == 0 else AGAINST
-    return {"consensus": CONSENSUS, "doubtful": DOUBTFUL, "mixed": MIXED}[character]
+def _planned_choice(plan, group_index, rng):
+    """The choice of a person of group `group_index` (the public: by chance), or None."""
+    if group_index >= len(plan):
+        return _choose(rng, MIXED)
+    return PLAN_CHOICES.get(plan[group_index])
 
 
 def _people(consultation):
@@ -79,12 +93,12 @@ def add_demo_reactions(demo=None):
             sections = list(SectionPage.objects.live().child_of(paper).order_by("path"))
             for position, section in enumerate(sections):
                 section._paper_cache = paper
-                character = CHARACTERS[position % len(CHARACTERS)]
+                plan = PLANS[position % len(PLANS)]
                 for user, group_index in people:
                     rng = random.Random(f"{user.username}/{section.slug}")  # noqa: S311 - demo data
-                    if rng.random() < NOT_YET:
-                        continue
-                    made += _react(user, section, _choose(rng, _weights(character, group_index)))
+                    choice = _planned_choice(plan, group_index, rng)
+                    if choice is not None:
+                        made += _react(user, section, choice)
             made += _react_to_comments(paper, people)
     if demo is not None and made:
         demo.note(f"{made} reactions")

@@ -51,6 +51,9 @@ class Comment(XtdComment):
     )
     working_group_name = models.CharField(max_length=150, blank=True)
     version_label = models.CharField(max_length=40, blank=True)
+    # The fingerprint of the section wording shown when the comment was posted
+    # (SectionPage.wording_hash): the exact text the comment is about.
+    text_hash = models.CharField(max_length=64, blank=True)
     stage = models.CharField(max_length=20, choices=Stage.choices, blank=True)
 
     # Set when a moderator hides the comment: the text is withheld and a

@@ -1,5 +1,8 @@
 """The page tree: Home → Consultations → Consultation → Policy paper → Sections."""
 
+import hashlib
+import re
+
 from django.db import models
 from django.urls import reverse
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
@@ -160,6 +163,10 @@ class SectionPage(PageContext, Restrictable, Page):
     context_selector = "consultation.pages.selectors.section_context"
 
     body = StreamField(SectionBodyBlock(), blank=True)
+    # A fingerprint of the published body (see `wording_hash`), kept up to date
+    # by `save()`. Reactions and comments copy it when they are made, so each is
+    # tied to the exact text its author saw (docs/versions-and-record.md).
+    wording_hash = models.CharField(max_length=64, blank=True, editable=False)
 
     content_panels = Page.content_panels + [FieldPanel("body")] + Restrictable.restriction_panels
     # A restricted body must not leak through search: index only the heading.
@@ -187,6 +194,38 @@ class SectionPage(PageContext, Restrictable, Page):
 
     def get_absolute_url(self):
         return self.url
+
+    def render_body(self):
+        """The body as HTML, block by block, as the section page and version snapshots show it."""
+        return "".join(str(block.render()) for block in self.body)
+
+    def save(self, *args, **kwargs):
+        # Drafts save only a few bookkeeping fields (update_fields): the live
+        # wording, and so its fingerprint, changes only when a body is written.
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or "body" in update_fields:
+            self.wording_hash = wording_hash(self.render_body())
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "wording_hash"}
+        return super().save(*args, **kwargs)
+
+
+def wording_hash(body_html):
+    """The fingerprint of a section's wording: SHA-256 of its rendered body.
+
+    The same function fingerprints the live section and every version snapshot,
+    so "this reaction was made on exactly this text" is one string comparison.
+    Incidental markup (Draftail's block keys, new on every save in the admin)
+    is left out, so saving the same words again is not a new wording.
+    The heading is not part of it: renaming a section does not change what
+    people agreed with."""
+    text = INCIDENTAL_MARKUP.sub("", body_html or "").strip()
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+# Markup that changes when the same words are saved again (Draftail's block
+# keys): not part of the wording.
+INCIDENTAL_MARKUP = re.compile(r'\sdata-block-key="[^"]*"')
 
 
 def paper_sections(*, paper):

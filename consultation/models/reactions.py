@@ -32,7 +32,7 @@ CHOICES_BY_KIND = {
 
 
 class Reaction(models.Model):
-    """One person's current reaction to one section, comment or proposal.
+    """One person's current reaction to one section (per wording), comment or proposal.
 
     Choosing again changes it; withdrawing deletes it. The working group and
     paper version are snapshots taken when the reaction was last set, so that
@@ -65,13 +65,22 @@ class Reaction(models.Model):
         default=False, help_text="Reacted as a member of an invited working group rather than as the public."
     )
     paper_version = models.CharField(max_length=40, help_text="The paper's version label when reacting.")
+    # For a section: the fingerprint of the wording the person reacted to
+    # (SectionPage.wording_hash when reacting). A reaction counts wherever that
+    # wording is the section's current wording, so it carries over to a new
+    # version that leaves the section unchanged, and a reworded section starts
+    # fresh while the reactions to the old wording stay (one per wording).
+    # Empty for comments and proposals, and for rows made before it existed:
+    # those count on the version they were made on (`paper_version`).
+    text_hash = models.CharField(max_length=64, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["user", "target_kind", "target_id"], name="one_reaction_per_person_per_target"
+                fields=["user", "target_kind", "target_id", "text_hash"],
+                name="one_reaction_per_person_per_target_wording",
             ),
             models.CheckConstraint(
                 condition=~Q(target_kind=TargetKind.COMMENT, choice=ReactionChoice.NEUTRAL),

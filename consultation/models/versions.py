@@ -109,6 +109,9 @@ class SectionVersion(SnapshotRestriction, ImmutableSnapshot):
     body_html = models.TextField(blank=True)
     # One paragraph per line; the word-level diff works on this.
     body_text = models.TextField(blank=True)
+    # `consultation.models.pages.wording_hash(body_html)`, stored so tallies can
+    # tell which reactions were made on this wording without loading the text.
+    wording_hash = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ["version", "position"]

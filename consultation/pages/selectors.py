@@ -8,6 +8,7 @@ from consultation.models import ConsultationPage, PolicyPaperPage, SectionPage
 from consultation.models.pages import paper_sections
 from consultation.participation.services import voice_of
 from consultation.stages.selectors import stage_timeline
+from consultation.versions.selectors import wording_marks
 
 
 def consultations_live():
@@ -25,6 +26,7 @@ def paper_detail(*, paper, user):
     sections = paper_sections(paper=paper)
     for section in sections:
         section.can_read_body = user.has_perm("consultation.view_body", section)
+    wording_marks(paper=paper, sections=sections, user=user)
     last_updated = max(
         filter(None, [paper.last_published_at, *(s.last_published_at for s in sections)]),
         default=None,
@@ -47,6 +49,8 @@ def section_detail(*, section, user):
     ids = [s.pk for s in siblings]
     index = ids.index(section.pk) if section.pk in ids else 0
     section.number = index + 1
+    section._paper_cache = paper
+    wording_marks(paper=paper, sections=[section], user=user)
     return {
         "paper": paper,
         "consultation": paper.consultation,

@@ -9,7 +9,7 @@ the rest; "by_group" lists only groups with at least one reaction.
 
 from django.db.models import Count, F, Q
 
-from consultation.models import Reaction
+from consultation.models import Reaction, SectionPage, SectionVersion
 from consultation.models.reactions import CHOICES_BY_KIND
 from workinggroups.models import WorkingGroup
 
@@ -39,24 +39,109 @@ def empty_tally(target_key):
     }
 
 
-# A new version starts fresh tallies: by default only reactions made on the
-# paper's current version count. The old version's tallies stay in the record
-# (version_publish stores them in its "version_published" entry).
+# Which reactions count. A reaction to a *section* is tied to the wording its
+# author saw (Reaction.text_hash, a fingerprint of the section's body): it
+# counts wherever that wording is the section's current wording. So a new
+# version carries the reactions of every section it leaves unchanged, and a
+# reworded section starts fresh, with the figures for its previous wording
+# kept beside the new ones ("previous"). Reactions to comments count
+# whatever the version, and to proposals on the version they were made on.
+# See docs/versions-and-record.md.
 CURRENT_VERSION = "current"
 
 
+# A comment's text never changes, so agreeing with it holds whatever the
+# paper's version: the report quotes comments on earlier versions, with their support.
+WHATEVER_THE_VERSION = ("section", "comment")
+
+
 def _on_version(rows, version_label):
-    """Reactions made on `version_label`; CURRENT_VERSION (a join, no extra query) or None for all."""
-    if version_label == CURRENT_VERSION:
-        return rows.filter(paper_version=F("paper__version_label"))
-    return rows if version_label is None else rows.filter(paper_version=version_label)
+    """Proposal reactions made on `version_label` (CURRENT_VERSION: a join, no
+    extra query; None: every version), and every reaction to a comment. Section
+    reactions are all kept: which of them count depends on their wording,
+    decided in Python on the grouped rows."""
+    if version_label is None:
+        return rows
+    label = F("paper__version_label") if version_label == CURRENT_VERSION else version_label
+    return rows.filter(Q(target_kind__in=WHATEVER_THE_VERSION) | Q(paper_version=label))
+
+
+def paper_wordings(*, paper_id):
+    """Every version snapshot's wording fingerprint of the paper's sections (one small query):
+    {section id: [(version number, version label, fingerprint), …] oldest first}."""
+    wordings = {}
+    rows = (
+        SectionVersion.objects.filter(version__paper_id=paper_id)
+        .values_list("section_id", "version__number", "version__label", "wording_hash")
+        .order_by("version__number")
+    )
+    for section_id, number, label, fingerprint in rows:
+        wordings.setdefault(section_id, []).append((number, label, fingerprint))
+    return wordings
+
+
+class _Wording:
+    """For one section: the wording being counted, and the one before it."""
+
+    def __init__(self, *, history, live_hash, label, current_label):
+        by_label = {version_label: fingerprint for _, version_label, fingerprint in history}
+        self.by_label = by_label
+        self.label = current_label if label == CURRENT_VERSION else label
+        if label == CURRENT_VERSION or label not in by_label:
+            # The text the paper page shows: the live wording.
+            self.hash = live_hash
+            before = history
+        else:
+            self.hash = by_label[label]
+            number = next(n for n, version_label, _ in history if version_label == label)
+            before = [entry for entry in history if entry[0] < number]
+        self.previous_label, self.previous_hash = None, None
+        for _, version_label, fingerprint in reversed(before):
+            if fingerprint and fingerprint != self.hash:
+                self.previous_label, self.previous_hash = version_label, fingerprint
+                break
+
+    def of(self, text_hash, paper_version):
+        """The fingerprint a reaction was made on: its own, or for a reaction made
+        before fingerprints were kept, its version's (None if unknown)."""
+        return text_hash or self.by_label.get(paper_version)
+
+    def counts_now(self, text_hash, paper_version):
+        made_on = self.of(text_hash, paper_version)
+        if made_on is None:
+            return paper_version == self.label
+        return bool(self.hash) and made_on == self.hash
+
+    def counted_before(self, text_hash, paper_version):
+        return self.previous_hash is not None and self.of(text_hash, paper_version) == self.previous_hash
+
+
+def _add(tally, row, choice, n):
+    tally["counts"][choice] += n
+    tally["total"] += n
+    tally["members" if row["is_member"] else "public"][choice] += n
+    if row["working_group_id"] is not None:
+        group_key = str(row["working_group_id"])
+        group = tally["by_group"].get(group_key)
+        if group is None:
+            group = tally["by_group"][group_key] = _zero_counts(row["target_kind"])
+        group[choice] += n
 
 
 def reaction_tallies(*, paper_id, targets=None, section_ids=(), version_label=CURRENT_VERSION):
-    """Tallies of a paper's targets, keyed by target key, in ONE aggregate query.
+    """Tallies of a paper's targets, keyed by target key, in ONE aggregate query
+    (and, only when some reactions were made on another wording or a named
+    version is asked for, one small query for the paper's version fingerprints).
 
-    `version_label` counts reactions made on that version (by default the
-    paper's current one; None counts every version).
+    `version_label` counts, for a section, the reactions to that version's
+    wording (by default the section's current wording, as the paper page
+    shows it), whichever version they were made on; for comments, every
+    reaction; for proposals, the reactions made on that version (None counts
+    every version).
+
+    A section whose wording changed also has "previous": the tally of its
+    previous wording, labelled with the last version that had it
+    ({"label": "v2", "counts": …, "total": …, "members": …, "public": …, "by_group": …}).
 
     `targets` (target keys) narrows the query to those targets; every target
     asked for, and every section in `section_ids`, is in the result even with
@@ -73,7 +158,17 @@ def reaction_tallies(*, paper_id, targets=None, section_ids=(), version_label=CU
             condition |= Q(target_kind=kind, target_id__in=ids)
         rows = rows.filter(condition) if by_kind else rows.none()
     rows = (
-        rows.values("target_kind", "target_id", "working_group_id", "is_member", "choice")
+        rows.values(
+            "target_kind",
+            "target_id",
+            "working_group_id",
+            "is_member",
+            "choice",
+            "text_hash",
+            "paper_version",
+            "section__wording_hash",
+            "paper__version_label",
+        )
         .annotate(n=Count("id"))
         .order_by()
     )
@@ -81,32 +176,106 @@ def reaction_tallies(*, paper_id, targets=None, section_ids=(), version_label=CU
     tallies = {}
     for key in [*(wanted or ()), *(reaction_target_key("section", pk) for pk in section_ids)]:
         tallies[key] = empty_tally(key)
+    history = None
+    wordings = {}
     for row in rows:
         key = reaction_target_key(row["target_kind"], row["target_id"])
         tally = tallies.get(key) or tallies.setdefault(key, empty_tally(key))
         choice, n = row["choice"], row["n"]
         if choice not in tally["counts"]:
             continue  # a choice this kind no longer offers: not counted
-        tally["counts"][choice] += n
-        tally["total"] += n
-        tally["members" if row["is_member"] else "public"][choice] += n
-        if row["working_group_id"] is not None:
-            group_key = str(row["working_group_id"])
-            group = tally["by_group"].get(group_key)
-            if group is None:
-                group = tally["by_group"][group_key] = _zero_counts(row["target_kind"])
-            group[choice] += n
+        if row["target_kind"] != "section":
+            _add(tally, row, choice, n)
+            continue
+        if (
+            version_label == CURRENT_VERSION
+            and row["text_hash"]
+            and row["text_hash"] == row["section__wording_hash"]
+        ):
+            # Made on the wording shown now: the common case, decided without the history.
+            _add(tally, row, choice, n)
+            continue
+        wording = wordings.get(key)
+        if wording is None:
+            if history is None:
+                history = paper_wordings(paper_id=paper_id)
+            wording = wordings[key] = _Wording(
+                history=history.get(row["target_id"], []),
+                live_hash=row["section__wording_hash"],
+                label=version_label,
+                current_label=row["paper__version_label"],
+            )
+        if version_label is None or wording.counts_now(row["text_hash"], row["paper_version"]):
+            _add(tally, row, choice, n)
+        elif wording.counted_before(row["text_hash"], row["paper_version"]):
+            previous = tally.get("previous")
+            if previous is None:
+                previous = tally["previous"] = {**empty_tally(key), "label": wording.previous_label}
+            _add(previous, row, choice, n)
     return tallies
+
+
+def counted_section_reactions(*, paper_id, version_label):
+    """The section reactions `reaction_tallies(version_label=...)` counts, as a
+    queryset (for figures a tally cannot give, such as people). Two small queries
+    (the fingerprints of the versions and of the live sections) build the filter."""
+    history = paper_wordings(paper_id=paper_id)
+    live = dict(
+        SectionPage.objects.filter(reactions__paper_id=paper_id).distinct().values_list("pk", "wording_hash")
+    )
+    versioned = {label for entries in history.values() for _, label, _ in entries}
+    condition = Q(text_hash="", paper_version=version_label) & ~Q(paper_version__in=versioned)
+    for section_id, live_hash in live.items():
+        entries = history.get(section_id, [])
+        by_label = {label: fingerprint for _, label, fingerprint in entries}
+        wording = by_label.get(version_label, live_hash)
+        if not wording:
+            continue
+        same = [label for label, fingerprint in by_label.items() if fingerprint == wording]
+        condition |= Q(section_id=section_id) & (
+            Q(text_hash=wording) | Q(text_hash="", paper_version__in=same)
+        )
+    return Reaction.objects.filter(paper_id=paper_id, target_kind="section").filter(condition)
 
 
 def reaction_choices_of_user(*, user, paper_id):
     """The user's current choice on each target of the paper, keyed by target key (one query)."""
+    return reaction_state_of_user(user=user, paper_id=paper_id)["mine"]
+
+
+def reaction_state_of_user(*, user, paper_id):
+    """The user's reactions on the paper (one query):
+    {"mine": {target key: choice}, "earlier": {target key: choice}}.
+
+    "mine" holds choices on the current wording of a section (a choice on an
+    earlier wording is not a choice on this one) and, for comments and
+    proposals, on the current version. "earlier" holds the sections where the
+    person reacted to a wording that has since changed and not yet to the new
+    one: the page tells them the wording changed."""
+    state = {"mine": {}, "earlier": {}}
     if not user.is_authenticated:
-        return {}
-    # A choice made on an earlier version is not a choice on this wording.
-    rows = _on_version(Reaction.objects.filter(user=user, paper_id=paper_id), CURRENT_VERSION)
-    rows = rows.values_list("target_kind", "target_id", "choice")
-    return {reaction_target_key(kind, target_id): choice for kind, target_id, choice in rows}
+        return state
+    rows = Reaction.objects.filter(user=user, paper_id=paper_id).values_list(
+        "target_kind",
+        "target_id",
+        "choice",
+        "text_hash",
+        "paper_version",
+        "section__wording_hash",
+        "paper__version_label",
+    )
+    earlier = {}
+    for kind, target_id, choice, text_hash, made_on, wording, current_label in rows:
+        key = reaction_target_key(kind, target_id)
+        if kind == "section" and text_hash:
+            if text_hash == wording:
+                state["mine"][key] = choice
+            else:
+                earlier[key] = choice
+        elif kind == "comment" or made_on == current_label:
+            state["mine"][key] = choice
+    state["earlier"] = {key: choice for key, choice in earlier.items() if key not in state["mine"]}
+    return state
 
 
 def tally_groups(*, consultation, tallies):

@@ -46,6 +46,11 @@ class ReactionTarget:
     def consultation(self):
         return self.paper.consultation
 
+    @property
+    def wording(self):
+        """The fingerprint of the wording a reaction to a section is about ("" otherwise)."""
+        return self.section.wording_hash if self.kind == TargetKind.SECTION else ""
+
 
 def reaction_target(obj):
     """The ReactionTarget of a section, a comment or a proposal (or a ReactionTarget itself)."""
@@ -104,7 +109,10 @@ def reaction_set(*, user, target, choice):
     if choice not in target.choices:
         allowed = ", ".join(str(c.label) for c in target.choices)
         raise ValidationError({"choice": f"Choose one of: {allowed}."}, code="invalid_choice")
-    lookup = {"user": user, "target_kind": target.kind, "target_id": target.id}
+    # One reaction per person per section *wording*: reacting to a reworded
+    # section leaves the reaction to the old wording in place (it is what the
+    # previous version's figures are made of).
+    lookup = {"user": user, "target_kind": target.kind, "target_id": target.id, "text_hash": target.wording}
 
     with transaction.atomic():
         snapshot = _snapshot(user, target)
@@ -146,11 +154,13 @@ def _locked_or_created(lookup, *, target, choice, snapshot, attempts=5):
 
 
 def reaction_withdraw(*, user, target):
-    """Remove the user's reaction to `target`. Returns whether there was one."""
+    """Remove the user's reaction to `target` (a section's current wording). Returns whether there was one."""
     target = reaction_target(target)
     _check(user, target)
     with transaction.atomic():
-        deleted, _ = Reaction.objects.filter(user=user, target_kind=target.kind, target_id=target.id).delete()
+        deleted, _ = Reaction.objects.filter(
+            user=user, target_kind=target.kind, target_id=target.id, text_hash=target.wording
+        ).delete()
         if deleted:
             _schedule_broadcast(target)
     return bool(deleted)

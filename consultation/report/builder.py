@@ -28,13 +28,13 @@ from consultation.consensus.selectors import (
     statistic_groups,
 )
 from consultation.consensus.statistics import Classification, group_support, support_percent
-from consultation.models import Comment, PaperVersion, Reaction, Response, SectionVersion
+from consultation.models import Comment, PaperVersion, Response, SectionVersion
 from consultation.models.pages import paper_sections
 from consultation.models.proposals import proposal_content_type_id
 from consultation.models.reactions import ReactionChoice, TargetKind
 from consultation.models.reports import ReportSnapshot
 from consultation.proposals.selectors import report_proposals
-from consultation.reactions.selectors import empty_tally, reaction_tallies
+from consultation.reactions.selectors import counted_section_reactions, empty_tally, reaction_tallies
 from consultation.versions.diff import Status, paper_diff
 from consultation.versions.selectors import attach_live_sections
 from workinggroups.selectors import signoffs_current
@@ -239,18 +239,20 @@ def _top_comments(*, paper, label, tallies, sections, groups, config):
     group-aware support proposals are ranked by), then by agree reactions,
     then fewest disagree reactions, then the earliest. Two queries: the sides
     of all comments (ids only), then the text of the few shown."""
-    # The author's reaction to the section, joined through the author (one join:
-    # the conditions sit in one filter() call). At most one row per comment, as
-    # a person has one reaction per section.
+    # Comments on every version, each labelled with its version. The author's
+    # reaction to the section *wording the comment was made on*, joined through
+    # the author (one join: the conditions sit in one filter() call). At most
+    # one row per comment, as a person has one reaction per section wording.
     sides = (
         _visible_comments(paper)
-        .filter(version_label=label)
         # Discussion of a competing proposal is not a comment on the section's text.
         .exclude(content_type_id=proposal_content_type_id())
         .filter(
+            # Made before fingerprints were kept, a reaction is matched by version.
+            Q(user__reactions__text_hash="", user__reactions__paper_version=F("version_label"))
+            | (~Q(text_hash="") & Q(user__reactions__text_hash=F("text_hash"))),
             user__reactions__target_kind=TargetKind.SECTION,
             user__reactions__target_id=F("section_id"),
-            user__reactions__paper_version=label,
             user__reactions__choice__in=[ReactionChoice.AGREE, ReactionChoice.DISAGREE],
         )
         .order_by()  # comments-xtd's default thread ordering would sort every row for nothing
@@ -258,9 +260,11 @@ def _top_comments(*, paper, label, tallies, sections, groups, config):
     )
     wanted = {s["id"] for s in sections if not s["restricted"]}
     ranked = {}
+    seen = set()
     for pk, section_id, side in sides:
-        if section_id not in wanted:
+        if section_id not in wanted or pk in seen:
             continue
+        seen.add(pk)
         tally = tallies.get(f"comment:{pk}")
         counts = (tally or {}).get("counts", {})
         support = _comment_support(tally, groups) or 0
@@ -283,6 +287,7 @@ def _top_comments(*, paper, label, tallies, sections, groups, config):
             "working_group_name",
             "submit_date",
             "section_id",
+            "version_label",
         )
     }
     result = {}
@@ -299,6 +304,7 @@ def _top_comments(*, paper, label, tallies, sections, groups, config):
                     "organisation": comment.organisation_name,
                     "group": comment.working_group_name,
                     "submitted_at": comment.submit_date.isoformat(timespec="seconds"),
+                    "version": comment.version_label,
                     "text": _excerpt(comment.comment),
                     "permalink": f"{_permalink(section_id)}#comment-{pk}",
                     "agree": counts.get(ReactionChoice.AGREE, 0),
@@ -450,10 +456,16 @@ def _changes(*, paper, label, sections, paper_url):
 # ---------------------------------------------------------------- participation and summary
 
 
+def _version_order(label):
+    """v2 before v10; anything else (an empty label) last."""
+    digits = (label or "").lstrip("v")
+    return (0, int(digits), label) if digits.isdigit() else (1, 0, label or "")
+
+
 def _participation(*, paper, label, sections, groups, signoffs):
-    section_reactions = Reaction.objects.filter(
-        paper=paper, target_kind=TargetKind.SECTION, paper_version=label
-    )
+    # The reactions the tallies count (carried over from earlier versions where
+    # a section's wording did not change), so the people add up to the reactions.
+    section_reactions = counted_section_reactions(paper_id=paper.pk, version_label=label)
     people = section_reactions.aggregate(
         people=Count("user", distinct=True),
         members=Count("user", distinct=True, filter=Q(is_member=True)),
@@ -465,11 +477,21 @@ def _participation(*, paper, label, sections, groups, signoffs):
         .annotate(people=Count("user", distinct=True))
         .order_by()
     }
-    comments = Comment.objects.filter(paper=paper, section__isnull=False, version_label=label).aggregate(
+    # Every comment on the paper's sections, whichever version it was made on
+    # (the paper page shows them all), with how many were made on each version.
+    on_sections = Comment.objects.filter(paper=paper, section__isnull=False)
+    comments = on_sections.aggregate(
         total=Count("pk"),
         shown=Count("pk", filter=Q(is_public=True, is_removed=False, hidden_at__isnull=True)),
         people=Count("user", distinct=True),
         organisations=Count("organisation_name", distinct=True, filter=~Q(organisation_name="")),
+    )
+    by_version = sorted(
+        on_sections.values("version_label")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("version_label", "n"),
+        key=lambda row: _version_order(row[0]),
     )
     reactions_by_group = {g["key"]: 0 for g in groups}
     for section in sections:
@@ -487,6 +509,7 @@ def _participation(*, paper, label, sections, groups, signoffs):
         "members_reacting": people["members"],
         "public_reacting": public_only,
         "comments": comments["total"],
+        "comments_by_version": [{"version": version or "", "comments": n} for version, n in by_version],
         "comments_shown": comments["shown"],
         "people_commenting": comments["people"],
         "organisations_commenting": comments["organisations"],

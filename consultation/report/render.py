@@ -15,6 +15,7 @@ from pathlib import Path
 
 from django.template.loader import render_to_string
 
+from consultation.consensus.selectors import heatmap
 from consultation.consensus.statistics import Classification, support_text
 
 PRINT_CSS = Path(__file__).with_name("print.css")
@@ -106,6 +107,8 @@ def present(snapshot):
         }
     )
     view["participation"]["digest"] = view["summary"]["digest"]
+    view["heatmap"] = heatmap(view["sections"])
+    view["heatmap"]["digest"] = _digest(view["heatmap"])
     view["classification_labels"] = Classification.LABELS
     view["generated_at_dt"] = datetime.fromisoformat(snapshot["generated_at"])
     published = snapshot["version"].get("published_at")

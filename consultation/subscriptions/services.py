@@ -214,9 +214,11 @@ def subscriptions_notify_stage_change(*, stage_change):
     )
 
 
-def subscriptions_notify_new_version(*, paper, version_label, change_note=""):
+def subscriptions_notify_new_version(*, paper, version_label, change_note="", reworded=()):
     """Email confirmed subscribers that a new version of `paper` is published.
 
+    `reworded` names the sections whose wording changed (headings): reactions
+    to them start afresh, so people who reacted are asked to react again.
     For the versions feature to call (after its own commit)."""
     return _send_to_confirmed(
         consultation=paper.consultation,
@@ -226,5 +228,6 @@ def subscriptions_notify_new_version(*, paper, version_label, change_note=""):
             "paper_url": site_url(paper.url or "/"),
             "version_label": version_label,
             "change_note": change_note,
+            "reworded": list(reworded),
         },
     )

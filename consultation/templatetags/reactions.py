@@ -7,6 +7,7 @@ comment on the page reads from that, cached on the request."""
 from django import template
 from django.urls import reverse
 
+from consultation.consensus.selectors import heatmap, report_groups, tally_statistics
 from consultation.models import Comment, PolicyPaperPage, SectionPage
 from consultation.models.reactions import ReactionChoice
 from consultation.reactions import selectors
@@ -20,9 +21,11 @@ def _paper_cache(context, paper):
     store = request.__dict__.setdefault("_reaction_tallies", {}) if request is not None else {}
     if paper.pk not in store:
         user = context.get("user") or getattr(request, "user", None)
+        own = selectors.reaction_state_of_user(user=user, paper_id=paper.pk)
         store[paper.pk] = {
             "tallies": selectors.reaction_tallies(paper_id=paper.pk),
-            "mine": selectors.reaction_choices_of_user(user=user, paper_id=paper.pk),
+            "mine": own["mine"],
+            "earlier": own["earlier"],
         }
     return store[paper.pk]
 
@@ -69,6 +72,8 @@ def reaction_state(context, obj):
     cache = _paper_cache(context, target.paper)
     tally = cache["tallies"].get(target.key) or selectors.empty_tally(target.key)
     mine = cache["mine"].get(target.key)
+    # A reaction to a wording that has since changed: the person is told, and asked again.
+    earlier = cache.get("earlier", {}).get(target.key)
     verdict = reaction_refusal(user=user, target=target)
     can_react = verdict.allowed
     # Sections and proposals say why the buttons are missing; under each comment that would be noise.
@@ -78,6 +83,8 @@ def reaction_state(context, obj):
             "tally": tally,
             "my_choice": mine,
             "my_choice_label": ReactionChoice(mine).label if mine else "",
+            "earlier_choice_label": ReactionChoice(earlier).label if earlier else "",
+            "previous": tally.get("previous"),
             "can_react": can_react,
             "refusal": verdict.message if explained else "",
             "refusal_code": verdict.code if explained else "",
@@ -104,6 +111,31 @@ def paper_tally_table(context, paper, sections):
         "rows": selectors.paper_tally_table(paper=paper, sections=sections, tallies=tallies, groups=groups),
         **live_hooks(paper),
     }
+
+
+@register.simple_tag(takes_context=True)
+def paper_heatmap(context, paper, sections):
+    """The section × group heat-map of the paper page: each group's position on
+    each section, by the report's statistic, from the tallies already read."""
+    user = context["request"].user
+    if not sections or not user.has_perm("consultation.view_tallies", paper):
+        return None
+    tallies = _paper_cache(context, paper)["tallies"]
+    groups = report_groups(consultation=paper.consultation, tallies=tallies)
+    rows = []
+    for section in sections:
+        key = selectors.reaction_target_key("section", section.pk)
+        figures = tally_statistics(tally=tallies.get(key) or selectors.empty_tally(key), groups=groups)
+        rows.append(
+            {
+                "number": section.number,
+                "title": section.title,
+                "anchor": section.anchor,
+                "classification": figures["classification"],
+                "groups": figures["groups"],
+            }
+        )
+    return heatmap(rows)
 
 
 def live_hooks(paper):

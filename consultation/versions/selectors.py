@@ -15,6 +15,7 @@ from django.utils.functional import cached_property
 from wagtail.rich_text import expand_db_html
 
 from consultation.models import PaperVersion, RecordEntry, Response, SectionPage, SectionVersion
+from consultation.models.pages import wording_hash
 from consultation.reactions.selectors import reaction_tallies
 from consultation.versions.diff import Status, html_to_text, paper_diff, word_diff
 
@@ -30,7 +31,7 @@ def text_is_public(snapshot):
 
 def render_section_body(section):
     """A section's body as HTML, block by block, as the section page shows it."""
-    return "".join(str(block.render()) for block in section.body)
+    return section.render_body()
 
 
 def paper_snapshot(*, paper):
@@ -60,6 +61,7 @@ def paper_snapshot(*, paper):
                 heading=section.title,
                 body_html=body_html,
                 body_text=html_to_text(body_html),
+                wording_hash=wording_hash(body_html),
                 restricted=section.restricted,
                 restriction_category=section.restriction_category if section.restricted else "",
                 restriction_reason=section.restriction_reason if section.restricted else "",
@@ -328,3 +330,48 @@ def section_history(*, paper, section_id):
         "responses": responses,
         "responses_withheld": not responses_public,
     }
+
+
+# ---------------------------------------------------------------- the live text against its label
+
+
+def wording_marks(*, paper, sections, user):
+    """Mark each live section whose text is not the text of the version the
+    paper is labelled with (one query).
+
+    Edits published in Wagtail after vN go live at once (editors fix typos and
+    links without a new version), so the page never shows them silently under
+    the vN label: each such section gets `wording_mark` = {"status": "changed"
+    or "new", "label", "number", "diff"}; `diff` (a word diff against vN) is
+    given only where this person may read both texts. Reactions and comments
+    are tied to the exact wording shown (its fingerprint), not to the label.
+    Before any version is published, nothing is marked."""
+    for section in sections:
+        section.wording_mark = None
+    rows = SectionVersion.objects.filter(
+        version__paper=paper, version__label=paper.version_label
+    ).values_list("section_id", "wording_hash", "body_text", "restricted", "version__number", "heading")
+    published = {row[0]: row[1:] for row in rows}
+    if not published:
+        return sections
+    number = next(iter(published.values()))[3]
+    for section in sections:
+        entry = published.get(section.pk)
+        mark = {"label": paper.version_label, "number": number, "diff": None}
+        if entry is None:
+            section.wording_mark = {**mark, "status": "new"}
+            continue
+        fingerprint, text, restricted, _, heading = entry
+        if fingerprint == section.wording_hash and heading == section.title:
+            continue
+        readable = not restricted and user.has_perm("consultation.view_body", section)
+        diff = None
+        if readable and fingerprint != section.wording_hash:
+            diff = word_diff(text, html_to_text(section.render_body()))
+        section.wording_mark = {
+            **mark,
+            "status": "changed",
+            "diff": diff,
+            "old_heading": heading if heading != section.title else None,
+        }
+    return sections

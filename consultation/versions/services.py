@@ -92,6 +92,7 @@ def version_publish(*, paper, actor, change_note):
         PolicyPaperPage.objects.filter(pk=paper.pk).update(version_label=version.label)
         paper.version_label = version.label
 
+        changes = _changes_since(previous, previous_sections, snapshots)
         record_event(
             consultation=paper.consultation,
             kind="version_published",
@@ -102,14 +103,16 @@ def version_publish(*, paper, actor, change_note):
                 "version": version.number,
                 "label": version.label,
                 "sections": len(snapshots),
-                **_changes_since(previous, previous_sections, snapshots),
+                **changes,
                 "closing_tallies": closing_tallies,
             },
         )
         # Features above this one act in the same transaction (proposals:
         # accepted drafts now published were incorporated in this version).
         version_published.send(sender=PaperVersion, paper=paper, version=version, actor=actor)
-        transaction.on_commit(lambda: _notify_subscribers(version))
+        changed = set(changes.get("changed") or ())
+        reworded = [s.heading for s in snapshots if s.section_id in changed and s.text_public]
+        transaction.on_commit(lambda: _notify_subscribers(version, reworded=reworded))
         # A new version starts fresh tallies: open pages get the new snapshot.
         transaction.on_commit(lambda: broadcast.tallies_reset(paper_id=paper.pk))
     return version
@@ -132,9 +135,10 @@ def _changes_since(previous, previous_sections, snapshots):
 
 
 def _closing_tallies(paper, previous, previous_sections):
-    """The outgoing version's final tallies, kept in the record: a new version
-    starts fresh tallies. Sections whose text is withheld are left out, and a
-    restricted paper's activity is not published at all."""
+    """The outgoing version's final tallies, kept in the record (reactions to
+    each section's wording in that version, whenever made). Sections whose
+    text is withheld are left out, and a restricted paper's activity is not
+    published at all."""
     if paper.restricted:
         return None
     label = previous.label
@@ -152,11 +156,14 @@ def _closing_tallies(paper, previous, previous_sections):
     }
 
 
-def _notify_subscribers(version):
+def _notify_subscribers(version, *, reworded=()):
     """Tell the consultation's mailing list, after the version is committed."""
     try:
         subscriptions_notify_new_version(
-            paper=version.paper, version_label=version.label, change_note=version.change_note
+            paper=version.paper,
+            version_label=version.label,
+            change_note=version.change_note,
+            reworded=reworded,
         )
     except Exception:
         # The version is published and recorded; a failed email must not hide that.

@@ -57,7 +57,7 @@ def test_a_reader_compares_versions_and_reads_the_record(asgi_server, page, axe,
     page.get_by_role("link", name="All versions and what changed").click()
     assert page.get_by_role("heading", level=1).inner_text() == f"Versions of {paper.title}"
     assert page.locator(".version-list__item").count() == 2
-    assert "A new version starts fresh tallies" in page.locator("main").inner_text()
+    assert "a reworded section starts afresh" in page.locator("main").inner_text()
     axe(page)
 
     page.get_by_role("link", name="What changed in v2").click()

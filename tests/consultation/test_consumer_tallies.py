@@ -280,7 +280,11 @@ async def test_a_reset_sends_every_viewer_a_whole_snapshot_at_the_next_version(t
 
     @database_sync_to_async
     def new_version():
-        # What publishing a new version does to the tallies: reactions on v1 stop counting.
+        # What publishing a new version that rewords section 1 does to the
+        # tallies: reactions on its v1 wording stop counting.
+        section = type(tree["sections"][0]).objects.get(pk=tree["sections"][0].pk)
+        section.body = [("paragraph", "<p>Reworded for v2.</p>")]
+        section.save()
         type(tree["paper"]).objects.filter(pk=tree["paper"].pk).update(version_label="v2")
         broadcast.tallies_reset(paper_id=tree["paper"].pk)
 

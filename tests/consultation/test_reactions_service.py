@@ -119,9 +119,10 @@ class TestReactionSet:
         assert not Reaction.objects.exists()
         assert callbacks == []
 
-    def test_the_database_refuses_a_second_row_for_the_same_person_and_target(self, tree):
+    def test_the_database_refuses_a_second_row_for_the_same_person_target_and_wording(self, tree):
         member = member_of(tree["groups"][0])
         reaction = reaction_set(user=member, target=tree["sections"][0], choice="agree")
+        assert reaction.text_hash == tree["sections"][0].wording_hash != ""
         with pytest.raises(IntegrityError), transaction.atomic():
             Reaction.objects.create(
                 user=member,
@@ -129,9 +130,23 @@ class TestReactionSet:
                 section=reaction.section,
                 target_kind="section",
                 target_id=reaction.target_id,
+                text_hash=reaction.text_hash,
                 choice="disagree",
                 paper_version="v1",
             )
+
+    def test_a_reworded_section_takes_a_new_reaction_and_keeps_the_old_one(self, tree):
+        member = member_of(tree["groups"][0])
+        section = tree["sections"][0]
+        old = reaction_set(user=member, target=section, choice="agree")
+        section.body = [("paragraph", "<p>Reworded.</p>")]
+        section.save_revision().publish()
+        section = type(section).objects.get(pk=section.pk)
+        new = reaction_set(user=member, target=section, choice="disagree")
+        assert new.pk != old.pk and new.text_hash == section.wording_hash != old.text_hash
+        # Withdrawing takes back the reaction to the wording shown, not the history.
+        assert reaction_withdraw(user=member, target=section)
+        assert list(Reaction.objects.filter(user=member).values_list("pk", "choice")) == [(old.pk, "agree")]
 
     def test_the_database_refuses_neutral_on_a_comment(self, tree):
         member = member_of(tree["groups"][0])

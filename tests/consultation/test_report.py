@@ -491,6 +491,7 @@ def test_a_new_version_starts_fresh_tallies_and_the_report_says_what_changed(cli
     tree = report_scenario()
     paper, s1, s2 = tree["paper"], tree["sections"][0], tree["sections"][1]
     editor = UserFactory(is_superuser=True, is_staff=True)
+    before = {s["id"]: s["overall"] for s in report_build(paper=paper)["sections"]}
     version_publish(paper=paper, actor=editor, change_note="First version.")
     s1.body = [("paragraph", f"<p>Body text of {s1.title}, now with a safeguard.</p>")]
     s1.save_revision().publish()
@@ -499,10 +500,26 @@ def test_a_new_version_starts_fresh_tallies_and_the_report_says_what_changed(cli
 
     snapshot = report_build(paper=paper)
     assert snapshot["paper"]["version_label"] == "v2"
-    # v1's reactions stay with v1: v2 starts from nothing.
-    assert all(s["overall"]["seen"] == 0 for s in snapshot["sections"])
+    # The reworded section starts from nothing, with v1's figures beside it;
+    # every unchanged section keeps its reactions (issue 12: versions without amnesia).
+    assert section_of(snapshot, s1)["overall"]["seen"] == 0
+    assert section_of(snapshot, s1)["previous"]["label"] == "v1"
+    assert section_of(snapshot, s1)["previous"]["overall"] == before[s1.pk]
+    for other in tree["sections"][1:]:
+        assert section_of(snapshot, other)["overall"] == before[other.pk]
+        assert section_of(snapshot, other)["previous"] is None
     assert snapshot["changes"]["previous_label"] == "v1"
     assert snapshot["changes"]["sections_changed"] == 1
+    # Comments made on v1 are still counted and quoted, labelled with their version
+    # (the report used to say "Comments on sections 0" while the paper showed them).
+    made = Comment.objects.filter(paper=paper, section__isnull=False).count()
+    assert made > 0
+    assert snapshot["participation"]["comments"] == made
+    assert snapshot["participation"]["comments_by_version"] == [{"version": "v1", "comments": made}]
+    quoted = section_of(snapshot, s2)["comments"]
+    assert quoted["agree"] and quoted["disagree"]
+    assert {c["version"] for c in quoted["agree"] + quoted["disagree"]} == {"v1"}
+    assert f"{made} on v1" in render_body(snapshot)
     first = section_of(snapshot, s1)
     assert first["changes"]["status"] == "changed"
     # "Section 5." becomes "Section 5, now with a safeguard.": 1 word out, 5 in ("5," now with a safeguard.)
@@ -571,3 +588,40 @@ def test_the_pdf_may_lag_the_live_tallies_but_says_when_its_figures_are_from(cli
     # Within REPORT_PDF_SECONDS the laid-out PDF is reused; it is stamped with its time.
     assert client.get(f"{base}report.pdf").content == first
     assert "Figures as of" in pdf_text(first, tmp_path)
+
+
+# ---------------------------------------------------------------- the heat-map
+
+
+def _heatmap_cells(html, table_id):
+    from bs4 import BeautifulSoup
+
+    table = BeautifulSoup(html, "html.parser").select_one(f"table#{table_id}")
+    assert table is not None and table.caption.get_text(strip=True)
+    headers = [th.get_text(" ", strip=True) for th in table.select("thead th")]
+    rows = {}
+    for tr in table.select("tbody tr"):
+        assert tr.th["scope"] == "row"
+        rows[tr.th.get_text(" ", strip=True)] = [td.get_text(" ", strip=True) for td in tr.select("td")]
+    return headers, rows
+
+
+def test_the_heatmap_tops_the_report_and_the_paper_page_with_positions_in_words(client):
+    tree = report_scenario()
+    s1, s2, s3 = tree["sections"][:3]
+    html = render_body(report_build(paper=tree["paper"]))
+    # At the top: before the summary and the first section.
+    assert html.index('id="report-heatmap"') < html.index('id="report-summary"')
+    headers, rows = _heatmap_cells(html, "report-heatmap-table")
+    assert headers[:2] == ["Section", "Overall"]
+    assert headers[2:5] == list(GROUP_NAMES)
+    contested = rows[f"2. {s2.title}"]
+    assert contested[0] == "Contested"
+    # Words as well as colour: the disagreeing group says "Disagrees", with its counts.
+    assert contested[3] == "✗ Disagrees 0 agree, 6 disagree"
+    assert rows[f"1. {s1.title}"][1] == "✓ Agrees 6 agree, 0 disagree"
+    assert rows[f"3. {s3.title}"][1].startswith("… Not yet heard 1 reacted of 6")
+
+    page = client.get(tree["paper"].url).content.decode()
+    headers, rows = _heatmap_cells(page, "paper-heatmap")
+    assert rows[f"2. {s2.title}"][3] == "✗ Disagrees 0 agree, 6 disagree"

@@ -23,6 +23,11 @@ from tests.support.trees import build_site_tree
 
 pytestmark = pytest.mark.django_db
 
+KEEPS_UNCHANGED = (
+    "A new version keeps the reactions to every section it leaves unchanged; "
+    "a reworded section starts afresh, with its previous figures shown beside the new ones."
+)
+
 
 def republish(page, *, user=None, **fields):
     """Change a page the way an editor does: a new revision, published."""
@@ -352,9 +357,7 @@ def test_the_version_list_shows_each_version_newest_first_with_its_note(client, 
     assert [i["id"] for i in items] == ["version-2", "version-1"]
     assert "Revised after review: three sections." in items[0].get_text()
     assert "Latest version" in items[0].get_text()
-    assert (
-        "A new version starts fresh tallies; the old version’s tallies stay in the record." in soup.get_text()
-    )
+    assert KEEPS_UNCHANGED in soup.get_text()
     assert soup.select_one("form.compare-form select#id_from")
 
 
@@ -522,24 +525,147 @@ def test_a_new_version_starts_fresh_tallies_and_the_old_ones_stay_in_the_record(
         "Reactions to the v1 wording (final): Agree 2, Disagree 1, Neutral 0."
         in v1_page.select_one(f"#section-{section.pk}").get_text()
     )
-    assert (
-        "A new version starts fresh tallies; the old version’s tallies stay in the record."
-        in v1_page.get_text()
-    )
+    assert KEEPS_UNCHANGED in v1_page.get_text()
 
-    # Reacting again counts for v2 only; v1's record does not move.
+    # Reacting again counts for v2 only; v1's figures do not move (this used to
+    # overwrite the v1 reaction, so v1's live figures shrank as people re-reacted:
+    # one reaction per person per wording now keeps them).
     reaction_set(user=members[0], target=SectionPage.objects.get(pk=section.pk), choice="disagree")
     assert reaction_tallies(paper_id=paper.pk, section_ids=[section.pk])[key]["counts"]["disagree"] == 1
     assert reaction_tallies(paper_id=paper.pk, section_ids=[section.pk], version_label="v1")[key][
         "counts"
     ] == {
-        "agree": 1,
+        "agree": 2,
         "disagree": 1,
         "neutral": 0,
     }
+    # The previous wording's figures travel with the tally ("on v1: …").
+    previous = reaction_tallies(paper_id=paper.pk, section_ids=[section.pk])[key]["previous"]
+    assert previous["label"] == "v1"
+    assert previous["counts"] == {"agree": 2, "disagree": 1, "neutral": 0}
     v2_page = soup_of(client.get(f"{paper.url}versions/2/"))
     assert (
         "Reactions to the v2 wording: Agree 0, Disagree 1, Neutral 0."
         in v2_page.select_one(f"#section-{section.pk}").get_text()
     )
     assert "Agree 2, Disagree 1" in soup_of(client.get(f"{paper.url}versions/1/")).get_text()
+
+
+def test_acceptance_an_unchanged_section_keeps_its_reactions_and_a_changed_one_shows_the_previous_figures():
+    from consultation.reactions.selectors import reaction_state_of_user, reaction_tallies
+    from consultation.reactions.services import reaction_set
+    from tests.support.factories import MembershipFactory, WorkingGroupFactory
+
+    group = WorkingGroupFactory()
+    tree = build_site_tree(sections=3, groups=[group])
+    editor = editor_of(tree["consultation"])
+    paper, sections = tree["paper"], tree["sections"]
+    members = [MembershipFactory(group=group, role="member").user for _ in range(3)]
+    version_publish(paper=paper, actor=editor, change_note="First.")
+    for section in sections:
+        for member, choice in zip(members, ["agree", "agree", "disagree"], strict=True):
+            reaction_set(user=member, target=SectionPage.objects.get(pk=section.pk), choice=choice)
+
+    republish(sections[0], user=editor, body=paragraph("Reworded section one."))
+    version_publish(paper=paper, actor=editor, change_note="Second: section one reworded.")
+
+    tallies = reaction_tallies(paper_id=paper.pk, section_ids=[s.pk for s in sections])
+    changed, kept = tallies[f"section:{sections[0].pk}"], tallies[f"section:{sections[2].pk}"]
+    assert kept["counts"] == {"agree": 2, "disagree": 1, "neutral": 0}
+    assert "previous" not in kept
+    assert changed["counts"] == {"agree": 0, "disagree": 0, "neutral": 0}
+    assert changed["previous"]["label"] == "v1"
+    assert changed["previous"]["counts"] == {"agree": 2, "disagree": 1, "neutral": 0}
+    # The same figures for v2 by name, as the report reads them.
+    assert reaction_tallies(paper_id=paper.pk, section_ids=[sections[2].pk], version_label="v2")[
+        f"section:{sections[2].pk}"
+    ]["counts"] == {"agree": 2, "disagree": 1, "neutral": 0}
+    # The person is told their reaction was to the earlier wording, and still has it where nothing changed.
+    state = reaction_state_of_user(user=members[0], paper_id=paper.pk)
+    assert state["earlier"] == {f"section:{sections[0].pk}": "agree"}
+    assert state["mine"] == {f"section:{sections[1].pk}": "agree", f"section:{sections[2].pk}": "agree"}
+
+
+def test_reactions_and_comments_carry_the_fingerprint_of_the_text_their_author_saw():
+    from consultation.comments.services import comment_create
+    from consultation.models import Reaction
+    from consultation.models.pages import wording_hash
+    from consultation.reactions.services import reaction_set
+    from tests.support.factories import MembershipFactory, WorkingGroupFactory
+
+    group = WorkingGroupFactory()
+    tree = build_site_tree(sections=1, groups=[group])
+    editor = editor_of(tree["consultation"])
+    member = MembershipFactory(group=group, role="member").user
+    paper, section = tree["paper"], tree["sections"][0]
+    version_publish(paper=paper, actor=editor, change_note="First.")
+    section = republish(section, user=editor, body=paragraph("Edited after v1."))
+    assert section.wording_hash == wording_hash(section.render_body())
+    snapshot = SectionVersion.objects.get(version__number=1, section=section)
+    assert snapshot.wording_hash != section.wording_hash
+    comment = comment_create(author=member, target=section, text="On the edited text.")
+    assert comment.text_hash == section.wording_hash
+    reaction_set(user=member, target=section, choice="agree")
+    assert Reaction.objects.get(user=member).text_hash == section.wording_hash
+
+
+def test_the_paper_page_marks_text_edited_after_the_version_and_keeps_the_old_figures_beside_the_new(client):
+    from consultation.reactions.services import reaction_set
+    from tests.support.factories import MembershipFactory, WorkingGroupFactory
+
+    group = WorkingGroupFactory()
+    tree = build_site_tree(sections=2, groups=[group])
+    editor = editor_of(tree["consultation"])
+    paper, first, second = tree["paper"], *tree["sections"]
+    member = MembershipFactory(group=group, role="member").user
+    version_publish(paper=paper, actor=editor, change_note="First.")
+    reaction_set(user=member, target=SectionPage.objects.get(pk=first.pk), choice="agree")
+
+    page = soup_of(client.get(paper.url))
+    assert not page.select("[data-wording-mark]")
+
+    # An editor publishes an edit in Wagtail: the page still says v1, so the section says it changed since v1.
+    republish(first, user=editor, body=paragraph("A wording v1 never had."))
+    client.force_login(member)
+    page = soup_of(client.get(paper.url))
+    assert "version v1" in page.select_one(".paper__header").get_text()
+    section = page.select_one(f"#section-{first.pk}")
+    mark = section.select_one("[data-wording-mark]")
+    assert mark["data-wording-mark"] == "changed"
+    assert "Changed since v1" in mark.get_text()
+    assert "never had" in " ".join(marked(mark, "ins"))
+    assert not page.select_one(f"#section-{second.pk}").select("[data-wording-mark]")
+    # The old wording's figures beside the fresh ones, and the person told the wording changed.
+    assert "On the v1 wording: 1 agree, 0 disagree, 0 neutral." in section.get_text(" ", strip=True)
+    assert "The wording of this section has changed since you reacted" in section.get_text(" ", strip=True)
+    # The section's own page says so too.
+    own = soup_of(client.get(SectionPage.objects.get(pk=first.pk).url))
+    assert own.select_one("[data-wording-mark]")["data-wording-mark"] == "changed"
+
+    # Publishing v2 makes the edited text v2's: no mark, and subscribers hear which sections were reworded.
+    version_publish(paper=paper, actor=editor, change_note="Second.")
+    page = soup_of(client.get(paper.url))
+    assert not page.select("[data-wording-mark]")
+    assert "On the v1 wording: 1 agree" in page.select_one(f"#section-{first.pk}").get_text(" ", strip=True)
+
+
+def test_the_new_version_email_names_the_reworded_sections():
+    from consultation.subscriptions.services import subscriptions_notify_new_version
+    from tests.support.trees import build_site_tree as build
+
+    tree = build(sections=1)
+    from consultation.models import Subscription
+
+    Subscription.objects.create(
+        consultation=tree["consultation"],
+        email="reader@example.org",
+        status=Subscription.Status.CONFIRMED,
+        confirmed_at="2026-01-01T00:00Z",
+    )
+    mail.outbox.clear()
+    subscriptions_notify_new_version(
+        paper=tree["paper"], version_label="v2", change_note="Reworded.", reworded=["Data sharing duty"]
+    )
+    (message,) = mail.outbox
+    assert "Sections reworded in this version:\n- Data sharing duty" in message.body
+    assert "please read them again and react to the new wording" in message.body

@@ -150,16 +150,21 @@ def report_tree(*, stage="review", sections=4, per_group=6):
 
 
 def report_scenario(stage="review"):
-    """Four sections, three groups of six:
+    """Four sections, three groups of six (each heard from 3 reactions, half its members):
 
     1. everyone agrees (6/6 in each group)            → broad consensus
     2. two groups agree 6/6, the third disagrees 0/6   → contested (12 of 18 agree overall)
-    3. two reactions only                              → too little participation to say
+    3. two reactions only (1 + 1 of 6)                 → too little participation to say
     4. like 1, but restricted, with comments           → numbers shown, text withheld
     """
     tree = report_tree(stage=stage)
     a, b, c = tree["members"]
     s1, s2, s3, s4 = tree["sections"]
+    # Section 4 is worded before anyone reacts: reactions count on the wording
+    # their authors saw, so rewording it afterwards would start its tallies afresh.
+    s4.body = [("paragraph", "<p>SECRET-BODY-TEXT of section four.</p>")]
+    s4.save_revision().publish()
+    s4 = tree["sections"][3] = s4.__class__.objects.get(pk=s4.pk)
     for members in (a, b, c):
         react(members, s1, "agree")
         react(members, s4, "agree")
@@ -181,7 +186,6 @@ def report_scenario(stage="review"):
     tree["secret_comment"] = comment_create(
         author=a[0], target=s4, text="SECRET-COMMENT about the withheld clause"
     )
-    s4.body = [("paragraph", "<p>SECRET-BODY-TEXT of section four.</p>")]
     s4.restricted = True
     s4.restriction_category = "security"
     s4.restriction_reason = "Describes fraud detection thresholds."
