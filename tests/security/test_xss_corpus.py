@@ -344,6 +344,18 @@ def _fetch(world):
     refused = client.post("/consultation/comments/post/", post_data(section_a, text=PAYLOADS[0] * 200))
     assert refused.status_code == 400
     pages["refused post"] = refused
+    # The admin, where staff read what people wrote (stored XSS there would act as staff).
+    client.force_login(world["editor"])
+    _get(client, "/admin/consultation-proposals/", pages, "admin proposals")
+    for proposal in world["proposals"]:
+        _get(client, f"/admin/consultation-proposals/{proposal.pk}/", pages, f"admin proposal {proposal.pk}")
+    _get(client, "/admin/consultation-stages/", pages, "admin stages")
+    _get(client, f"/admin/consultation-stages/{consultation.pk}/", pages, "admin stage move")
+    _get(client, f"/admin/consultation-versions/{paper.pk}/", pages, "admin versions")
+    _get(client, f"/admin/consultation-versions/{paper.pk}/respond/", pages, "admin respond")
+    client.force_login(UserFactory(username="superuser", is_superuser=True, is_staff=True))
+    for model in ("workinggroup", "membership", "organisation", "invitation", "joinrequest", "signoff"):
+        _get(client, f"/admin/snippets/workinggroups/{model}/", pages, f"admin snippets {model}")
     client.force_login(world["moderator"])
     _get(client, "/admin/comment-moderation/", pages, "moderation queue")
     for comment in world["comments"][:5]:
@@ -421,6 +433,11 @@ def test_the_pages_show_the_payloads_as_text(hostile):
     assert _missing(PAYLOADS, pages["restrictions"]) == []
     assert _missing(PAYLOADS, pages["moderation log"]) == []
     assert _missing(PAYLOADS, pages["report (anonymous)"]) == []
+    # The admin: proposals as the editors decide them, groups as administrators list them.
+    for proposal in hostile["proposals"]:
+        assert _missing([proposal.text], pages[f"admin proposal {proposal.pk}"]) == []
+    assert len(_missing(PAYLOADS, pages["admin snippets workinggroup"])) < N - 10  # a page of names
+    assert len(_missing(PAYLOADS, pages["admin snippets signoff"])) < N - 10
 
 
 # ---------------------------------------------------------------- feed and JSON
