@@ -34,6 +34,7 @@ import shutil
 import subprocess
 import xml.etree.ElementTree as ET
 from datetime import date
+from urllib.parse import urlencode
 
 import pytest
 from django.contrib.auth.models import Group, Permission
@@ -344,6 +345,20 @@ def _fetch(world):
     refused = client.post("/consultation/comments/post/", post_data(section_a, text=PAYLOADS[0] * 200))
     assert refused.status_code == 400
     pages["refused post"] = refused
+    # Reflected: query parameters that come back in a page (return links, filters).
+    reply_url = f"/consultation/comments/{world['comments'][0].pk}/reply/"
+    speaking_url = f"/consultation/{consultation.pk}/speaking-for/"
+    for number, payload in enumerate(p for p in PAYLOADS if any(c in p for c in ":\"'<")):
+        query = urlencode({"next": payload, "kind": payload, "from": payload, "to": payload, "page": payload})
+        for name, url in (
+            ("reply", reply_url),
+            ("speaking for", speaking_url),
+            ("record", record),
+            ("compare", f"{base}versions/compare/"),
+        ):
+            response = client.get(f"{url}?{query}")
+            assert response.status_code in (200, 400), (name, payload, response.status_code)
+            pages[f"reflected {name} {number}"] = response
     # The admin, where staff read what people wrote (stored XSS there would act as staff).
     client.force_login(world["editor"])
     _get(client, "/admin/consultation-proposals/", pages, "admin proposals")
