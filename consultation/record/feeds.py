@@ -1,5 +1,7 @@
 """The process record as an Atom feed, one per consultation."""
 
+import re
+
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.utils.feedgenerator import Atom1Feed
@@ -25,6 +27,18 @@ class PlainTextAtom1Feed(Atom1Feed):
         super().add_item_elements(handler, item)
         if item.get("text_summary") is not None:
             handler.addQuickElement("summary", item["text_summary"], {"type": "text"})
+
+
+# Characters XML 1.0 cannot carry at all (C0 controls other than tab, newline
+# and carriage return; the non-characters U+FFFE and U+FFFF). Django's feed
+# writer refuses them with an exception, so one such character in a name or a
+# reason would break the feed for good: the record is append-only.
+XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def xml_text(text):
+    """`text` with what XML cannot carry shown as U+FFFD; the record's JSON keeps the exact text."""
+    return XML_INVALID.sub("\ufffd", str(text))
 
 
 def _absolute(request, path):
@@ -67,7 +81,7 @@ class RecordFeed(Feed):
         return {"record_head": self.head, "record_json_url": f"{self.record_url}json/"}
 
     def title(self, consultation):
-        return f"Process record: {consultation.title}"
+        return xml_text(f"Process record: {consultation.title}")
 
     def subtitle(self, consultation):
         return (
@@ -82,20 +96,21 @@ class RecordFeed(Feed):
         return f"{self.record_url}feed/"
 
     def author_name(self, consultation):
-        return consultation.run_by
+        return xml_text(consultation.run_by)
 
     def items(self, consultation):
         return record.record_latest(consultation=consultation, limit=FEED_LENGTH, head=self.head)
 
     def item_title(self, entry):
-        return f"{entry.kind_label}: {entry.summary}"
+        return xml_text(f"{entry.kind_label}: {entry.summary}")
 
     def item_description(self, entry):
         # None keeps Django's type="html" summary out; the text one is added above.
         return None
 
     def item_extra_kwargs(self, entry):
-        return {"text_summary": f"{entry.summary} (by {entry.actor_name}; record entry {entry.sequence})"}
+        summary = f"{entry.summary} (by {entry.actor_name}; record entry {entry.sequence})"
+        return {"text_summary": xml_text(summary)}
 
     def item_link(self, entry):
         return f"{self.record_url}{entry.sequence}/"
@@ -111,7 +126,7 @@ class RecordFeed(Feed):
         return entry.created_at
 
     def item_author_name(self, entry):
-        return entry.actor_name
+        return xml_text(entry.actor_name)
 
     def item_categories(self, entry):
-        return [entry.kind_label]
+        return [xml_text(entry.kind_label)]

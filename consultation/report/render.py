@@ -295,10 +295,26 @@ def render_csv(snapshot):
     return out.getvalue()
 
 
+# Protocols the PDF may load a resource from. The report needs none (its stylesheet
+# is read by file name, its charts are inline SVG), and WeasyPrint's default fetcher
+# would follow any http(s), ftp or file URL the HTML names: should a URL written by
+# a person ever reach an <img> or a stylesheet, the server would request it.
+PDF_ALLOWED_PROTOCOLS = ("data",)
+
+
+def pdf_url_fetcher():
+    """The fetcher WeasyPrint uses for the report: `data:` URLs only, everything else refused."""
+    from weasyprint import URLFetcher
+
+    return URLFetcher(allowed_protocols=PDF_ALLOWED_PROTOCOLS, allow_redirects=False, timeout=2)
+
+
 def render_pdf(snapshot, *, base_url=None):
     """The report as a tagged PDF: a contents list with page numbers, bookmarks from the headings."""
     from weasyprint import CSS, HTML
 
     html = render_to_string("consultation/report/report_pdf.html", {"report": present(snapshot)})
-    document = HTML(string=html, base_url=base_url)
-    return document.write_pdf(stylesheets=[CSS(filename=str(PRINT_CSS))], pdf_tags=True)
+    fetcher = pdf_url_fetcher()
+    document = HTML(string=html, base_url=base_url, url_fetcher=fetcher)
+    stylesheet = CSS(filename=str(PRINT_CSS), url_fetcher=fetcher)
+    return document.write_pdf(stylesheets=[stylesheet], pdf_tags=True)

@@ -1,12 +1,10 @@
 """Acceptance 3: hostile text in comments, names, pseudonyms and organisations renders inert
 on every page that shows it and in every email.
 
-"Inert" is checked by parsing the HTML, not by searching strings: escaped text such as
+"Inert" is checked by parsing the HTML, not by searching strings (tests/security/inert.py,
+shared with the corpus in tests/security/test_xss_corpus.py): escaped text such as
 `&lt;img onerror=...&gt;` is harmless and expected; an element or attribute is not.
 """
-
-from html import unescape
-from html.parser import HTMLParser
 
 import pytest
 from django.contrib.auth.models import Permission
@@ -14,6 +12,7 @@ from django.core import mail
 
 from consultation.comments.sanitise import render_comment_text
 from consultation.comments.services import comment_flag, comment_hide, paper_follow
+from tests.security.inert import InertChecker, assert_inert
 from tests.support.contributions import add_comment, post_data
 from tests.support.factories import MembershipFactory, OrganisationFactory, UserFactory, WorkingGroupFactory
 from tests.support.people import person_in_role
@@ -81,91 +80,6 @@ PAYLOADS = [
     "<IMG SRC=\"jav\tascript:alert('XSS');\">",
     "<DIV STYLE=\"width: expression(alert('XSS'));\">",
 ]
-
-URL_ATTRIBUTES = {
-    "href",
-    "src",
-    "action",
-    "formaction",
-    "xlink:href",
-    "data",
-    "poster",
-    "background",
-    "content",
-}
-FORBIDDEN_ELEMENTS = {
-    "iframe",
-    "object",
-    "embed",
-    "base",
-    "math",
-    "marquee",
-    "isindex",
-    "keygen",
-    "applet",
-    "frame",
-}
-DANGEROUS_SCHEMES = ("javascript:", "vbscript:", "data:text/html")
-
-
-class InertChecker(HTMLParser):
-    """Collects every way a document could run code."""
-
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.problems = []
-        self.open_raw = None  # inside a <script> or <style> element
-        self.in_noscript = 0
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag == "noscript":
-            self.in_noscript += 1
-        # A browser running scripts reads <noscript> as raw text, so markup
-        # hidden in an attribute there would come alive.
-        if self.in_noscript and any("<" in (value or "") for value in attrs.values()):
-            self.problems.append(f"<{tag}> hiding markup inside <noscript>")
-        for name, value in attrs.items():
-            if name.startswith("on"):
-                self.problems.append(f"<{tag} {name}=…>")
-            normalised = "".join(
-                ch for ch in unescape(value or "") if ch.isprintable() and not ch.isspace()
-            ).lower()
-            dangerous_url = any(scheme in normalised for scheme in DANGEROUS_SCHEMES)
-            # <meta content> is only a URL on a refresh.
-            if name in URL_ATTRIBUTES and dangerous_url and not (tag == "meta" and "http-equiv" not in attrs):
-                self.problems.append(f"<{tag} {name}={value!r}>")
-            if name == "style" and ("javascript:" in normalised or "expression(" in normalised):
-                self.problems.append(f"<{tag} style={value!r}>")
-        if tag in FORBIDDEN_ELEMENTS:
-            self.problems.append(f"<{tag}>")
-        if tag == "meta" and (attrs.get("http-equiv") or "").lower() == "refresh":
-            self.problems.append("<meta refresh>")
-        if tag == "script":
-            src = attrs.get("src")
-            # Our own scripts are same-origin files; anything else is foreign.
-            if src is not None and (not src.startswith("/") or src.startswith("//")):
-                self.problems.append(f"<script src={src!r}>")
-        if tag in ("script", "style"):
-            self.open_raw = tag
-
-    def handle_endtag(self, tag):
-        if tag == "noscript":
-            self.in_noscript = max(0, self.in_noscript - 1)
-        if tag == self.open_raw:
-            self.open_raw = None
-
-    def handle_data(self, data):
-        # Text inside ordinary elements is only text; inside <script> or <style> it runs.
-        if self.open_raw and ("alert" in data or "javascript:" in data.lower()):
-            self.problems.append(f"<{self.open_raw}> running {data.strip()[:60]!r}")
-
-
-def assert_inert(html, where):
-    checker = InertChecker()
-    checker.feed(html)
-    checker.close()
-    assert not checker.problems, f"{where}: {checker.problems[:5]}"
 
 
 @pytest.mark.parametrize("payload", PAYLOADS)
