@@ -182,6 +182,10 @@ def comment_notify(*, comment_id):
         email = (ancestor.user_email or "").lower()
         if not ancestor.followup or not email or email in sent:
             continue
+        # The comment may be on text they may not read (restricted since):
+        # the email carries its text, so it goes only where the page's rule lets it.
+        if ancestor.user is None or not ancestor.user.has_perm("consultation.view_comment", comment):
+            continue
         sent.add(email)
         _send_reply_email(comment=comment, recipient=ancestor)
     follows = (
@@ -191,7 +195,7 @@ def comment_notify(*, comment_id):
     )
     for follow in follows:
         email = (follow.user.email or "").lower()
-        if not email or email in sent:
+        if not email or email in sent or not follow.user.has_perm("consultation.view_comment", comment):
             continue
         sent.add(email)
         _send_follow_email(comment=comment, follow=follow)

@@ -70,3 +70,49 @@ def test_flagging_a_withheld_comment_is_refused_and_nothing_is_saved(client, wor
     response = client.post(f"/consultation/comments/{comment.pk}/flag/", {"reason": "spam", "details": ""})
     assert response.status_code == 403
     assert not CommentReport.objects.exists()
+
+
+def test_followers_are_not_emailed_a_comment_on_text_they_may_not_read(world):
+    """Someone both a member and an editor may comment on restricted text; the
+    paper's public followers must not get it by email."""
+    from django.core import mail
+
+    from consultation.comments.services import comment_notify, paper_follow
+
+    section = SectionPage.objects.get(pk=world["comments"][0].section_id)
+    group = world["people"]["member"].memberships.first().group
+    author = editor_of(section.paper.consultation, username=member_of(group).username)
+    follower = world["people"]["public"]
+    paper_follow(paper=section.paper, user=follower)
+    mail.outbox.clear()
+    comment = comment_create(author=author, target=section, text=SECRET + " (editor)")
+    sent = comment_notify(comment_id=comment.pk)
+    assert follower.email.lower() not in sent
+    assert not any(SECRET in (message.body or "") for message in mail.outbox)
+
+
+def test_sign_off_statements_on_restricted_text_are_withheld_on_the_paper_page(client):
+    from workinggroups.models import Position
+    from workinggroups.services.signoffs import SectionPositionInput, signoff_record
+
+    tree = groups_tree(stage="signoff", groups=1, sections=2)
+    restricted, open_section = (SectionPage.objects.get(pk=s.pk) for s in tree["sections"])
+    signoff_record(
+        group=tree["groups"][0],
+        paper=tree["paper"],
+        version_label=tree["paper"].version_label,
+        position=Position.ENDORSE,
+        section_positions=[
+            SectionPositionInput(restricted, Position.DO_NOT_ENDORSE, f"Because {SECRET}"),
+            SectionPositionInput(open_section, Position.DO_NOT_ENDORSE, "OPEN-STATEMENT stays public"),
+        ],
+        actor=tree["convenors"][0],
+    )
+    restricted.restricted = True
+    restricted.restriction_category = RestrictionCategory.PERSONAL_DATA
+    restricted.restriction_reason = "Quotes a named case."
+    restricted.restriction_review_on = date(2027, 1, 1)
+    restricted.save_revision().publish()
+    body = client.get(tree["paper"].url).content.decode()
+    assert SECRET not in body
+    assert "OPEN-STATEMENT stays public" in body and "Statement withheld" in body
