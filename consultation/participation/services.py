@@ -17,9 +17,10 @@ Observers and the public speak for no group.
 """
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from consultation.models import Voice
+from consultation.models.pages import Stage
 from consultation.record.services import record_event
 from consultation.rules import PARTICIPATING_ROLES, current_memberships
 
@@ -59,19 +60,31 @@ def voice_choose(*, user, consultation, group):
     """The person chooses to speak for `group` (one of their current groups) in the consultation.
 
     Later contributions speak for it; earlier ones keep theirs. Recorded in public."""
+    if consultation.current_stage == Stage.FINAL:
+        raise PermissionDenied("This consultation is final: who you spoke for in it no longer changes.")
     memberships = participating_memberships(user=user, consultation=consultation)
     if group.pk not in {m.group_id for m in memberships}:
         raise PermissionDenied("You can only speak for a working group you are a member of.")
     with transaction.atomic():
         voice = Voice.objects.select_for_update().filter(consultation=consultation, user=user).first()
-        previous = voice.group if voice is not None else None
         if voice is None:
-            voice = Voice(consultation=consultation, user=user)
-        elif voice.group_id == group.pk:
+            try:
+                with transaction.atomic():
+                    voice = Voice.objects.create(
+                        consultation=consultation, user=user, group=group, chosen_by_person=True
+                    )
+            except IntegrityError:
+                # A first contribution (or another window) fixed the voice meanwhile.
+                voice = Voice.objects.select_for_update().get(consultation=consultation, user=user)
+            else:
+                _record_change(user=user, consultation=consultation, voice=voice, previous=None, chosen=True)
+                return voice
+        if voice.group_id == group.pk:
             if not voice.chosen_by_person:
                 voice.chosen_by_person = True
                 voice.save(update_fields=["chosen_by_person", "updated_at"])
             return voice
+        previous = voice.group
         voice.group, voice.chosen_by_person = group, True
         voice.save()
         _record_change(user=user, consultation=consultation, voice=voice, previous=previous, chosen=True)

@@ -82,9 +82,9 @@ class PaperRelay:
                 if not await self._join(layer):
                     continue
                 recovering = False
-                # An access change announced during the outage was lost: ask again.
-                for viewer in list(self.viewers):
-                    viewer.recheck_access()
+                # An access change announced during the outage was lost: ask
+                # again, and close those refused before anyone gets a snapshot.
+                await asyncio.gather(*(viewer._recheck_access() for viewer in list(self.viewers)))
                 await self._resync()
             try:
                 message = await layer.receive(self.channel)
@@ -181,6 +181,7 @@ class PaperTalliesConsumer(AsyncWebsocketConsumer):
         self.paper_id = None
         self.writer = None
         self.outbox = asyncio.Queue(OUTBOX_SIZE)
+        self.tasks = set()
         paper, verdict = await self._readable_paper(self.scope["url_route"]["kwargs"]["paper_id"])
         if paper is None:
             # Refused before the handshake completes: the client sees HTTP 403.
@@ -212,7 +213,10 @@ class PaperTalliesConsumer(AsyncWebsocketConsumer):
 
     def recheck_access(self):
         """Called by the relay when the paper may have become unreadable."""
-        asyncio.get_running_loop().create_task(self._recheck_access())
+        task = asyncio.get_running_loop().create_task(self._recheck_access())
+        # Held until done: the loop keeps only weak references to tasks.
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
 
     async def _recheck_access(self):
         paper_id = self.paper_id

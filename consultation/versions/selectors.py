@@ -350,7 +350,15 @@ def wording_marks(*, paper, sections, user):
         section.wording_mark = None
     rows = SectionVersion.objects.filter(
         version__paper=paper, version__label=paper.version_label
-    ).values_list("section_id", "wording_hash", "body_text", "restricted", "version__number", "heading")
+    ).values_list(
+        "section_id",
+        "wording_hash",
+        "body_text",
+        "restricted",
+        "version__number",
+        "heading",
+        "version__restricted",
+    )
     published = {row[0]: row[1:] for row in rows}
     if not published:
         return sections
@@ -361,10 +369,13 @@ def wording_marks(*, paper, sections, user):
         if entry is None:
             section.wording_mark = {**mark, "status": "new"}
             continue
-        fingerprint, text, restricted, _, heading = entry
+        fingerprint, text, restricted, _, heading, version_restricted = entry
         if fingerprint == section.wording_hash and heading == section.title:
             continue
-        readable = not restricted and user.has_perm("consultation.view_body", section)
+        # The diff shows vN's text: withheld as `consultation.view_version_text`
+        # withholds it (restricted then or now, for everyone, editors included).
+        withheld = restricted or version_restricted or paper.restricted or section.restricted
+        readable = not withheld and user.has_perm("consultation.view_body", section)
         diff = None
         if readable and fingerprint != section.wording_hash:
             diff = word_diff(text, html_to_text(section.render_body()))
