@@ -105,7 +105,8 @@ def voice_of(*, user, consultation):
 
 
 def _record_change(*, user, consultation, voice, previous, chosen):
-    name = user.display_name or user.get_full_name() or user.get_username()
+    # The name the record already shows as the actor: never a second name beside it.
+    name = user.public_name
     why = "by their choice" if chosen else "because their membership of the earlier group ended"
     was = f" instead of {previous.name}" if previous is not None else ""
     record_event(
