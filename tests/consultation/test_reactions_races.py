@@ -6,40 +6,16 @@ its second look. Every response must be a clean answer, and the database and
 the tally must agree at the end.
 """
 
-import threading
-
 import pytest
-from django.db import connection
 from django.test import Client
 
 from consultation.models import Reaction
 from consultation.reactions.selectors import reaction_tallies
+from tests.support.concurrency import in_threads
 from tests.support.people import member_of
 from tests.support.trees import build_site_tree
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def _in_threads(count, work):
-    barrier = threading.Barrier(count)
-    results, errors = [None] * count, []
-
-    def run(i):
-        try:
-            barrier.wait()
-            results[i] = work(i)
-        except Exception as error:  # reported below
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not errors, errors
-    return results
 
 
 @pytest.mark.parametrize("rounds", [15])
@@ -62,7 +38,7 @@ def test_concurrent_set_and_withdraw_of_one_reaction_answer_cleanly(rounds):
 
     statuses = []
     for _ in range(rounds):
-        statuses += _in_threads(12, post)
+        statuses += in_threads(12, post)
     assert set(statuses) <= {200}, statuses
     assert Reaction.objects.filter(user=member).count() <= 1
     tally = reaction_tallies(paper_id=tree["paper"].pk, section_ids=[section.pk])[f"section:{section.pk}"]

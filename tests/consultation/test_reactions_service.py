@@ -1,16 +1,16 @@
 """Setting, changing and withdrawing reactions: one per person per target, whatever happens."""
 
 import random
-import threading
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.test import Client
 
 from consultation.models import Reaction
 from consultation.reactions.selectors import reaction_tallies
 from consultation.reactions.services import reaction_set, reaction_withdraw
+from tests.support.concurrency import in_threads
 from tests.support.contributions import counted
 from tests.support.factories import UserFactory
 from tests.support.people import member_of
@@ -220,29 +220,6 @@ def test_tallies_equal_a_fresh_count_after_a_random_sequence_of_changes(tree):
 # ---------------------------------------------------------------- concurrency
 
 
-def _in_threads(count, work):
-    """Run `work(i)` in `count` threads released at the same moment; each closes its connection."""
-    barrier = threading.Barrier(count)
-    results, errors = [None] * count, []
-
-    def run(i):
-        try:
-            barrier.wait()
-            results[i] = work(i)
-        except Exception as error:  # reported below, with the others
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not errors, errors
-    return results
-
-
 @pytest.mark.django_db(transaction=True)
 def test_fifty_concurrent_identical_posts_by_one_person_store_exactly_one_reaction():
     tree = reaction_tree(sections=1)
@@ -262,7 +239,7 @@ def test_fifty_concurrent_identical_posts_by_one_person_store_exactly_one_reacti
         )
         return response.status_code, response.json()
 
-    results = _in_threads(50, post)
+    results = in_threads(50, post)
     assert {status for status, _ in results} == {200}
     assert Reaction.objects.count() == 1
     assert Reaction.objects.get().choice == "agree"
@@ -281,7 +258,7 @@ def test_fifty_concurrent_different_choices_by_one_person_leave_one_reaction_wit
         user = type(member).objects.get(pk=member.pk)
         return reaction_set(user=user, target=type(section).objects.get(pk=section.pk), choice=choices[i]).pk
 
-    pks = _in_threads(50, react)
+    pks = in_threads(50, react)
     assert Reaction.objects.count() == 1
     assert set(pks) == {Reaction.objects.get().pk}
     assert Reaction.objects.get().choice in {"agree", "disagree"}
@@ -301,7 +278,7 @@ def test_many_people_reacting_at_once_are_all_counted():
             user=user, target=type(section).objects.get(pk=section.pk), choice=["agree", "neutral"][i % 2]
         )
 
-    _in_threads(20, react)
+    in_threads(20, react)
     tally = reaction_tallies(paper_id=tree["paper"].pk, targets=[f"section:{section.pk}"])[
         f"section:{section.pk}"
     ]
