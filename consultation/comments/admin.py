@@ -34,6 +34,8 @@ def _mark_withheld(user, comments):
     """A comment on restricted text is withheld from moderators who may not read
     that text (the page's rule): they decide on its flags without seeing it."""
     for item in comments:
+        if item.section_id:
+            item.section._paper_cache = item.paper  # already loaded: no query per comment
         item.withheld = not user.has_perm("consultation.view_comment", item)
 
 
