@@ -45,6 +45,10 @@ def cache_clear():
     anything else) sharing the Redis database. Delete this process's keys instead;
     the test settings give each worker its own KEY_PREFIX.
     """
+    if hasattr(cache, "delete_pattern"):
+        # django-redis: the pattern is matched under this cache's KEY_PREFIX only.
+        cache.delete_pattern("*")
+        return
     if not settings.CACHES["default"]["BACKEND"].endswith(".RedisCache"):
         cache.clear()
         return
