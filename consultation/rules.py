@@ -194,10 +194,6 @@ PARTICIPATION = (
     Gate("members_only", ~stage_is(Stage.REVIEW, Stage.SIGNOFF) | is_invited_participant),
     Gate("verify_email", ~stage_is(Stage.SCRUTINY) | has_verified_email),
 )
-can_take_part = PARTICIPATION[0].holds
-for _gate in PARTICIPATION[1:]:
-    can_take_part = can_take_part & _gate.holds
-
 add_gated_perm("consultation.comment_section", *PARTICIPATION)
 add_gated_perm("consultation.comment_paper", *PARTICIPATION)
 add_gated_perm("consultation.react_section", *PARTICIPATION)

@@ -6,13 +6,12 @@ Every append waits for the whole record's head lock, so both chains and all
 heads come out whole.
 """
 
-import threading
-
 import pytest
-from django.db import connection, transaction
+from django.db import transaction
 
 from consultation.models import ConsultationRecordHead, RecordEntry
 from consultation.record.services import record_event, record_verify
+from tests.support.concurrency import in_threads
 from tests.support.factories import ConsultationPageFactory
 from tests.support.trees import build_site_tree
 
@@ -26,27 +25,14 @@ def test_concurrent_appends_to_new_and_existing_consultations_keep_every_chain_w
     tree = build_site_tree(sections=1)
     old, new = tree["consultation"], ConsultationPageFactory(parent=tree["index"])
     record_event(consultation=old, kind="moderation", actor=None, summary="Before the race.")
-    barrier = threading.Barrier(WRITERS)
-    errors = []
 
     def write(i):
-        try:
-            barrier.wait()
-            for n in range(EACH):
-                with transaction.atomic():
-                    consultation = (old, new, None)[(i + n) % 3]
-                    record_event(consultation=consultation, kind="moderation", actor=None, summary=f"{i}.{n}")
-        except Exception as error:  # reported below
-            errors.append(error)
-        finally:
-            connection.close()
+        for n in range(EACH):
+            with transaction.atomic():
+                consultation = (old, new, None)[(i + n) % 3]
+                record_event(consultation=consultation, kind="moderation", actor=None, summary=f"{i}.{n}")
 
-    threads = [threading.Thread(target=write, args=(i,)) for i in range(WRITERS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not errors, errors
+    in_threads(WRITERS, write)
     assert record_verify() == (True, None, "")
     assert RecordEntry.objects.count() == 1 + WRITERS * EACH
     for consultation in (old, new):
