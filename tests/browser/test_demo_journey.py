@@ -25,12 +25,14 @@ def test_visitor_reads_the_demo_paper_section_by_section(demo_server, page, axe)
     axe(page)
 
     page.get_by_role("link", name=content.CONSULTATION_TITLE).click()
+    page.wait_for_url(f"**/{content.CONSULTATION_SLUG}/")
     assert page.get_by_role("heading", level=1).inner_text() == content.CONSULTATION_TITLE
     assert "Working-group review" in page.locator("[aria-current=step]").inner_text()
     assert page.locator(".timeline time").count() >= 9  # start and end dates; "final" has no end
     axe(page)
 
     page.get_by_role("link", name=content.PAPER_TITLE).click()
+    page.wait_for_url(f"**/{content.PAPER_SLUG}/")
     assert page.get_by_role("heading", level=1).inner_text() == content.PAPER_TITLE
     toc = page.get_by_role("navigation", name="Contents")
     titles = [spec["title"] for spec in content.SECTIONS]
@@ -65,6 +67,7 @@ def test_visitor_reads_the_demo_paper_section_by_section(demo_server, page, axe)
         axe(page)
 
     page.get_by_role("link", name="Accessibility statement").click()
+    page.wait_for_url(f"**/{content.ACCESSIBILITY_SLUG}/")
     assert page.get_by_role("heading", level=1).inner_text() == content.ACCESSIBILITY_TITLE
     assert "WCAG" in page.locator("main").inner_text()
     axe(page)
@@ -75,8 +78,12 @@ def test_the_demo_reads_the_same_without_javascript(demo_server, new_context):
     page = new_context(java_script_enabled=False).new_page()
 
     page.goto(demo_server.url + "/consultations/")
+    # A click returns once the next page starts loading; read it only when the whole page has arrived,
+    # or a long paper is read half-parsed.
     page.get_by_role("link", name=content.CONSULTATION_TITLE).click()
+    page.wait_for_url(f"**/{content.CONSULTATION_SLUG}/")
     page.get_by_role("link", name=content.PAPER_TITLE).click()
+    page.wait_for_url(f"**/{content.PAPER_SLUG}/")
 
     main = page.locator("main").inner_text()
     for spec in content.SECTIONS:
