@@ -50,4 +50,6 @@ urlpatterns = [
     path("updates/unsubscribe/<str:token>/", views_subscriptions.unsubscribe, name="unsubscribe"),
     path("my-data/", views_privacy.my_data, name="my_data"),
     path("my-data/download/<str:token>/", views_privacy.my_data_download, name="my_data_download"),
+    path("my-data/erase/", views_privacy.erase_me, name="erase_me"),
+    path("my-data/erased/", views_privacy.erased, name="erased"),
 ]

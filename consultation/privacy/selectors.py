@@ -229,14 +229,15 @@ def _signoffs(user):
 
 
 def _record_entries(user):
-    rows = RecordEntry.objects.filter(actor=user).order_by("sequence")
+    rows = RecordEntry.objects.filter(Q(actor=user) | Q(subject=user)).order_by("sequence")
     return [
         {
             "sequence": e.sequence,
             "consultation": e.consultation_id,
             "kind": e.kind,
             "created_at": _when(e.created_at),
-            "summary": e.summary,
+            "you_are": "the actor" if e.actor_id == user.pk else "named in it",
+            "summary": e.public_summary,
             "entry_hash": e.entry_hash,
         }
         for e in rows

@@ -1,4 +1,4 @@
-"""People's data rights: the export of everything held about a person.
+"""People's data rights: the export of everything held about a person, and erasing them.
 
 `personal_data_export(user=...)` builds the zip synchronously and returns its
 bytes, so a background task can call it unchanged. The person fetches it
@@ -8,15 +8,35 @@ nothing is stored, and the link works only for the account it names.
 
 import io
 import json
+import secrets
 import zipfile
+from functools import partial
 
+from axes.models import AccessAttempt
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core import signing
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from accounts.models import ERASED_NAME
+from consultation.models import (
+    Comment,
+    CommentReport,
+    PaperFollow,
+    Proposal,
+    Reaction,
+    RecordEntry,
+    StageChange,
+    Subscription,
+    Voice,
+)
+from consultation.models.comments import REMOVED_AT_AUTHORS_REQUEST
 from consultation.privacy.selectors import personal_data
+from consultation.reactions import broadcast
+from workinggroups.models import Invitation, JoinRequest, Membership
 
 EXPORT_SALT = "consultation.privacy.export"
 
@@ -54,3 +74,110 @@ def export_link_user(*, token, user):
     if not isinstance(value, dict) or not user.is_authenticated:
         return False
     return value.get("u") == user.pk and value.get("p") == user.password[-12:]
+
+
+# ---------------------------------------------------------------- erasure (article 17)
+
+KEEP = "keep"
+REMOVE = "remove"
+
+
+def _erase_comments(*, user, contributions, now):
+    comments = Comment.objects.filter(user=user)
+    # The organisation stays: the contribution was made on its behalf.
+    comments.update(author_name=ERASED_NAME, user_name="", user_email="", user_url="", ip_address=None)
+    if contributions == REMOVE:
+        comments.update(
+            comment="",
+            hidden_at=now,
+            hidden_by=None,
+            hidden_reason=REMOVED_AT_AUTHORS_REQUEST,
+        )
+        # Open reports on them have nothing left to judge.
+        CommentReport.objects.filter(comment__user=user, resolved_at__isnull=True).update(
+            resolved_at=now, resolution=CommentReport.Resolution.HIDDEN
+        )
+
+
+def _erase_proposals(*, user, contributions, now):
+    Proposal.objects.filter(decided_by=user).update(decided_by_name=ERASED_NAME)
+    proposals = Proposal.objects.filter(author=user)
+    proposals.update(author_name=ERASED_NAME)
+    if contributions == REMOVE:
+        proposals.update(
+            text=REMOVED_AT_AUTHORS_REQUEST, rationale=REMOVED_AT_AUTHORS_REQUEST, removed_at=now
+        )
+
+
+def _erase_reactions(*, user, reactions):
+    if reactions == REMOVE:
+        targets = set(Reaction.objects.filter(user=user).values_list("paper_id", "target_kind", "target_id"))
+        Reaction.objects.filter(user=user).delete()
+        for paper_id, kind, target_id in targets:
+            transaction.on_commit(
+                partial(broadcast.tally_changed, paper_id=paper_id, target_key=f"{kind}:{target_id}")
+            )
+    # Kept reactions stay on the erased account, which holds nothing about the
+    # person: they count as before and lead to no one.
+
+
+def _erase_record_names(*, user):
+    """Empty the person's names (and their salts) in the record; the digests the chain covers stay."""
+    RecordEntry.objects.filter(actor=user).update(actor_name="", actor_name_salt="")
+    RecordEntry.objects.filter(subject=user).update(subject_name="", subject_name_salt="")
+    StageChange.objects.filter(actor=user).update(actor_name=ERASED_NAME)
+
+
+def _erase_group_traces(*, user, now):
+    # Memberships stay as anonymous history (who spoke for which organisation when); open spells end.
+    Membership.objects.filter(user=user, left_at__isnull=True).update(
+        left_at=now, ended_reason=Membership.EndReason.LEFT, ended_by=user
+    )
+    JoinRequest.objects.filter(user=user, status=JoinRequest.Status.PENDING).delete()
+    JoinRequest.objects.filter(user=user).update(message="", organisation_name="", decision_note="")
+    if user.email:
+        Invitation.objects.filter(email__iexact=user.email, accepted_at__isnull=True).delete()
+        Invitation.objects.filter(email__iexact=user.email).update(email="")
+        Subscription.objects.filter(email__iexact=user.email).delete()
+    Voice.objects.filter(user=user).delete()
+    PaperFollow.objects.filter(user=user).delete()
+    CommentReport.objects.filter(reporter=user).update(details="")
+
+
+@transaction.atomic
+def account_erase(*, user, contributions=KEEP, reactions=KEEP):
+    """Erase `user` at their request (UK GDPR article 17).
+
+    Their email address, names, username and pseudonym go; so do their follows,
+    email updates, pending requests and sign-in attempts. `contributions`:
+    KEEP shows their comments and proposals by ERASED_NAME with the
+    organisation they spoke for; REMOVE replaces them by a public tombstone
+    ("Removed at the author's request.", listed in the restriction register).
+    `reactions`: KEEP leaves them in the tallies, tied to nothing that names
+    anyone; REMOVE deletes them and the tallies are recounted (frozen reports
+    never change). The record keeps verifying: only names outside its hashes
+    are emptied. The account row stays, empty and unusable, so the history
+    that points at it holds.
+    """
+    if contributions not in (KEEP, REMOVE) or reactions not in (KEEP, REMOVE):
+        raise ValueError("Choose keep or remove.")
+    user = get_user_model().objects.select_for_update().get(pk=user.pk)
+    now = timezone.now()
+    _erase_comments(user=user, contributions=contributions, now=now)
+    _erase_proposals(user=user, contributions=contributions, now=now)
+    _erase_reactions(user=user, reactions=reactions)
+    _erase_record_names(user=user)
+    _erase_group_traces(user=user, now=now)
+    AccessAttempt.objects.filter(username=user.username).delete()
+    user.groups.clear()
+    user.user_permissions.clear()
+    user.username = f"erased-{secrets.token_hex(8)}"
+    user.email = ""
+    user.first_name = user.last_name = user.display_name = user.pseudonym = user.organisation = ""
+    user.use_pseudonym = False
+    user.email_verified = False
+    user.is_active = user.is_staff = user.is_superuser = False
+    user.erased_at = now
+    user.set_unusable_password()
+    user.save()
+    return user

@@ -1,14 +1,21 @@
 """The person's own data: download it, erase it. Plain forms; no JavaScript needed."""
 
 from django.conf import settings
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
-from consultation.privacy.services import export_link_token, export_link_user, personal_data_export
+from consultation.privacy.forms import EraseForm
+from consultation.privacy.services import (
+    account_erase,
+    export_link_token,
+    export_link_user,
+    personal_data_export,
+)
 
 
 @never_cache
@@ -34,3 +41,24 @@ def my_data_download(request, token):
     name = f"my-data-{timezone.localdate().isoformat()}.zip"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+@never_cache
+@login_required
+def erase_me(request):
+    """GET: what erasing does and the choices. POST with the password: erase, sign out, say so."""
+    form = EraseForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        account_erase(
+            user=request.user,
+            contributions=form.cleaned_data["contributions"],
+            reactions=form.cleaned_data["reactions"],
+        )
+        logout(request)
+        return redirect("consultation:erased")
+    status = 400 if form.errors else 200
+    return render(request, "consultation/privacy/erase.html", {"form": form}, status=status)
+
+
+def erased(request):
+    return render(request, "consultation/privacy/erased.html")
