@@ -10,14 +10,16 @@ import io
 import json
 import secrets
 import zipfile
+from datetime import timedelta
 from functools import partial
 
-from axes.models import AccessAttempt
+from axes.models import AccessAttempt, AccessFailureLog
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import signing
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -36,6 +38,7 @@ from consultation.models import (
 from consultation.models.comments import REMOVED_AT_AUTHORS_REQUEST
 from consultation.privacy.selectors import personal_data
 from consultation.reactions import broadcast
+from consultation.subscriptions.services import subscriptions_purge_unconfirmed
 from workinggroups.models import Invitation, JoinRequest, Membership
 
 EXPORT_SALT = "consultation.privacy.export"
@@ -181,3 +184,62 @@ def account_erase(*, user, contributions=KEEP, reactions=KEEP):
     user.set_unusable_password()
     user.save()
     return user
+
+
+# ---------------------------------------------------------------- retention
+
+
+def _unverified_account_ids(cutoff):
+    """Accounts never confirmed, made before `cutoff`, never staff, and not yet erased."""
+    return list(
+        get_user_model()
+        .objects.filter(
+            email_verified=False,
+            erased_at__isnull=True,
+            date_joined__lt=cutoff,
+            is_staff=False,
+            is_superuser=False,
+        )
+        .values_list("pk", flat=True)
+    )
+
+
+@transaction.atomic
+def retention_apply(*, now=None):
+    """Delete what the process no longer needs; returns what went, by kind (for the command's report).
+
+    - accounts never confirmed after RETENTION_UNVERIFIED_ACCOUNT_DAYS: deleted; one that somehow left
+      contributions or memberships is erased instead (the history that points at it holds);
+    - invitations expired or withdrawn, and join requests decided, more than RETENTION_INVITATION_DAYS ago;
+    - "register your interest" addresses never confirmed within their link's week;
+    - django-axes' wrong-password records (usernames and IP addresses) once the lockout they serve is over.
+    """
+    now = now or timezone.now()
+    done = {}
+    User = get_user_model()
+    cutoff = now - timedelta(days=settings.RETENTION_UNVERIFIED_ACCOUNT_DAYS)
+    ids = _unverified_account_ids(cutoff)
+    with_history = set(
+        User.objects.filter(pk__in=ids)
+        .filter(Q(comment_comments__isnull=False) | Q(proposals__isnull=False) | Q(memberships__isnull=False))
+        .values_list("pk", flat=True)
+    )
+    for user in User.objects.filter(pk__in=with_history):
+        account_erase(user=user)
+    done["unverified accounts erased"] = len(with_history)
+    deleted = User.objects.filter(pk__in=set(ids) - with_history).delete()[1]
+    done["unverified accounts deleted"] = deleted.get(User._meta.label, 0)
+
+    closed = now - timedelta(days=settings.RETENTION_INVITATION_DAYS)
+    stale = Q(accepted_at__isnull=True, expires_at__lt=closed) | Q(revoked_at__lt=closed)
+    done["invitations purged"] = Invitation.objects.filter(stale).delete()[0]
+    decided = JoinRequest.objects.exclude(status=JoinRequest.Status.PENDING)
+    done["join requests purged"] = decided.filter(decided_at__lt=closed).delete()[0]
+    done["unconfirmed email-update addresses purged"] = subscriptions_purge_unconfirmed()
+
+    lockout = now - timedelta(hours=settings.AXES_COOLOFF_TIME)
+    done["sign-in attempts purged"] = (
+        AccessAttempt.objects.filter(attempt_time__lt=lockout).delete()[0]
+        + AccessFailureLog.objects.filter(attempt_time__lt=lockout).delete()[0]
+    )
+    return done
