@@ -88,7 +88,9 @@ REMOVE = "remove"
 def _erase_comments(*, user, contributions, now):
     comments = Comment.objects.filter(user=user)
     # The organisation stays: the contribution was made on its behalf.
-    comments.update(author_name=ERASED_NAME, user_name="", user_email="", user_url="", ip_address=None)
+    comments.update(
+        author_name=ERASED_NAME, user_name="", user_email="", user_url="", ip_address=None, followup=False
+    )
     if contributions == REMOVE:
         comments.update(
             comment="",
