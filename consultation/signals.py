@@ -11,6 +11,7 @@ from wagtail.signals import page_published, page_unpublished
 
 from consultation.models import ConsultationPage, PolicyPaperPage
 from consultation.models.pages import Stage
+from consultation.models.record import SUBJECT_MARK
 from consultation.proposals.services import proposals_mark_incorporated
 from consultation.reactions import broadcast
 from consultation.record.services import record_event
@@ -61,7 +62,7 @@ def record_membership(sender, *, membership, change, actor, previous=None, **kwa
     if template is None:
         return
     summary = template.format(
-        name=membership.user.public_name,
+        name=SUBJECT_MARK,
         group=membership.group.name,
         role=membership.get_role_display().lower(),
         previous_role=previous.get_role_display().lower() if previous else "",
@@ -77,7 +78,14 @@ def record_membership(sender, *, membership, change, actor, previous=None, **kwa
         ConsultationPage.objects.filter(invited_groups=membership.group).exclude(current_stage=Stage.FINAL)
     )
     for consultation in consultations or [None]:
-        record_event(consultation=consultation, kind="membership", actor=actor, summary=summary, data=data)
+        record_event(
+            consultation=consultation,
+            kind="membership",
+            actor=actor,
+            summary=summary,
+            data=data,
+            subject=membership.user,
+        )
 
 
 @receiver(page_published, dispatch_uid="consultation.record_restriction")

@@ -3,6 +3,7 @@ from django.urls import path
 from consultation.comments import views as views_comments
 from consultation.pages import views
 from consultation.participation import views as views_participation
+from consultation.privacy import views as views_privacy
 from consultation.proposals import views as views_proposals
 from consultation.reactions import views as views_reactions
 from consultation.signoffs import views as views_signoffs
@@ -47,4 +48,8 @@ urlpatterns = [
         name="subscription_confirm",
     ),
     path("updates/unsubscribe/<str:token>/", views_subscriptions.unsubscribe, name="unsubscribe"),
+    path("my-data/", views_privacy.my_data, name="my_data"),
+    path("my-data/download/<str:token>/", views_privacy.my_data_download, name="my_data_download"),
+    path("my-data/erase/", views_privacy.erase_me, name="erase_me"),
+    path("my-data/erased/", views_privacy.erased, name="erased"),
 ]

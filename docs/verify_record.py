@@ -6,7 +6,8 @@ Standard library only: copy this file anywhere and run it with Python 3.8+.
     python3 verify_record.py https://consult.example.gov/<consultation>/record/json/
     python3 verify_record.py record.json --head 41:<consultation_hash you kept>
 
-It recomputes every entry's `entry_hash` from the entry, then walks the
+It recomputes every entry's `entry_hash` from the entry (and checks each name
+that is still published against its salted digest), then walks the
 consultation's own chain (`consultation_sequence` 1, 2, 3… each
 `consultation_previous_hash` the `consultation_hash` before it, each
 `consultation_hash` recomputed) and checks that the chain ends at the
@@ -30,10 +31,17 @@ ENTRY_FIELDS = (
     "consultation",
     "kind",
     "created_at",
-    "actor_name",
+    "actor_name_digest",
+    "subject_name_digest",
     "summary",
     "data",
     "previous_hash",
+)
+# Names are kept outside what is hashed: the hash covers a salted digest of each,
+# SHA-256 of "<salt>:<name>". A name erased at its owner's request has no salt.
+NAMES = (
+    ("actor_name", "actor_name_salt", "actor_name_digest"),
+    ("subject_name", "subject_name_salt", "subject_name_digest"),
 )
 CHAIN_FIELDS = ("consultation", "consultation_sequence", "consultation_previous_hash", "entry_hash")
 
@@ -71,6 +79,12 @@ def verify(document, kept_heads=()):
             raise Broken(f"{where} belongs to consultation {entry['consultation']}, not {consultation}")
         if sha256_of(entry, ENTRY_FIELDS) != entry["entry_hash"]:
             raise Broken(f"{where}: its contents do not match its entry_hash")
+        for name, salt, digest in NAMES:
+            if (
+                entry.get(salt)
+                and hashlib.sha256(f"{entry[salt]}:{entry[name]}".encode()).hexdigest() != entry[digest]
+            ):
+                raise Broken(f"{where}: its {name} is not the name its {digest} was made from")
         if entry["sequence"] <= previous_sequence:
             raise Broken(f"{where}: out of order in the whole record (after #{previous_sequence})")
         if entry["consultation_sequence"] != position:

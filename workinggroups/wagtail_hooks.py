@@ -9,13 +9,15 @@ they are answered by the people they belong to.
 """
 
 from django import forms
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.utils.functional import cached_property
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, HelpPanel, ObjectList
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+from wagtail.snippets.views.snippets import IndexView, InspectView, SnippetViewSet, SnippetViewSetGroup
 
 from .models import Invitation, JoinRequest, Membership, Organisation, SignOff, WorkingGroup
 from .services.memberships import membership_add, membership_change, membership_leave
@@ -141,11 +143,34 @@ class MembershipViewSet(SnippetViewSet):
     )
 
 
+def manages_accounts(user):
+    """Only people who manage accounts see email addresses in the admin; editors and moderators need none."""
+    User = get_user_model()
+    return user.has_perm(f"{User._meta.app_label}.change_user")
+
+
+class InvitationIndexView(IndexView):
+    @cached_property
+    def columns(self):
+        columns = super().columns
+        if manages_accounts(self.request.user):
+            return columns
+        return [column for column in columns if getattr(column, "name", None) != "email"]
+
+
+class InvitationInspectView(InspectView):
+    def get_fields(self):
+        fields = super().get_fields()
+        return fields if manages_accounts(self.request.user) else [f for f in fields if f != "email"]
+
+
 class InvitationViewSet(SnippetViewSet):
     model = Invitation
     icon = "mail"
     menu_label = "Invitations"
-    list_display = ["email", "group", "role", "created_at", "expires_at", "accepted_at", "revoked_at"]
+    index_view_class = InvitationIndexView
+    inspect_view_class = InvitationInspectView
+    list_display = ["group", "email", "role", "created_at", "expires_at", "accepted_at", "revoked_at"]
     list_filter = ["group", "role"]
     inspect_view_enabled = True
     inspect_view_fields = [

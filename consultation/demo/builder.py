@@ -196,6 +196,15 @@ def build_site_pages(demo):
             ),
         )
 
+    if not ContentPage.objects.child_of(home).filter(slug=content.PRIVACY_SLUG).exists():
+        _publish_new_page(
+            demo,
+            home,
+            ContentPage(
+                title=content.PRIVACY_TITLE, slug=content.PRIVACY_SLUG, body=content.PRIVACY_BODY.strip()
+            ),
+        )
+
     demo.index = ConsultationIndexPage.objects.first()
     if demo.index is None:
         demo.index = _publish_new_page(

@@ -609,3 +609,70 @@ SECTIONS = [
         ],
     },
 ]
+
+PRIVACY_TITLE = "Privacy notice"
+PRIVACY_SLUG = "privacy"
+PRIVACY_BODY = """
+<p>This notice explains what Open Policy keeps about you when you read, register your interest or take
+part in a consultation, why we keep it, for how long, who can see it, and how to use your rights. The
+public body running a consultation is the controller of the personal data collected for it.</p>
+
+<h2>What we collect</h2>
+<ul>
+<li><b>Your account</b>: a username, your email address, a one-way hash of your password, the name you
+show, and if you choose, an organisation and a pseudonym.</li>
+<li><b>What you contribute</b>: comments and replies, agree / disagree / neutral reactions, proposed
+wordings, comments you report to moderators, and, for convenors, the positions your group records. Each
+keeps the name and organisation shown beside it, the version of the paper and the stage at the time.</li>
+<li><b>Working groups</b>: your memberships (group, role, the organisation you speak for, when they began
+and ended), invitations sent to your address and your requests to join.</li>
+<li><b>Email updates</b>: the address you ask us to send consultation updates to, and which papers you
+follow.</li>
+<li><b>Sign-in protection</b>: after wrong passwords, the username tried and the network address it came
+from, for as long as the sign-in pause lasts.</li>
+</ul>
+<p>We do not use analytics, advertising or tracking, and the site sets <b>essential cookies only</b>: one
+that keeps you signed in and one that protects forms from forgery. Neither needs your consent, and
+neither is shared with anyone.</p>
+
+<h2>Why, and on what basis</h2>
+<p>We process this data to run public consultations: a task carried out in the public interest (UK GDPR
+article 6(1)(e)). Your email address is used to confirm your account, to send the emails you ask for
+(replies, follows, updates) and to reset your password. Publishing who said what, for which
+organisation, is part of consulting in the open. Email updates rely on your consent, which you can
+withdraw with the unsubscribe link in every email.</p>
+
+<h2>Who sees what</h2>
+<ul>
+<li><b>Everyone</b> sees the name (or pseudonym) and organisation beside your comments and proposals,
+the counts of reactions (never who reacted), and the public record of the process, which names members
+who join or leave a working group.</li>
+<li><b>Moderators and editors</b> see what you contribute and the reports made about it. They do not see
+email addresses; only the people who manage accounts do.</li>
+<li>Nobody outside the public body and its hosting provider sees your email address. We never sell or
+share your data.</li>
+</ul>
+
+<h2>How long we keep it</h2>
+<ul>
+<li>Accounts whose email address is never confirmed are deleted after 30 days.</li>
+<li>Invitations and join requests are deleted 90 days after they expire or are decided.</li>
+<li>Addresses for email updates that are never confirmed are deleted after 7 days.</li>
+<li>Records of wrong passwords are deleted when the sign-in pause ends (15 minutes).</li>
+<li>Your account and contributions are kept for as long as the consultation's record is kept, unless you
+erase them.</li>
+</ul>
+
+<h2>Your rights</h2>
+<ul>
+<li><b>To see and take away your data</b>: on your account page choose “Download your data” for a file
+of everything we hold about you.</li>
+<li><b>To correct it</b>: change your name, organisation, pseudonym and email address on your account
+page.</li>
+<li><b>To erase it</b>: on your account page choose “Erase your account”. You decide whether your
+comments and proposals are removed or kept without your name, and whether your reactions still count.
+Reports already frozen at sign-off are not changed.</li>
+<li><b>To object or complain</b>: write to the public body running the consultation. You can also
+complain to the Information Commissioner's Office (ico.org.uk).</li>
+</ul>
+"""

@@ -15,6 +15,9 @@ from django_comments_xtd.models import XtdComment
 from consultation.models.pages import Stage
 from consultation.models.proposals import proposal_content_type_id
 
+# The public reason on a comment or proposal whose author erased their account and asked for it to go.
+REMOVED_AT_AUTHORS_REQUEST = "Removed at the author's request."
+
 
 class Comment(XtdComment):
     # The default reverse name, "comment", would clash with the text field.
@@ -75,6 +78,12 @@ class Comment(XtdComment):
     @property
     def is_hidden(self):
         return self.hidden_at is not None
+
+    @property
+    def removed_by_author(self):
+        """Hidden because its author erased their account and asked for it to go (no moderator)."""
+        by_no_one = self.hidden_by_id is None
+        return self.is_hidden and by_no_one and self.hidden_reason == REMOVED_AT_AUTHORS_REQUEST
 
     @property
     def anchor(self):

@@ -94,6 +94,9 @@ class Proposal(models.Model):
     # The proposal's tally when it stopped taking reactions (decided or
     # withdrawn): tallies follow the paper's version, the record must not.
     closing_tally = models.JSONField(default=dict, blank=True)
+    # Set when the author erased their account and asked for their contributions
+    # to go: text and reasons are replaced by the public tombstone, the row stays.
+    removed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "pk"]

@@ -17,12 +17,34 @@ Two chains run through the same entries:
 
 import hashlib
 import json
+import secrets
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 
+# Shown where a name was erased at its owner's request (and in summaries that named them).
+from accounts.models import ERASED_NAME
+
 GENESIS_HASH = "0" * 64
+# Where a summary names the actor or the person it is about, it holds these
+# markers; the names are kept beside the entry, outside the hashed payload.
+ACTOR_MARK = "{actor}"
+SUBJECT_MARK = "{subject}"
+
+
+def new_salt():
+    return secrets.token_hex(16)
+
+
+def name_digest(salt, name):
+    """The salted SHA-256 of a name that the chain covers instead of the name itself ("" for no name).
+
+    With the salt, anyone can check that a published name is the one hashed;
+    erasing the name erases its salt too, and the digest alone says nothing."""
+    if not name:
+        return ""
+    return hashlib.sha256(f"{salt}:{name}".encode()).hexdigest()
 
 
 class RecordEntry(models.Model):
@@ -40,7 +62,20 @@ class RecordEntry(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     # The actor's public name at the time: the record stays readable if the account goes.
+    # Personal, so outside the hashed payload: the chain covers `actor_name_digest`,
+    # and erasing the person empties the name and its salt (`record_names_erase`).
     actor_name = models.CharField(max_length=200, blank=True)
+    actor_name_salt = models.CharField(max_length=32, blank=True, editable=False)
+    actor_name_digest = models.CharField(max_length=64, blank=True, editable=False)
+    # The person the summary is about, when it is not (only) the actor: a member
+    # who joined, the author of a proposal. Kept like the actor's name.
+    subject = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    subject_name = models.CharField(max_length=200, blank=True)
+    subject_name_salt = models.CharField(max_length=32, blank=True, editable=False)
+    subject_name_digest = models.CharField(max_length=64, blank=True, editable=False)
+    # The summary as hashed: names appear in it only as ACTOR_MARK / SUBJECT_MARK.
     summary = models.TextField()
     data = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
     previous_hash = models.CharField(max_length=64, editable=False)
@@ -61,16 +96,46 @@ class RecordEntry(models.Model):
         ]
 
     def __str__(self):
-        return f"#{self.sequence} {self.kind}: {self.summary}"
+        return f"#{self.sequence} {self.kind}: {self.public_summary}"
+
+    @property
+    def actor_display(self):
+        return self.actor_name or (ERASED_NAME if self.actor_name_digest else "")
+
+    @property
+    def subject_display(self):
+        return self.subject_name or (ERASED_NAME if self.subject_name_digest else "")
+
+    @property
+    def public_summary(self):
+        """The summary as people read it: the names (or "A former participant") in place of the marks."""
+        text = self.summary
+        if ACTOR_MARK in text:
+            text = text.replace(ACTOR_MARK, self.actor_display or ERASED_NAME)
+        if SUBJECT_MARK in text:
+            text = text.replace(SUBJECT_MARK, self.subject_display or ERASED_NAME)
+        return text
+
+    def set_names(self, *, actor_name, subject_name=""):
+        """Store the names beside the entry, each with a fresh salt and the digest the chain covers."""
+        self.actor_name, self.subject_name = actor_name, subject_name
+        self.actor_name_salt = new_salt() if actor_name else ""
+        self.subject_name_salt = new_salt() if subject_name else ""
+        self.actor_name_digest = name_digest(self.actor_name_salt, actor_name)
+        self.subject_name_digest = name_digest(self.subject_name_salt, subject_name)
 
     def canonical(self):
-        """The exact bytes the hash covers: every public field, in a fixed order."""
+        """The exact bytes the hash covers: every public field, in a fixed order.
+
+        Names are covered through their salted digests only, so a name can be
+        erased and the chain still checks (docs/versions-and-record.md)."""
         payload = {
             "sequence": self.sequence,
             "consultation": self.consultation_id,
             "kind": self.kind,
             "created_at": self.created_at.isoformat(),
-            "actor_name": self.actor_name,
+            "actor_name_digest": self.actor_name_digest,
+            "subject_name_digest": self.subject_name_digest,
             "summary": self.summary,
             "data": self.data,
             "previous_hash": self.previous_hash,

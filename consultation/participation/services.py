@@ -21,6 +21,7 @@ from django.db import IntegrityError, transaction
 
 from consultation.models import Voice
 from consultation.models.pages import Stage
+from consultation.models.record import ACTOR_MARK
 from consultation.record.services import record_event
 from consultation.rules import PARTICIPATING_ROLES, current_memberships
 
@@ -105,8 +106,8 @@ def voice_of(*, user, consultation):
 
 
 def _record_change(*, user, consultation, voice, previous, chosen):
-    # The name the record already shows as the actor: never a second name beside it.
-    name = user.public_name
+    # The record's actor names them: the summary marks the place (ACTOR_MARK), so the name can be erased.
+    name = ACTOR_MARK
     why = "by their choice" if chosen else "because their membership of the earlier group ended"
     was = f" instead of {previous.name}" if previous is not None else ""
     record_event(

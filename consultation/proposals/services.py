@@ -23,6 +23,7 @@ from django.utils.html import escape
 from consultation.comments.services import author_snapshot
 from consultation.explain import require
 from consultation.models import Proposal, ProposalKind, ProposalState, SectionPage
+from consultation.models.record import SUBJECT_MARK
 from consultation.proposals.selectors import section_wording, text_lines, text_paragraphs
 from consultation.reactions.selectors import reaction_tallies
 from consultation.record.services import record_event
@@ -61,6 +62,11 @@ def _data(proposal, **extra):
         "state": proposal.state,
         **extra,
     }
+
+
+def _named(proposal):
+    """The record names a proposal's author as shown beside it, outside the hashed summary."""
+    return {"subject": proposal.author, "subject_name": proposal.author_name}
 
 
 def _locked(proposal):
@@ -141,13 +147,14 @@ def proposal_create(*, author, section, kind, text, rationale):
         )
         proposal.save()
         group = proposal.working_group_name
-        speaker = f"{proposal.author_name} ({group})" if group else proposal.author_name
+        speaker = f"{SUBJECT_MARK} ({group})" if group else SUBJECT_MARK
         what = "a replacement wording" if kind == ProposalKind.REPLACEMENT else "an added paragraph"
         record_event(
             consultation=paper.consultation,
             kind="proposal_made",
             actor=author,
             summary=f"{speaker} proposed {what} for {_where(proposal)} (proposal {proposal.pk}).",
+            **_named(proposal),
             data=_data(proposal, version=proposal.version_label, group=proposal.working_group_id),
         )
     return proposal
@@ -172,7 +179,8 @@ def proposal_withdraw(*, proposal, user):
             consultation=locked.paper.consultation,
             kind="proposal_withdrawn",
             actor=user,
-            summary=f"{locked.author_name} withdrew proposal {locked.pk} for {_where(locked)}.",
+            summary=f"{SUBJECT_MARK} withdrew proposal {locked.pk} for {_where(locked)}.",
+            **_named(locked),
             data=_data(locked, tally=_public_tally(locked, tally)),
         )
     return locked
@@ -233,7 +241,7 @@ def proposal_incorporate(*, proposal, editor, note=""):
         locked.closing_tally = tally
         locked.save()
         summary = (
-            f"The editors accepted proposal {locked.pk} by {locked.author_name} for {_where(locked)}: "
+            f"The editors accepted proposal {locked.pk} by {SUBJECT_MARK} for {_where(locked)}: "
             "a draft of the section with this wording awaits review for the next version."
         )
         record_event(
@@ -241,6 +249,7 @@ def proposal_incorporate(*, proposal, editor, note=""):
             kind="proposal_accepted",
             actor=editor,
             summary=summary + (f" Note: {note}" if note else ""),
+            **_named(locked),
             data=_data(locked, revision=revision.pk, note=note, tally=_public_tally(locked, tally)),
         )
     proposal.state, proposal.revision = locked.state, revision
@@ -274,9 +283,10 @@ def proposal_decline(*, proposal, editor, reason):
             kind="proposal_not_taken_forward",
             actor=editor,
             summary=(
-                f"The editors did not take forward proposal {locked.pk} by {locked.author_name} "
+                f"The editors did not take forward proposal {locked.pk} by {SUBJECT_MARK} "
                 f"for {_where(locked)}. Reason: {reason}"
             ),
+            **_named(locked),
             data=_data(locked, reason=reason, tally=_public_tally(locked, locked.closing_tally)),
         )
     proposal.state = locked.state
@@ -310,9 +320,10 @@ def proposals_mark_incorporated(*, paper, version, actor):
             kind="proposal_incorporated",
             actor=actor,
             summary=(
-                f"Proposal {proposal.pk} by {proposal.author_name} for {_where(proposal)} "
+                f"Proposal {proposal.pk} by {SUBJECT_MARK} for {_where(proposal)} "
                 f"was incorporated in {version.label}."
             ),
+            **_named(proposal),
             data=_data(proposal, version=version.label, revision=proposal.revision_id),
         )
         marked.append(proposal)

@@ -102,14 +102,14 @@ class RecordFeed(Feed):
         return record.record_latest(consultation=consultation, limit=FEED_LENGTH, head=self.head)
 
     def item_title(self, entry):
-        return xml_text(f"{entry.kind_label}: {entry.summary}")
+        return xml_text(f"{entry.kind_label}: {entry.public_summary}")
 
     def item_description(self, entry):
         # None keeps Django's type="html" summary out; the text one is added above.
         return None
 
     def item_extra_kwargs(self, entry):
-        summary = f"{entry.summary} (by {entry.actor_name}; record entry {entry.sequence})"
+        summary = f"{entry.public_summary} (by {entry.actor_display}; record entry {entry.sequence})"
         return {"text_summary": xml_text(summary)}
 
     def item_link(self, entry):
@@ -126,7 +126,7 @@ class RecordFeed(Feed):
         return entry.created_at
 
     def item_author_name(self, entry):
-        return xml_text(entry.actor_name)
+        return xml_text(entry.actor_display)
 
     def item_categories(self, entry):
         return [xml_text(entry.kind_label)]

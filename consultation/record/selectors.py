@@ -10,6 +10,7 @@ from consultation.models import (
     Comment,
     ConsultationRecordHead,
     PolicyPaperPage,
+    Proposal,
     RecordEntry,
     RecordHead,
     SectionPage,
@@ -115,8 +116,17 @@ def record_as_json(entry):
         "kind": entry.kind,
         # The exact string the hash covers (microseconds included).
         "created_at": entry.created_at.isoformat(),
-        "actor_name": entry.actor_name,
+        # Names sit beside the hashed payload: the chain covers their salted
+        # digests. An erased name (and its salt) is empty; its digest stays.
+        "actor_name": entry.actor_display,
+        "actor_name_salt": entry.actor_name_salt,
+        "actor_name_digest": entry.actor_name_digest,
+        "subject_name": entry.subject_display,
+        "subject_name_salt": entry.subject_name_salt,
+        "subject_name_digest": entry.subject_name_digest,
+        # `summary` is what the hash covers (names as {actor} / {subject}); `text` is it as read.
         "summary": entry.summary,
+        "text": entry.public_summary,
         "data": entry.data,
         "previous_hash": entry.previous_hash,
         "entry_hash": entry.entry_hash,
@@ -186,10 +196,17 @@ def restriction_register(*, consultation):
         .order_by("hidden_at")
     )
 
+    removed_proposals = list(
+        Proposal.objects.filter(paper_id__in=paper_ids, removed_at__isnull=False)
+        .select_related("section")
+        .order_by("removed_at")
+    )
+
     history = list(record_entries(consultation=consultation).filter(kind="restriction"))
     return {
         "current_restrictions": current,
         "withheld_snapshots": withheld,
         "hidden_comments": hidden,
+        "removed_proposals": removed_proposals,
         "restriction_history": history,
     }

@@ -10,8 +10,13 @@ from django.utils import timezone
 from consultation.models.record import GENESIS_HASH, ConsultationRecordHead, RecordEntry, RecordHead
 
 
-def record_event(*, consultation, kind, actor, summary, data=None):
+def record_event(*, consultation, kind, actor, summary, data=None, subject=None, subject_name=None):
     """Append one public event to the process record and return it.
+
+    A summary that names the actor or another person (`subject`) writes
+    ACTOR_MARK / SUBJECT_MARK where the name goes: the names are stored beside
+    the entry, outside what is hashed, so they can be erased later.
+    `subject_name` defaults to the subject's public name.
 
     Runs inside the caller's transaction (or its own): if the action that
     caused the event rolls back, the entry goes with it. The whole record's
@@ -26,11 +31,14 @@ def record_event(*, consultation, kind, actor, summary, data=None):
             kind=kind,
             created_at=timezone.now(),
             actor=actor if actor is not None and actor.is_authenticated else None,
-            actor_name=_public_name(actor),
+            subject=subject,
             summary=summary,
             data=data or {},
             previous_hash=head.last_hash,
         )
+        if subject is not None and subject_name is None:
+            subject_name = _public_name(subject)
+        entry.set_names(actor_name=_public_name(actor), subject_name=subject_name or "")
         # Round-trip through JSON types first so the hash matches what is stored.
         entry.data = _json_roundtrip(entry.data)
         entry.entry_hash = entry.compute_hash()

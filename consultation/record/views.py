@@ -39,7 +39,8 @@ def record_entry(request, consultation, sequence):
 
 HOW_TO_VERIFY = (
     "Two chains run through the record. (1) entry_hash is the SHA-256 of the JSON object with the keys "
-    "sequence, consultation, kind, created_at, actor_name, summary, data and previous_hash, serialised "
+    "sequence, consultation, kind, created_at, actor_name_digest, subject_name_digest, summary, data and "
+    "previous_hash, serialised "
     "with sorted keys, no spaces (separators ',' and ':') and non-ASCII characters escaped as \\uXXXX "
     "(Python: hashlib.sha256(json.dumps(obj, sort_keys=True, separators=(',', ':')).encode())); "
     "previous_hash links the whole record, across consultations. (2) consultation_hash is the SHA-256, "

@@ -5,6 +5,9 @@ from django.db.models import Q
 
 from core.emails import email_key
 
+# What is shown for a person who erased their account (and in the record where their name was).
+ERASED_NAME = "A former participant"
+
 
 class User(AbstractUser):
     """A person who takes part. Names shown publicly come from `public_name`."""
@@ -24,6 +27,9 @@ class User(AbstractUser):
     email_verified = models.BooleanField(default=False)
     # The mailbox the address reaches (core/emails.py), kept in step by save().
     email_key = models.CharField(max_length=254, blank=True, db_index=True, editable=False)
+    # Set when the person erased their account: the row stays, with no personal
+    # data, so the history that points at it (memberships, kept contributions) holds.
+    erased_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["username"]
@@ -45,6 +51,8 @@ class User(AbstractUser):
 
     @property
     def public_name(self):
+        if self.erased_at is not None:
+            return ERASED_NAME
         if self.use_pseudonym and self.pseudonym:
             return self.pseudonym
         return self.display_name or self.get_full_name() or self.username

@@ -18,6 +18,7 @@ PROJECT_PACKAGES = ("consultation", "workinggroups", "core", "accounts", "config
 
 FEATURES = {
     "pages",
+    "privacy",
     "comments",
     "reactions",
     "proposals",

@@ -54,7 +54,7 @@ def test_a_proposal_keeps_who_made_it_and_what_it_answered(tree):
 
     entry = RecordEntry.objects.get(kind="proposal_made")
     assert entry.data["proposal"] == proposal.pk and entry.data["section"] == section.pk
-    assert author.display_name in entry.summary and "Civil society" in entry.summary
+    assert author.display_name in entry.public_summary and "Civil society" in entry.public_summary
     # The record names the section, never the proposed words (they may be withheld later).
     assert "Councils may share" not in entry.summary
 

@@ -20,7 +20,17 @@ pytestmark = pytest.mark.django_db
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 # The keys entry_hash covers, as documented (consultation_hash covers the consultation's chain).
-HASHED = ("sequence", "consultation", "kind", "created_at", "actor_name", "summary", "data", "previous_hash")
+HASHED = (
+    "sequence",
+    "consultation",
+    "kind",
+    "created_at",
+    "actor_name_digest",
+    "subject_name_digest",
+    "summary",
+    "data",
+    "previous_hash",
+)
 
 
 @pytest.fixture

@@ -75,7 +75,17 @@ def rehash(document):
     return document
 
 
-_ENTRY = ("sequence", "consultation", "kind", "created_at", "actor_name", "summary", "data", "previous_hash")
+_ENTRY = (
+    "sequence",
+    "consultation",
+    "kind",
+    "created_at",
+    "actor_name_digest",
+    "subject_name_digest",
+    "summary",
+    "data",
+    "previous_hash",
+)
 _CHAIN = ("consultation", "consultation_sequence", "consultation_previous_hash", "entry_hash")
 
 

@@ -72,7 +72,9 @@ class Invitation(models.Model):
         ]
 
     def __str__(self):
-        return f"Invitation to {self.group} for {self.email}"
+        # Never the address: this string is the admin's title and breadcrumb, seen by staff who
+        # do not manage accounts (and it can end up in logs).
+        return f"Invitation {self.pk} to {self.group}"
 
     @property
     def status(self):

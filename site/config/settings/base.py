@@ -343,3 +343,12 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="WARNING")},
 }
+
+# People's data rights (consultation/privacy). A download link for one's own
+# data works for PRIVACY_EXPORT_LINK_HOURS; `manage.py apply_retention` deletes
+# accounts never confirmed after RETENTION_UNVERIFIED_ACCOUNT_DAYS, and
+# invitations and join requests closed (expired, withdrawn, decided) more than
+# RETENTION_INVITATION_DAYS ago.
+PRIVACY_EXPORT_LINK_MAX_AGE = int(env.float("PRIVACY_EXPORT_LINK_HOURS", default=24.0) * 3600)
+RETENTION_UNVERIFIED_ACCOUNT_DAYS = env.int("RETENTION_UNVERIFIED_ACCOUNT_DAYS", default=30)
+RETENTION_INVITATION_DAYS = env.int("RETENTION_INVITATION_DAYS", default=90)

@@ -1,0 +1,263 @@
+"""What the site holds about one person, read for their export (UK GDPR articles 15 and 20).
+
+`personal_data` gathers every row that names or belongs to the person, as
+plain JSON-ready data: the export is built from it (services.py) and the test
+compares it with the database. A fixed number of queries, whatever the person did.
+"""
+
+from django.db.models import Q
+
+from consultation.models import (
+    Comment,
+    CommentReport,
+    PaperFollow,
+    Proposal,
+    Reaction,
+    RecordEntry,
+    Subscription,
+    Voice,
+)
+from workinggroups.models import Invitation, JoinRequest, Membership, SignOff
+
+
+def _when(value):
+    return value.isoformat() if value else None
+
+
+def _account(user):
+    return {
+        "id": user.pk,
+        "username": user.username,
+        "email": user.email,
+        "email_confirmed": user.email_verified,
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "display_name": user.display_name,
+        "organisation": user.organisation,
+        "pseudonym": user.pseudonym,
+        "shows_pseudonym": user.use_pseudonym,
+        "public_name": user.public_name,
+        "joined": _when(user.date_joined),
+        "last_signed_in": _when(user.last_login),
+        "is_staff": user.is_staff,
+        "staff_groups": sorted(user.groups.values_list("name", flat=True)),
+    }
+
+
+def _memberships(user):
+    rows = Membership.objects.filter(user=user).select_related("group", "organisation").order_by("joined_at")
+    return [
+        {
+            "id": m.pk,
+            "group": m.group.name,
+            "role": m.role,
+            "organisation": m.organisation_name,
+            "joined_at": _when(m.joined_at),
+            "left_at": _when(m.left_at),
+            "ended_reason": m.ended_reason,
+        }
+        for m in rows
+    ]
+
+
+def _invitations(user):
+    mine = Q(accepted_by=user) | Q(email__iexact=user.email) if user.email else Q(accepted_by=user)
+    rows = Invitation.objects.filter(mine).select_related("group")
+    return [
+        {
+            "id": i.pk,
+            "group": i.group.name,
+            "email": i.email,
+            "role": i.role,
+            "status": i.status,
+            "sent_at": _when(i.sent_at),
+            "expires_at": _when(i.expires_at),
+            "accepted_at": _when(i.accepted_at),
+        }
+        for i in rows
+    ]
+
+
+def _join_requests(user):
+    rows = JoinRequest.objects.filter(user=user).select_related("group", "organisation")
+    return [
+        {
+            "id": r.pk,
+            "group": r.group.name,
+            "organisation": r.organisation_label,
+            "message": r.message,
+            "status": r.status,
+            "created_at": _when(r.created_at),
+            "decided_at": _when(r.decided_at),
+            "decision_note": r.decision_note,
+        }
+        for r in rows
+    ]
+
+
+def _comments(user):
+    rows = Comment.objects.filter(user=user).select_related("paper", "section").order_by("submit_date", "pk")
+    return [
+        {
+            "id": c.pk,
+            "is_reply": c.parent_id != c.pk,
+            "in_reply_to": c.parent_id if c.parent_id != c.pk else None,
+            "paper": c.paper.title,
+            "section": c.section.title if c.section_id else None,
+            "on_proposal": int(c.object_pk) if c.is_on_proposal else None,
+            "text": c.comment,
+            "posted_at": _when(c.submit_date),
+            "version": c.version_label,
+            "wording_fingerprint": c.text_hash,
+            "stage": c.stage,
+            "shown_as": c.author_name,
+            "organisation": c.organisation_name,
+            "working_group": c.working_group_name,
+            "email_on_replies": c.followup,
+            "hidden_by_moderator_at": _when(c.hidden_at),
+            "hidden_reason": c.hidden_reason,
+        }
+        for c in rows
+    ]
+
+
+def _reactions(user):
+    rows = Reaction.objects.filter(user=user).select_related("paper", "working_group").order_by("created_at")
+    return [
+        {
+            "id": r.pk,
+            "paper": r.paper.title,
+            "target": r.target_key,
+            "choice": r.choice,
+            "version": r.paper_version,
+            "wording_fingerprint": r.text_hash,
+            "as_member_of": r.working_group.name if r.working_group_id else None,
+            "created_at": _when(r.created_at),
+            "updated_at": _when(r.updated_at),
+        }
+        for r in rows
+    ]
+
+
+def _proposals(user):
+    rows = Proposal.objects.filter(author=user).select_related("paper", "section").order_by("created_at")
+    return [
+        {
+            "id": p.pk,
+            "paper": p.paper.title,
+            "section": p.section.title,
+            "kind": p.kind,
+            "text": p.text,
+            "rationale": p.rationale,
+            "version": p.version_label,
+            "shown_as": p.author_name,
+            "organisation": p.organisation_name,
+            "working_group": p.working_group_name,
+            "state": p.state,
+            "created_at": _when(p.created_at),
+            "decided_at": _when(p.decided_at),
+            "decision_reason": p.decision_reason,
+        }
+        for p in rows
+    ]
+
+
+def _flags(user):
+    rows = CommentReport.objects.filter(reporter=user).order_by("created_at")
+    return [
+        {
+            "id": f.pk,
+            "comment": f.comment_id,
+            "reason": f.reason,
+            "details": f.details,
+            "created_at": _when(f.created_at),
+            "resolution": f.resolution,
+            "resolved_at": _when(f.resolved_at),
+        }
+        for f in rows
+    ]
+
+
+def _follows(user):
+    rows = PaperFollow.objects.filter(user=user).select_related("paper")
+    return [{"paper": f.paper.title, "since": _when(f.created_at)} for f in rows]
+
+
+def _subscriptions(user):
+    rows = Subscription.objects.filter(email__iexact=user.email).select_related("consultation")
+    return [
+        {
+            "consultation": s.consultation.title,
+            "email": s.email,
+            "status": s.status,
+            "created_at": _when(s.created_at),
+            "confirmed_at": _when(s.confirmed_at),
+            "prompts_sent": s.prompts_sent,
+        }
+        for s in rows
+    ]
+
+
+def _voices(user):
+    rows = Voice.objects.filter(user=user).select_related("consultation", "group")
+    return [
+        {
+            "consultation": v.consultation.title,
+            "speaks_for": v.group.name,
+            "chosen_by_you": v.chosen_by_person,
+            "updated_at": _when(v.updated_at),
+        }
+        for v in rows
+    ]
+
+
+def _signoffs(user):
+    rows = SignOff.objects.filter(recorded_by=user).select_related("group", "paper").order_by("recorded_at")
+    return [
+        {
+            "id": s.pk,
+            "group": s.group.name,
+            "paper": s.paper.title,
+            "version": s.version_label,
+            "position": s.position,
+            "statement": s.statement,
+            "recorded_at": _when(s.recorded_at),
+            "superseded_at": _when(s.superseded_at),
+        }
+        for s in rows
+    ]
+
+
+def _record_entries(user):
+    rows = RecordEntry.objects.filter(Q(actor=user) | Q(subject=user)).order_by("sequence")
+    return [
+        {
+            "sequence": e.sequence,
+            "consultation": e.consultation_id,
+            "kind": e.kind,
+            "created_at": _when(e.created_at),
+            "you_are": "the actor" if e.actor_id == user.pk else "named in it",
+            "summary": e.public_summary,
+            "entry_hash": e.entry_hash,
+        }
+        for e in rows
+    ]
+
+
+def personal_data(*, user):
+    """Everything held about `user`, section by section (see the export's README for each)."""
+    return {
+        "account": _account(user),
+        "memberships": _memberships(user),
+        "invitations": _invitations(user),
+        "join_requests": _join_requests(user),
+        "speaking_for": _voices(user),
+        "comments": _comments(user),
+        "reactions": _reactions(user),
+        "proposals": _proposals(user),
+        "flags": _flags(user),
+        "follows": _follows(user),
+        "email_updates": _subscriptions(user),
+        "sign_offs": _signoffs(user),
+        "record_entries": _record_entries(user),
+    }
