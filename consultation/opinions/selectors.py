@@ -277,6 +277,17 @@ def opinion_groups(*, paper, version=None):
     return result
 
 
+def with_declared_verdicts(opinions, verdicts):
+    """A copy of `opinions` whose consensus rows carry the declared groups' verdict
+    (`verdicts`: {section id: label}, from the report), to show the two side by side."""
+    return {
+        **opinions,
+        "consensus": [
+            {**row, "declared": verdicts.get(row["statement"], "")} for row in opinions["consensus"]
+        ],
+    }
+
+
 def opinion_view(voteset):
     """Everything the report shows about the inferred groups, as plain data."""
     inference = infer_groups(voteset)
@@ -289,6 +300,8 @@ def opinion_view(voteset):
         "reason": inference.reason,
         "participants": len(matrix),
         "left_out": len(inference.left_out),
+        "grouped": len(inference.groups),
+        "min_group_size": min_group_size(),
         "min_votes": method.min_votes_for(len(voteset.statements), opinion_settings()["min_votes"]),
         "k": inference.k,
         "silhouette": inference.silhouette,
