@@ -359,13 +359,17 @@ def inferred_consensus(voteset, inference):
     config = report_settings()
     numbers = sorted(set(inference.groups.values()))
     sizes = {g: sum(1 for n in inference.groups.values() if n == g) for g in numbers}
+    # One pass over the votes, whatever the number of sections.
+    by_statement = {
+        s.id: {g: {method.AGREE: 0, method.DISAGREE: 0, 0: 0} for g in numbers} for s in voteset.statements
+    }
+    for vote in voteset.votes:
+        group = inference.groups.get(vote.user_id)
+        if group is not None and vote.statement in by_statement:
+            by_statement[vote.statement][group][vote.value] += 1
     rows = []
     for statement in voteset.statements:
-        counts = {g: {method.AGREE: 0, method.DISAGREE: 0, 0: 0} for g in numbers}
-        for vote in voteset.votes:
-            group = inference.groups.get(vote.user_id)
-            if vote.statement == statement.id and group is not None:
-                counts[group][vote.value] += 1
+        counts = by_statement[statement.id]
         groups = [
             statistics.GroupCounts(
                 f"opinion-{group_letter(g)}",
