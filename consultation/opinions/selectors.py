@@ -266,15 +266,38 @@ def votes_stamp(paper, version):
 
 
 def opinion_groups(*, paper, version=None):
-    """The opinion groups of `paper` at `version`, cached until its reactions or text change."""
-    key = f"opinions:{votes_stamp(paper, version)}"
+    """The opinion groups of `paper` at `version`, cached until its reactions or text change.
+
+    One computation per state: while one request computes a new state, others
+    asking at the same moment are given the previous state's groups (never
+    anything restricted since: a republished section waits for the new one)."""
+    stamp = votes_stamp(paper, version)
+    key = f"opinions:{stamp}"
     seconds = int(getattr(settings, "OPINION_GROUPS_CACHE_SECONDS", 3600))
-    result = cache.get(key) if seconds else None
-    if result is None:
+    if not seconds:
+        return opinion_view(version_votes(paper=paper, version=version))
+    result = cache.get(key)
+    if result is not None:
+        return result
+    latest_key = f"opinions:latest:{paper.pk}:{version.pk if version is not None else 'current'}"
+    locked = cache.add(f"{key}:lock", 1, timeout=60)
+    latest = cache.get(latest_key)
+    if not locked and latest is not None and latest[0] == _text_part(stamp):
+        return latest[1]
+    try:
         result = opinion_view(version_votes(paper=paper, version=version))
-        if seconds:
-            cache.set(key, result, seconds)
+        cache.set(key, result, seconds)
+        cache.set(latest_key, (_text_part(stamp), result), seconds)
+    finally:
+        if locked:
+            cache.delete(f"{key}:lock")
     return result
+
+
+def _text_part(stamp):
+    """The part of the stamp that moves with the text and the settings, not with the votes."""
+    parts = stamp.split(":")
+    return ":".join(parts[:4] + parts[6:])
 
 
 def with_declared_verdicts(opinions, verdicts):

@@ -5,10 +5,11 @@ import random
 
 import pytest
 from bs4 import BeautifulSoup
+from django.core.cache import cache
 from sklearn.metrics import adjusted_rand_score
 
 from consultation.opinions import method
-from consultation.opinions.selectors import infer_groups, opinion_groups, version_votes
+from consultation.opinions.selectors import infer_groups, opinion_groups, version_votes, votes_stamp
 from tests.support.contributions import react
 from tests.support.trees import report_tree
 
@@ -141,3 +142,10 @@ def test_the_cached_groups_change_when_a_reaction_does(settings):
     assert opinion_groups(paper=tree["paper"])["participants"] == 1
     react([tree["members"][1][0]], tree["sections"][0], "disagree")
     assert opinion_groups(paper=tree["paper"])["participants"] == 2
+    # While another request computes a new state, the previous groups are shown meanwhile.
+    react([tree["members"][2][0]], tree["sections"][0], "agree")
+    lock = f"opinions:{votes_stamp(tree['paper'], None)}:lock"
+    cache.add(lock, 1)
+    assert opinion_groups(paper=tree["paper"])["participants"] == 2
+    cache.delete(lock)
+    assert opinion_groups(paper=tree["paper"])["participants"] == 3
