@@ -242,7 +242,12 @@ def opinion_settings():
 
 def infer_groups(voteset):
     """The inferred opinion groups of a vote set (method.infer with the settings)."""
-    return method.infer(voteset.matrix(), statements=[s.id for s in voteset.statements], **opinion_settings())
+    return method.infer(
+        voteset.matrix(),
+        statements=[s.id for s in voteset.statements],
+        min_group=min_group_size(),
+        **opinion_settings(),
+    )
 
 
 def votes_stamp(paper, version):

@@ -60,6 +60,19 @@ def test_one_line_of_agreement_is_not_split_into_groups():
     assert not result.enough
 
 
+def test_no_inferred_group_is_smaller_than_the_minimum():
+    votes, _, _ = _planted(missing=0, flip=0)
+    # Three people who disagree with everyone on everything: a group of three if allowed.
+    for person in (901, 902, 903):
+        votes[person] = dict.fromkeys(range(STATEMENTS), 0)
+    free = method.infer(votes, statements=range(STATEMENTS), min_group=1)
+    bounded = method.infer(votes, statements=range(STATEMENTS), min_group=5)
+    assert bounded.enough
+    sizes = [list(bounded.groups.values()).count(g) for g in set(bounded.groups.values())]
+    assert min(sizes) >= 5
+    assert free.k >= bounded.k
+
+
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_the_planted_cross_cutting_split_is_recovered(seed):
     votes, planted, declared = _planted(seed=seed)
