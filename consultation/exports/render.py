@@ -54,6 +54,14 @@ class Export:
         self.participant_group = participant_groups(voteset, self.labels)
         self.inference = infer_groups(voteset)
         self._ids = {}
+        # Sections alone: a statement's id is the section's page id. With comments and
+        # proposals too, ids from three tables would collide, so statements are numbered
+        # 0, 1, 2… as Pol.is numbers them, and `kind` + `target-id` give our stable ids.
+        statements = voteset.statements
+        if all(st.kind == "section" for st in statements):
+            self.statement_id = {st.key: st.id for st in statements}
+        else:
+            self.statement_id = {st.key: number for number, st in enumerate(statements)}
 
     def voter(self, user_id):
         if user_id not in self._ids:
@@ -61,7 +69,7 @@ class Export:
         return self._ids[user_id]
 
     def comments_csv(self):
-        counts = {s.id: {1: 0, -1: 0, 0: 0} for s in self.voteset.statements}
+        counts = {s.key: {1: 0, -1: 0, 0: 0} for s in self.voteset.statements}
         for vote in self.voteset.votes:
             counts[vote.statement][vote.value] += 1
         rows = [
@@ -76,25 +84,29 @@ class Export:
                 "comment-body",
                 "passes",
                 "kind",
+                "target-id",
                 "paper-id",
                 "number",
                 "heading",
             ]
         ]
         for s in self.voteset.statements:
-            body = f"{s.heading}\n{s.text}".strip()
+            body = f"{s.heading}\n{s.text}".strip() if s.kind == "section" else s.text.strip()
             rows.append(
                 [
                     _timestamp(s.published_at),
                     _datetime(s.published_at),
-                    s.id,
-                    "",  # written by the paper's editors, not by a participant
-                    counts[s.id][1],
-                    counts[s.id][-1],
+                    self.statement_id[s.key],
+                    # Sections are the editors'; comments and proposals are signed on the
+                    # site, so an author's voter id would name them beside all their votes.
+                    "",
+                    counts[s.key][1],
+                    counts[s.key][-1],
                     1,  # published: Pol.is's "accepted"
                     body,
-                    counts[s.id][0],
-                    "section",
+                    counts[s.key][0],
+                    s.kind,
+                    s.id,
                     s.paper_id,
                     s.number,
                     s.heading,
@@ -104,13 +116,15 @@ class Export:
 
     def votes_csv(self):
         rows = [["timestamp", "datetime", "comment-id", "voter-id", "vote", "group"]]
-        ordered = sorted(self.voteset.votes, key=lambda v: (v.statement, self.voter(v.user_id)))
+        ordered = sorted(
+            self.voteset.votes, key=lambda v: (self.statement_id[v.statement], self.voter(v.user_id))
+        )
         for vote in ordered:
             rows.append(
                 [
                     _timestamp(vote.at),
                     _datetime(vote.at),
-                    vote.statement,
+                    self.statement_id[vote.statement],
                     self.voter(vote.user_id),
                     vote.value,
                     self.labels[vote.group_id],
@@ -119,7 +133,7 @@ class Export:
         return _csv(rows)
 
     def participants_votes_csv(self):
-        statement_ids = [s.id for s in self.voteset.statements]
+        keys = [s.key for s in self.voteset.statements]
         header = [
             "participant",
             "group-id",
@@ -128,7 +142,7 @@ class Export:
             "n-votes",
             "n-agree",
             "n-disagree",
-            *statement_ids,
+            *(self.statement_id[key] for key in keys),
         ]
         rows = [header]
         matrix = self.voteset.matrix()
@@ -140,11 +154,11 @@ class Export:
                     self.voter(user_id),
                     "" if number is None else number,
                     self.participant_group[user_id],
-                    0,  # sections are not written by participants
+                    0,  # authors are not linked to their votes (docs/exports.md)
                     len(votes),
                     sum(1 for v in votes.values() if v == 1),
                     sum(1 for v in votes.values() if v == -1),
-                    *(votes.get(s, "") for s in statement_ids),
+                    *(votes.get(key, "") for key in keys),
                 ]
             )
         return _csv(rows)

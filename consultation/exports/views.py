@@ -11,17 +11,26 @@ import hashlib
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db.models import Count, Max
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.text import slugify
 
 from consultation.explain import explain
 from consultation.exports.render import FILES, ZIP_NAME, Export
-from consultation.models import ConsultationPage, PaperVersion, PolicyPaperPage
+from consultation.models import Comment, ConsultationPage, PaperVersion, PolicyPaperPage, Proposal
 from consultation.opinions.selectors import consultation_votes, version_votes, votes_stamp
 from consultation.versions.diff import html_to_text
 
 CSV = "text/csv; charset=utf-8"
+
+
+def _comments_stamp(paper):
+    """Moves when a comment is posted or hidden, or a proposal is made or decided: one query each."""
+    comments = Comment.objects.filter(paper=paper).aggregate(n=Count("pk"), hidden=Max("hidden_at"))
+    proposals = Proposal.objects.filter(paper=paper).aggregate(n=Count("pk"), last=Max("updated_at"))
+    parts = [comments["n"], comments["hidden"], proposals["n"], proposals["last"]]
+    return ":".join(str(p.timestamp() if hasattr(p, "timestamp") else p) for p in parts)
 
 
 def _refuse(request, paper):
@@ -57,15 +66,21 @@ def _check(name):
         raise Http404
 
 
+def _everything(request):
+    """`?statements=all`: published comments and proposals as statements too (docs/exports.md)."""
+    return request.GET.get("statements") == "all"
+
+
 def _paper_export(request, paper, version, name):
     if not request.user.has_perm("consultation.view_report", paper):
         return _refuse(request, paper)
     label = version.label if version is not None else paper.version_label
-    stem = f"{slugify(paper.title)[:60]}-{label}"
+    everything = _everything(request)
+    stem = f"{slugify(paper.title)[:60]}-{label}" + ("-all" if everything else "")
 
     def make():
         export = Export(
-            version_votes(paper=paper, version=version),
+            version_votes(paper=paper, version=version, everything=everything),
             title=f"{paper.title} ({label})",
             url=request.build_absolute_uri(paper.get_url(request=request) or "/"),
             description=html_to_text(version.summary_html if version is not None else paper.summary or ""),
@@ -73,7 +88,7 @@ def _paper_export(request, paper, version, name):
         )
         return _content(export, name, stem)
 
-    key = f"exports:{votes_stamp(paper, version)}:{name}"
+    key = f"exports:{votes_stamp(paper, version)}:{everything}:{_comments_stamp(paper)}:{name}"
     return _respond(_cached(key, make), name=name, stem=stem)
 
 
@@ -99,11 +114,12 @@ def consultation_export(request, consultation_id, name):
         for paper in PolicyPaperPage.objects.live().child_of(consultation).order_by("path")
         if request.user.has_perm("consultation.view_report", paper)
     ]
-    stem = f"{slugify(consultation.title)[:60]}-consultation"
+    everything = _everything(request)
+    stem = f"{slugify(consultation.title)[:60]}-consultation" + ("-all" if everything else "")
 
     def make():
         export = Export(
-            consultation_votes(consultation=consultation, papers=papers),
+            consultation_votes(consultation=consultation, papers=papers, everything=everything),
             title=consultation.title,
             url=request.build_absolute_uri(consultation.get_url(request=request) or "/"),
             description=html_to_text(consultation.summary or ""),
@@ -111,6 +127,6 @@ def consultation_export(request, consultation_id, name):
         )
         return _content(export, name, stem)
 
-    state = "|".join(votes_stamp(p, None) for p in papers)
+    state = "|".join(f"{votes_stamp(p, None)}:{_comments_stamp(p)}" for p in papers) + f"|{everything}"
     key = f"exports:c:{consultation.pk}:{hashlib.sha256(state.encode()).hexdigest()}:{name}"
     return _respond(_cached(key, make), name=name, stem=stem)

@@ -20,8 +20,9 @@ from django.utils.crypto import salted_hmac
 
 from consultation.consensus import statistics
 from consultation.consensus.selectors import report_settings
-from consultation.models import Comment, PaperVersion, Reaction, SectionPage
+from consultation.models import Comment, PaperVersion, Proposal, Reaction, SectionPage
 from consultation.models.pages import paper_sections
+from consultation.models.proposals import ProposalState, proposal_content_type_id
 from consultation.models.reactions import ReactionChoice
 from consultation.opinions import method
 from consultation.reactions.selectors import counted_section_reactions
@@ -46,18 +47,25 @@ def min_group_size():
 
 @dataclass
 class Statement:
-    id: int  # the section's page id: its stable identity
+    id: int  # the section's page id (its stable identity), or a comment's or proposal's id
     paper_id: int
-    number: int
-    heading: str
+    number: int  # the section's number (for a comment or proposal: its section's)
+    heading: str  # the section's heading (for a comment or proposal: its section's)
     text: str
     published_at: object  # datetime or None
+    kind: str = "section"
+    section_id: int | None = None
+
+    @property
+    def key(self):
+        """How votes name it: a section by its id, anything else by (kind, id)."""
+        return self.id if self.kind == "section" else (self.kind, self.id)
 
 
 @dataclass
 class Vote:
     user_id: int
-    statement: int
+    statement: object  # (kind, id) for comments and proposals; the section id for sections
     value: int  # 1 agree, -1 disagree, 0 neutral
     at: object  # when the person last set it
     group_id: int | None  # the working group they reacted for; None for the public
@@ -71,12 +79,17 @@ class VoteSet:
     group_names: dict = field(default_factory=dict)  # working group id → name
     commenters: int = 0
 
-    def matrix(self):
-        """{user id: {statement id: value}}."""
+    def matrix(self, *, sections_only=False):
+        """{user id: {statement key: value}}."""
         rows = {}
         for vote in self.votes:
+            if sections_only and not isinstance(vote.statement, int):
+                continue
             rows.setdefault(vote.user_id, {})[vote.statement] = vote.value
         return rows
+
+    def sections(self):
+        return [s for s in self.statements if s.kind == "section"]
 
     def participants(self):
         return sorted({vote.user_id for vote in self.votes})
@@ -120,8 +133,9 @@ def _public_statements(*, paper, version):
     ]
 
 
-def paper_votes(*, paper, version=None, into=None):
-    """The public votes on `paper` at `version` (a PaperVersion; None: the current text)."""
+def paper_votes(*, paper, version=None, into=None, everything=False):
+    """The public votes on `paper` at `version` (a PaperVersion; None: the current text); with
+    `everything`, the published comments and the proposals on its public sections as statements too."""
     voteset = into or VoteSet(consultation_id=paper.consultation.pk)
     statements = _public_statements(paper=paper, version=version)
     label = version.label if version is not None else paper.version_label
@@ -136,14 +150,70 @@ def paper_votes(*, paper, version=None, into=None):
     for user_id, section_id, choice, at, group_id in rows:
         if choice in VALUES:
             voteset.votes.append(Vote(user_id, section_id, VALUES[choice], at, group_id))
+    if everything:
+        _comments_and_proposals(voteset, paper=paper, label=label, sections={s.id: s for s in statements})
     return voteset
+
+
+def _comments_and_proposals(voteset, *, paper, label, sections):
+    """Published comments on the public sections made on this version, and proposals for them
+    made on it (withdrawn ones aside), with their reactions: four queries. The authors are not
+    named or linked to a voter id: comments and proposals are signed on the site, so linking them
+    would tie a named person to every vote they cast."""
+    comments = (
+        Comment.objects.filter(
+            paper=paper,
+            section_id__in=list(sections),
+            version_label=label,
+            is_public=True,
+            is_removed=False,
+            hidden_at__isnull=True,
+        )
+        .exclude(content_type_id=proposal_content_type_id())
+        .order_by("submit_date", "pk")
+        .values_list("pk", "section_id", "comment", "submit_date")
+    )
+    proposals = (
+        Proposal.objects.filter(paper=paper, section_id__in=list(sections), version_label=label)
+        .exclude(state=ProposalState.WITHDRAWN)
+        .order_by("created_at", "pk")
+        .values_list("pk", "section_id", "text", "created_at")
+    )
+    for kind, rows in (("comment", comments), ("proposal", proposals)):
+        for pk, section_id, text, at in rows:
+            section = sections[section_id]
+            voteset.statements.append(
+                Statement(
+                    id=pk,
+                    paper_id=paper.pk,
+                    number=section.number,
+                    heading=section.heading,
+                    text=text,
+                    published_at=at,
+                    kind=kind,
+                    section_id=section_id,
+                )
+            )
+    wanted = {(s.kind, s.id) for s in voteset.statements if s.kind != "section"}
+    by_kind = {}
+    for kind, pk in wanted:
+        by_kind.setdefault(kind, []).append(pk)
+    for kind, ids in by_kind.items():
+        reactions = Reaction.objects.filter(paper=paper, target_kind=kind, target_id__in=ids)
+        if kind == "proposal":
+            reactions = reactions.filter(paper_version=label)
+        for user_id, target_id, choice, at, group_id in reactions.order_by("updated_at", "pk").values_list(
+            "user_id", "target_id", "choice", "updated_at", "working_group_id"
+        ):
+            if choice in VALUES:
+                voteset.votes.append(Vote(user_id, (kind, target_id), VALUES[choice], at, group_id))
 
 
 def _finish(voteset):
     group_ids = {v.group_id for v in voteset.votes if v.group_id is not None}
     voteset.group_names = dict(WorkingGroup.objects.filter(pk__in=group_ids).values_list("pk", "name"))
     shown = Comment.objects.filter(
-        section_id__in=[s.id for s in voteset.statements],
+        section_id__in=[s.id for s in voteset.sections()],
         is_public=True,
         is_removed=False,
         hidden_at__isnull=True,
@@ -152,16 +222,16 @@ def _finish(voteset):
     return voteset
 
 
-def version_votes(*, paper, version=None):
+def version_votes(*, paper, version=None, everything=False):
     """The vote set of one paper version (None: the current text)."""
-    return _finish(paper_votes(paper=paper, version=version))
+    return _finish(paper_votes(paper=paper, version=version, everything=everything))
 
 
-def consultation_votes(*, consultation, papers):
+def consultation_votes(*, consultation, papers, everything=False):
     """The vote set of a whole consultation: each of `papers` at its current text."""
     voteset = VoteSet(consultation_id=consultation.pk)
     for paper in papers:
-        paper_votes(paper=paper, into=voteset)
+        paper_votes(paper=paper, into=voteset, everything=everything)
     return _finish(voteset)
 
 
@@ -243,8 +313,8 @@ def opinion_settings():
 def infer_groups(voteset):
     """The inferred opinion groups of a vote set (method.infer with the settings)."""
     return method.infer(
-        voteset.matrix(),
-        statements=[s.id for s in voteset.statements],
+        voteset.matrix(sections_only=True),
+        statements=[s.id for s in voteset.sections()],
         min_group=min_group_size(),
         **opinion_settings(),
     )
@@ -321,8 +391,8 @@ def opinion_view(voteset):
     inference = infer_groups(voteset)
     labels = published_groups(voteset)
     declared = participant_groups(voteset, labels)
-    matrix = voteset.matrix()
-    statements = {s.id: s for s in voteset.statements}
+    matrix = voteset.matrix(sections_only=True)
+    statements = {s.id: s for s in voteset.sections()}
     result = {
         "enough": inference.enough,
         "reason": inference.reason,
@@ -330,7 +400,7 @@ def opinion_view(voteset):
         "left_out": len(inference.left_out),
         "grouped": len(inference.groups),
         "min_group_size": min_group_size(),
-        "min_votes": method.min_votes_for(len(voteset.statements), opinion_settings()["min_votes"]),
+        "min_votes": method.min_votes_for(len(voteset.sections()), opinion_settings()["min_votes"]),
         "k": inference.k,
         "silhouette": inference.silhouette,
         "groups": [],
@@ -389,14 +459,14 @@ def inferred_consensus(voteset, inference):
     sizes = {g: sum(1 for n in inference.groups.values() if n == g) for g in numbers}
     # One pass over the votes, whatever the number of sections.
     by_statement = {
-        s.id: {g: {method.AGREE: 0, method.DISAGREE: 0, 0: 0} for g in numbers} for s in voteset.statements
+        s.id: {g: {method.AGREE: 0, method.DISAGREE: 0, 0: 0} for g in numbers} for s in voteset.sections()
     }
     for vote in voteset.votes:
         group = inference.groups.get(vote.user_id)
         if group is not None and vote.statement in by_statement:
             by_statement[vote.statement][group][vote.value] += 1
     rows = []
-    for statement in voteset.statements:
+    for statement in voteset.sections():
         counts = by_statement[statement.id]
         groups = [
             statistics.GroupCounts(

@@ -13,13 +13,15 @@ from django.core.management import call_command
 from django.urls import reverse
 from wagtail.models import Site
 
+from consultation.comments.services import comment_hide
 from consultation.demo import content
 from consultation.exports.render import FILES
 from consultation.models import PaperVersion, PolicyPaperPage, SectionPage
 from consultation.opinions.selectors import OTHER_LABEL, PUBLIC_LABEL, VoteSet, published_groups, voter_id
 from consultation.opinions.selectors import Vote as VoteRow
 from consultation.report.builder import report_build
-from tests.support.contributions import react
+from tests.support.contributions import add_comment, propose, react
+from tests.support.factories import UserFactory
 from tests.support.trees import report_tree, restrict
 
 pytestmark = pytest.mark.django_db
@@ -287,3 +289,43 @@ def test_the_report_page_links_every_export(client, demo_paper):
         )
         in body
     )
+
+
+def test_comments_and_proposals_as_statements_only_where_public_and_shown(client):
+    tree = report_tree(per_group=5)
+    secret, open_section = tree["sections"][0], tree["sections"][1]
+    author, voter = tree["members"][0][0], tree["members"][1][0]
+    on_secret = add_comment(author, secret, text="About the secret MARKSECRET")
+    shown = add_comment(author, open_section, text="A fair clause SHOWNTEXT")
+    hidden = add_comment(author, open_section, text="Hidden words MARKHIDDEN")
+    comment_hide(comment=hidden, moderator=UserFactory(is_superuser=True), reason="Off topic.")
+    proposal = propose(author, open_section, text="Better words PROPOSALTEXT")
+    react([voter], shown, "agree")
+    react([voter], proposal, "disagree")
+    react([voter], open_section, "agree")
+    react([voter], on_secret, "agree")
+    restrict(secret)
+    url = reverse("consultation:paper_export", kwargs={"paper_id": tree["paper"].pk, "name": "export.zip"})
+    files = _export(client, url + "?statements=all")
+    text = "".join(files.values())
+    assert "SHOWNTEXT" in text and "PROPOSALTEXT" in text
+    assert "MARKSECRET" not in text and "MARKHIDDEN" not in text
+    statements = {(r["kind"], r["target-id"]): r for r in _dicts(files["comments.csv"])}
+    open_sections = [str(section.pk) for section in tree["sections"][1:]]
+    assert set(statements) == {
+        *(("section", pk) for pk in open_sections),
+        ("comment", str(shown.pk)),
+        ("proposal", str(proposal.pk)),
+    }
+    # Numbered 0, 1, 2… as Pol.is numbers statements; authors never linked to a voter id.
+    assert sorted(int(r["comment-id"]) for r in statements.values()) == list(range(len(statements)))
+    assert {r["author-id"] for r in statements.values()} == {""}
+    votes = {(r["comment-id"], r["vote"]) for r in _dicts(files["votes.csv"])}
+    assert votes == {
+        (statements[("section", str(open_section.pk))]["comment-id"], "1"),
+        (statements[("comment", str(shown.pk))]["comment-id"], "1"),
+        (statements[("proposal", str(proposal.pk))]["comment-id"], "-1"),
+    }
+    # Without the option: sections only, by their page ids.
+    plain = _export(client, url)
+    assert [r["comment-id"] for r in _dicts(plain["comments.csv"])] == open_sections

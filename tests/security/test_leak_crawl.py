@@ -163,6 +163,9 @@ def _pages(world):
         yield paper.url + sub
     for sub in ("record/", "record/json/", "record/feed/", "restrictions/"):
         yield consultation.url + sub
+    # The per-vote exports with comments and proposals as statements (the plain ones are URL patterns).
+    for url in [u for u in _urls(world) if "/exports/" in u]:
+        yield url + "?statements=all"
 
 
 def _text(response):
@@ -198,7 +201,7 @@ def test_the_crawl_finds_no_restricted_text_for_any_role(client, world):
     assert leaks == []
     assert errors == [], errors
     # The per-vote exports were read, not refused: current text, version 1 and the consultation.
-    assert len({url for _, url, _ in exports}) == 15
+    assert len({url for _, url, _ in exports}) == 30
     assert {status for _, _, status in exports} == {200}
 
 
