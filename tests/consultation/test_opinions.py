@@ -11,7 +11,7 @@ from sklearn.metrics import adjusted_rand_score
 from consultation.opinions import method
 from consultation.opinions.selectors import infer_groups, opinion_groups, version_votes, votes_stamp
 from tests.support.contributions import react
-from tests.support.trees import report_tree
+from tests.support.trees import report_tree, restrict
 
 # Three declared groups of ten; in each, half take one side of every statement and half the
 # other ("the same line" cuts across the groups). 10 % of votes flipped, 10 % missing.
@@ -150,6 +150,7 @@ def test_the_site_recovers_the_split_and_the_report_shows_the_crosstab(client, s
 @pytest.mark.django_db
 def test_the_cached_groups_change_when_a_reaction_does(settings):
     settings.OPINION_GROUPS_CACHE_SECONDS = 3600
+    settings.OPINION_GROUPS_REFRESH_SECONDS = 0
     tree = report_tree(per_group=2)
     react([tree["members"][0][0]], tree["sections"][0], "agree")
     assert opinion_groups(paper=tree["paper"])["participants"] == 1
@@ -162,3 +163,10 @@ def test_the_cached_groups_change_when_a_reaction_does(settings):
     assert opinion_groups(paper=tree["paper"])["participants"] == 2
     cache.delete(lock)
     assert opinion_groups(paper=tree["paper"])["participants"] == 3
+    # Votes arriving continuously: recomputed at most once per refresh interval...
+    settings.OPINION_GROUPS_REFRESH_SECONDS = 3600
+    react([tree["members"][2][1]], tree["sections"][0], "agree")
+    assert opinion_groups(paper=tree["paper"])["participants"] == 3
+    # ... but a change of text at once: the restricted section's votes are gone.
+    restrict(tree["sections"][0])
+    assert opinion_groups(paper=tree["paper"])["participants"] == 0
