@@ -1,6 +1,9 @@
 from django.urls import path
 
 from consultation.comments import views as views_comments
+from consultation.exports import views as views_exports
+from consultation.exports.render import FILES as EXPORT_FILES
+from consultation.exports.render import ZIP_NAME as EXPORT_ZIP
 from consultation.pages import views
 from consultation.participation import views as views_participation
 from consultation.privacy import views as views_privacy
@@ -52,4 +55,29 @@ urlpatterns = [
     path("my-data/download/<str:token>/", views_privacy.my_data_download, name="my_data_download"),
     path("my-data/erase/", views_privacy.erase_me, name="erase_me"),
     path("my-data/erased/", views_privacy.erased, name="erased"),
+    # Per-vote exports in the Pol.is shape (docs/exports.md): each file a route of its own.
+    *(
+        route
+        for name in (EXPORT_ZIP, *EXPORT_FILES)
+        for route in (
+            path(
+                f"papers/<id:paper_id>/exports/{name}",
+                views_exports.paper_export,
+                {"name": name},
+                name="paper_export",
+            ),
+            path(
+                f"papers/<id:paper_id>/versions/<id:number>/exports/{name}",
+                views_exports.version_export,
+                {"name": name},
+                name="version_export",
+            ),
+            path(
+                f"<id:consultation_id>/exports/{name}",
+                views_exports.consultation_export,
+                {"name": name},
+                name="consultation_export",
+            ),
+        )
+    ),
 ]

@@ -17,8 +17,10 @@ from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 
 from consultation.explain import explain
+from consultation.exports.selectors import export_links
 from consultation.models import Comment, FrozenReport, SectionPage
 from consultation.models.reports import ReportSnapshot
+from consultation.opinions.selectors import min_group_size, opinion_groups, with_declared_verdicts
 from consultation.reactions.broadcast import clock
 from consultation.report.builder import report_build
 from consultation.report.render import render_body, render_csv, render_json, render_pdf
@@ -162,6 +164,8 @@ def report_page(request, paper):
         }
         for f in FrozenReport.objects.filter(paper=paper).only("pk", "version_label", "frozen_at")
     ]
+    # Beside the verdicts: the opinion groups found in the votes, and the votes themselves.
+    verdicts = {s["id"]: s["classification"]["label"] for s in reports.snapshot()["sections"]}
     return TemplateResponse(
         request,
         "consultation/report/report.html",
@@ -170,6 +174,9 @@ def report_page(request, paper):
             "body": mark_safe(body),  # noqa: S308 - rendered by our templates, every value escaped
             "frozen_reports": frozen_reports,
             "can_freeze": request.user.has_perm("consultation.freeze_report", paper),
+            "opinions": with_declared_verdicts(opinion_groups(paper=paper), verdicts),
+            "exports": export_links(paper=paper),
+            "min_group_size": min_group_size(),
         },
     )
 

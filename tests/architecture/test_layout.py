@@ -31,6 +31,8 @@ FEATURES = {
     "participation",
     "consensus",
     "report",
+    "exports",
+    "opinions",
 }
 # The vocabulary every feature uses, and the few modules a feature has beyond it.
 VOCABULARY = {
@@ -51,6 +53,8 @@ FEATURE_EXTRAS = {
     "record": {"feeds"},
     "consensus": {"statistics"},
     "report": {"builder", "render"},
+    "exports": {"render"},
+    "opinions": {"method"},
     "pages": {"context_processors"},
 }
 ROOT_MODULES = {"__init__", "apps", "blocks", "rules", "explain", "signals", "urls", "wagtail_hooks"}

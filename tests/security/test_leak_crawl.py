@@ -10,7 +10,9 @@ moderator. No response may contain a marker. (Editors of the consultation do
 read restricted text, by design, so they are not in the crawl.)
 """
 
+import io
 import re
+import zipfile
 from datetime import date, timedelta
 
 import pytest
@@ -28,8 +30,10 @@ from consultation.models import (
 )
 from consultation.proposals.services import proposal_create
 from consultation.rules import MODERATORS_GROUP
+from consultation.versions.services import version_publish
+from tests.support.contributions import react
 from tests.support.factories import UserFactory
-from tests.support.people import member_of
+from tests.support.people import editor_of, member_of
 from tests.support.trees import groups_tree
 
 pytestmark = pytest.mark.django_db
@@ -48,6 +52,15 @@ def world():
     secret.body = [("paragraph", f"<p>The clause that names the site: {MARKERS[0]}.</p>")]
     secret.save_revision().publish()
     secret = SectionPage.objects.get(pk=secret.pk)
+    # Votes on both sections, and a version published while the section was still open, so the
+    # per-vote exports (current text and version 1) have the restricted section to leave out.
+    react([member], secret, "agree")
+    react([member], tree["sections"][1], "disagree")
+    version = version_publish(
+        paper=PolicyPaperPage.objects.get(pk=tree["paper"].pk),
+        actor=editor_of(tree["consultation"]),
+        change_note="First version.",
+    )
     comment = comment_create(author=tree["convenors"][0], target=secret, text=f"About it: {MARKERS[1]}")
     reply = comment_create(author=member, target=secret, text=f"Agreed: {MARKERS[2]}", parent=comment)
     proposal = proposal_create(
@@ -92,6 +105,7 @@ def world():
             "page_id": [secret.pk, tree["paper"].pk],
             "pk": [proposal.pk, comment.pk],
             "frozen_id": [1],
+            "number": [version.number],
         },
         "slugs": {"slug": group.slug, "kind": ["section", "comment", "proposal"]},
     }
@@ -149,13 +163,24 @@ def _pages(world):
         yield paper.url + sub
     for sub in ("record/", "record/json/", "record/feed/", "restrictions/"):
         yield consultation.url + sub
+    # The per-vote exports with comments and proposals as statements (the plain ones are URL patterns).
+    for url in [u for u in _urls(world) if "/exports/" in u]:
+        yield url + "?statements=all"
+
+
+def _text(response):
+    """The response as text; a zip (the per-vote exports) as the text of every file in it."""
+    if response.get("Content-Type") == "application/zip":
+        with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
+            return "\n".join(archive.read(name).decode(errors="replace") for name in archive.namelist())
+    return response.content.decode(errors="replace")
 
 
 def test_the_crawl_finds_no_restricted_text_for_any_role(client, world):
     urls = sorted(set(_urls(world))) + list(_pages(world))
     assert len(urls) > 60  # the crawl reached the project's routes
     client.raise_request_exception = False
-    leaks, errors, fetched = [], [], 0
+    leaks, errors, exports, fetched = [], [], [], 0
     for role in ROLES:
         client.logout()
         user = world["people"][role]
@@ -164,21 +189,24 @@ def test_the_crawl_finds_no_restricted_text_for_any_role(client, world):
         for url in urls:
             response = client.get(url)
             fetched += 1
+            if "/exports/" in url:
+                exports.append((role, url, response.status_code))
             if response.status_code >= 500:
                 errors.append((role, url, response.status_code))
-            body = response.content.decode(errors="replace")
+            body = _text(response)
             for marker in MARKERS:
                 if marker in body:
                     leaks.append((role, url, response.status_code, marker))
     assert fetched > 400
     assert leaks == []
     assert errors == [], errors
+    # The per-vote exports were read, not refused: current text, version 1 and the consultation.
+    assert len({url for _, url, _ in exports}) == 30
+    assert {status for _, _, status in exports} == {200}
 
 
 def test_the_editor_does_read_it_so_the_markers_are_findable(client, world):
     """The crawl would catch a leak: the same markers are on the pages an editor sees."""
-    from tests.support.people import editor_of
-
     client.force_login(editor_of(world["tree"]["consultation"]))
     section = SectionPage.objects.get(pk=world["ids"]["section_id"][0])
     body = client.get(section.url).content.decode()

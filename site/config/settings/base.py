@@ -336,6 +336,14 @@ COMMENTS_XTD_CONTACT_EMAIL = DEFAULT_FROM_EMAIL
 REPORT_SUPPORT_THRESHOLD = env.int("REPORT_SUPPORT_THRESHOLD", default=67)  # percent of those taking a side
 REPORT_QUORUM = env("REPORT_QUORUM", default="1/2")  # share of a group's current members
 REPORT_PUBLIC_MIN_REACTIONS = env.int("REPORT_PUBLIC_MIN_REACTIONS", default=10)
+# Per-vote exports (docs/exports.md): a declared group with fewer people voting is published as "Other".
+EXPORT_MIN_GROUP_SIZE = env.int("EXPORT_MIN_GROUP_SIZE", default=5)
+EXPORT_CACHE_SECONDS = env.int("EXPORT_CACHE_SECONDS", default=300)
+# Opinion groups inferred from the votes (docs/report.md).
+OPINION_GROUPS_MIN_VOTES = env.int("OPINION_GROUPS_MIN_VOTES", default=7)
+OPINION_GROUPS_MIN_PARTICIPANTS = env.int("OPINION_GROUPS_MIN_PARTICIPANTS", default=10)
+OPINION_GROUPS_CACHE_SECONDS = env.int("OPINION_GROUPS_CACHE_SECONDS", default=3600)
+OPINION_GROUPS_REFRESH_SECONDS = env.int("OPINION_GROUPS_REFRESH_SECONDS", default=60)
 
 LOGGING = {
     "version": 1,

@@ -1,0 +1,1 @@
+"""Opinion groups inferred from the votes, beside the declared working groups (docs/report.md)."""
