@@ -30,6 +30,8 @@ FEATURES = {
     "participation",
     "consensus",
     "report",
+    "api",
+    "search",
 }
 # The vocabulary every feature uses, and the few modules a feature has beyond it.
 VOCABULARY = {
@@ -51,6 +53,7 @@ FEATURE_EXTRAS = {
     "consensus": {"statistics"},
     "report": {"builder", "render"},
     "pages": {"context_processors"},
+    "api": {"http", "schemas"},
 }
 ROOT_MODULES = {"__init__", "apps", "blocks", "rules", "explain", "signals", "urls", "wagtail_hooks"}
 OTHER_PACKAGES = {"models", "templatetags", "management", "migrations", "demo", "templates"}
