@@ -103,7 +103,18 @@ class ApiMiddleware:
             )
             response["Retry-After"] = "60"
             return _cors(response)
-        response = self.get_response(request)
+        head = request.method == "HEAD"
+        if head:
+            # Answered as the GET it stands for (its headers, ETag included), without the body.
+            request.method = "GET"
+        try:
+            response = self._conditional(request, self.get_response(request))
+        finally:
+            if head:
+                request.method = "HEAD"
+        return _without_body(response) if head else response
+
+    def _conditional(self, request, response):
         if request.method not in READ_METHODS:
             return response
         _cors(response)
@@ -121,6 +132,15 @@ class ApiMiddleware:
             last_modified=int(modified.timestamp()) if modified is not None else None,
             response=response,
         )
+
+
+def _without_body(response):
+    if response.streaming:
+        return response
+    length = len(response.content)
+    response.content = b""
+    response["Content-Length"] = str(length)
+    return response
 
 
 def _preflight():

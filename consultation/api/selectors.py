@@ -17,7 +17,6 @@ from django.db.models import Q
 from django.http import Http404
 
 from consultation.comments.selectors import comment_counts
-from consultation.explain import explain
 from consultation.models import (
     Comment,
     ConsultationPage,
@@ -68,10 +67,18 @@ def section_get(section_id):
 # ---------------------------------------------------------------- shared pieces
 
 
-def withheld(user, perm, obj):
-    """None when `user` may (`perm`, `obj`); otherwise the explainer's code and sentence."""
-    verdict = explain(user, perm, obj)
-    return None if verdict else {"code": verdict.code, "message": verdict.message}
+def body_withheld(user, page):
+    """None when `user` may read the page's text (`consultation.view_body`), otherwise why not:
+    the restriction's published category and reason, as the page shows them."""
+    if user.has_perm("consultation.view_body", page):
+        return None
+    restricted = page if page.restricted else getattr(page, "paper", page)
+    if restricted.restricted:
+        message = f"This text is restricted: {restricted.get_restriction_category_display()}."
+        if restricted.restriction_reason:
+            message += f" {restricted.restriction_reason}"
+        return {"code": "restricted", "message": message}
+    return {"code": "not_published", "message": "This text is not published."}
 
 
 def restriction(obj):
@@ -134,7 +141,7 @@ def consultation_list(request, *, cursor, limit):
 
 
 def section_data(request, section, *, number=None):
-    refused = withheld(request.user, "consultation.view_body", section)
+    refused = body_withheld(request.user, section)
     last_modified(request, section.last_published_at)
     return {
         "id": section.pk,
@@ -151,7 +158,7 @@ def section_data(request, section, *, number=None):
 
 
 def paper_data(request, paper, *, with_sections=True):
-    refused = withheld(request.user, "consultation.view_body", paper)
+    refused = body_withheld(request.user, paper)
     last_modified(request, paper.last_published_at)
     data = {
         "id": paper.pk,
