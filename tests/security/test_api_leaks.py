@@ -28,7 +28,8 @@ from tests.support.trees import fresh, groups_tree, restrict
 
 pytestmark = pytest.mark.django_db
 
-BODY, COMMENT, REPLY, PROPOSAL, HIDDEN = "LEAKBODY9", "LEAKCOMMENT9", "LEAKREPLY9", "LEAKPROPOSAL9", "LEAKHIDDEN9"
+BODY, COMMENT, REPLY = "LEAKBODY9", "LEAKCOMMENT9", "LEAKREPLY9"
+PROPOSAL, HIDDEN = "LEAKPROPOSAL9", "LEAKHIDDEN9"
 MARKERS = [BODY, COMMENT, REPLY, PROPOSAL, HIDDEN, "@example.org"]
 ROLES = ["anonymous", "public", "member", "observer", "former member", "convenor", "moderator"]
 
@@ -47,7 +48,7 @@ def world():
     editor = editor_of(tree["consultation"])
     version_publish(paper=fresh(tree["paper"]), actor=editor, change_note="First published version.")
     comment = comment_create(author=convenor, target=secret, text=f"About it: {COMMENT}")
-    reply = comment_create(author=member, target=secret, text=f"Agreed: {REPLY}", parent=comment)
+    comment_create(author=member, target=secret, text=f"Agreed: {REPLY}", parent=comment)
     proposal = proposal_create(
         author=member,
         section=secret,
@@ -78,7 +79,8 @@ def world():
 
 
 def _api_urls(world):
-    consultation, paper, secret = world["tree"]["consultation"].pk, world["tree"]["paper"].pk, world["secret"].pk
+    consultation, paper = world["tree"]["consultation"].pk, world["tree"]["paper"].pk
+    secret = world["secret"].pk
     open_section = world["tree"]["sections"][1].pk
     yield "/api/v1/openapi.json"
     yield "/api/v1/consultations"
