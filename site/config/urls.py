@@ -7,6 +7,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from consultation.api.views import api
 from consultation.comments.views import comment_mute
+from consultation.search.views import search_page
 
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
@@ -16,6 +17,7 @@ urlpatterns = [
     path("groups/", include("workinggroups.urls")),
     # The read-only open-data API (docs/api.md) and its OpenAPI document and docs.
     path("api/v1/", api.urls),
+    path("search/", search_page, name="search"),
     # Of comments-xtd's views only the follow-up mute link is mounted (behind a
     # confirmation step); posting goes through consultation's own view, which
     # checks the stage rules first.
