@@ -11,7 +11,10 @@ from ninja.errors import HttpError
 from ninja.openapi.docs import Swagger
 
 from consultation.explain import explain
+from core.converters import MAX_ID
 
+# Ids in routes are `<id:…>` (core.converters): 1 to 18 digits, so an impossible id is a 404
+# on SQLite as on PostgreSQL.
 from . import schemas, selectors
 from .http import BadCursor
 
@@ -87,20 +90,20 @@ def consultations(request, paging: Query[Paging]):
     return selectors.consultation_list(request, cursor=paging.cursor, limit=_limit(paging))
 
 
-@api.get("/consultations/{int:consultation_id}", response=schemas.Consultation, tags=["consultations"])
+@api.get("/consultations/{id:consultation_id}", response=schemas.Consultation, tags=["consultations"])
 def consultation(request, consultation_id: int):
     """One consultation: its stage, the dates of each stage and the invited working groups."""
     return selectors.consultation_data(request, selectors.consultation_get(consultation_id))
 
 
-@api.get("/consultations/{int:consultation_id}/papers", response=schemas.PaperPage, tags=["consultations"])
+@api.get("/consultations/{id:consultation_id}/papers", response=schemas.PaperPage, tags=["consultations"])
 def consultation_papers(request, consultation_id: int, paging: Query[Paging]):
     """The consultation's published papers, in the order they were created."""
     found = selectors.consultation_get(consultation_id)
     return selectors.paper_list(request, found, cursor=paging.cursor, limit=_limit(paging))
 
 
-@api.get("/consultations/{int:consultation_id}/record", response=schemas.RecordPage, tags=["record"])
+@api.get("/consultations/{id:consultation_id}/record", response=schemas.RecordPage, tags=["record"])
 def consultation_record(request, consultation_id: int, paging: Query[Paging]):
     """The consultation's public process record, oldest first, with the hashes that chain it."""
     found = selectors.consultation_get(consultation_id)
@@ -110,32 +113,37 @@ def consultation_record(request, consultation_id: int, paging: Query[Paging]):
 # ---------------------------------------------------------------- papers
 
 
-@api.get("/papers/{int:paper_id}", response=schemas.Paper, tags=["papers"])
+@api.get("/papers/{id:paper_id}", response=schemas.Paper, tags=["papers"])
 def paper(request, paper_id: int):
     """A paper and its sections in order; bodies only where the reader may read them."""
     return selectors.paper_data(request, selectors.paper_get(paper_id))
 
 
-@api.get("/sections/{int:section_id}", response=schemas.Section, tags=["papers"])
+@api.get("/sections/{id:section_id}", response=schemas.Section, tags=["papers"])
 def section(request, section_id: int):
     """One section (its id is its identity: it survives renaming and reordering)."""
     return selectors.section_detail(request, selectors.section_get(section_id))
 
 
-@api.get("/papers/{int:paper_id}/versions", response=schemas.VersionList, tags=["versions"])
+@api.get("/papers/{id:paper_id}/versions", response=schemas.VersionList, tags=["versions"])
 def paper_versions(request, paper_id: int):
     """Every published version of the paper, oldest first."""
     return selectors.version_list(request, selectors.paper_get(paper_id))
 
 
-@api.get("/papers/{int:paper_id}/versions/{int:number}", response=schemas.Version, tags=["versions"])
+@api.get("/papers/{id:paper_id}/versions/{id:number}", response=schemas.Version, tags=["versions"])
 def paper_version(request, paper_id: int, number: int):
     """One published version, with each section's text as it was published (unless withheld)."""
     return selectors.version_detail(request, selectors.paper_get(paper_id), number)
 
 
-@api.get("/papers/{int:paper_id}/comments", response=schemas.CommentPage, tags=["comments"])
-def paper_comments(request, paper_id: int, paging: Query[Paging], section: int | None = None):
+@api.get("/papers/{id:paper_id}/comments", response=schemas.CommentPage, tags=["comments"])
+def paper_comments(
+    request,
+    paper_id: int,
+    paging: Query[Paging],
+    section: int | None = Query(None, ge=1, le=MAX_ID, description="Only this section's threads."),
+):
     """The paper's comment threads, oldest first, each with its replies nested.
 
     Comments on text the reader may not read are left out; hidden comments are
@@ -146,7 +154,7 @@ def paper_comments(request, paper_id: int, paging: Query[Paging], section: int |
     )
 
 
-@api.get("/papers/{int:paper_id}/tallies", response=schemas.Tallies, tags=["reactions"])
+@api.get("/papers/{id:paper_id}/tallies", response=schemas.Tallies, tags=["reactions"])
 def paper_tallies(request, paper_id: int):
     """Each section's reactions: overall, by working group (`by_group`, keyed by group id) and the public."""
     found = selectors.paper_get(paper_id)
@@ -154,19 +162,19 @@ def paper_tallies(request, paper_id: int):
     return selectors.paper_tallies(request, found)
 
 
-@api.get("/papers/{int:paper_id}/proposals", response=schemas.ProposalList, tags=["proposals"])
+@api.get("/papers/{id:paper_id}/proposals", response=schemas.ProposalList, tags=["proposals"])
 def paper_proposals(request, paper_id: int):
     """Competing wordings on the paper's sections, with their tallies and support by group."""
     return selectors.proposal_list(request, selectors.paper_get(paper_id))
 
 
-@api.get("/papers/{int:paper_id}/responses", response=schemas.ResponseList, tags=["versions"])
+@api.get("/papers/{id:paper_id}/responses", response=schemas.ResponseList, tags=["versions"])
 def paper_responses(request, paper_id: int):
     """“You said, we did”: the editors' responses to comments and to sections' feedback."""
     return selectors.response_list(request, selectors.paper_get(paper_id))
 
 
-@api.get("/papers/{int:paper_id}/sign-offs", response=schemas.SignOffs, tags=["sign-offs"])
+@api.get("/papers/{id:paper_id}/sign-offs", response=schemas.SignOffs, tags=["sign-offs"])
 def paper_signoffs(request, paper_id: int):
     """Each invited working group's position on the paper's current version, and earlier positions."""
     found = selectors.paper_get(paper_id)
@@ -174,7 +182,7 @@ def paper_signoffs(request, paper_id: int):
     return selectors.signoff_list(request, found)
 
 
-@api.get("/papers/{int:paper_id}/report", tags=["report"])
+@api.get("/papers/{id:paper_id}/report", tags=["report"])
 def paper_report(request, paper_id: int):
     """The consensus report of the paper's current text: the same JSON as `report.json`
     (its schema and method are in docs/report.md)."""
