@@ -13,8 +13,6 @@ from ninja.openapi.docs import Swagger
 from consultation.explain import explain
 from core.converters import MAX_ID
 
-# Ids in routes are `<id:…>` (core.converters): 1 to 18 digits, so an impossible id is a 404
-# on SQLite as on PostgreSQL.
 from . import schemas, selectors
 from .http import BadCursor
 
@@ -30,6 +28,8 @@ Text is released on the same rules as the web pages: a restricted section's body
 `cursor`; every response has an `ETag` and answers `If-None-Match` with 304. See docs/api.md.
 """
 
+# Ids in routes are `<id:…>` (core.converters): 1 to 18 digits, so an impossible id is a 404
+# on SQLite as on PostgreSQL.
 api = NinjaAPI(
     title="Open Policy API",
     version="1",
