@@ -16,6 +16,7 @@ from consultation.proposals.services import proposals_mark_incorporated
 from consultation.reactions import broadcast
 from consultation.record.services import record_event
 from consultation.restrictions.services import restriction_record_change
+from consultation.search.services import search_reindex_dependants
 from consultation.versions.signals import version_published
 from workinggroups.signals import membership_changed, signoff_recorded
 
@@ -94,6 +95,8 @@ def record_restriction(sender, instance, revision=None, **kwargs):
     if kwargs.get("alias"):
         return
     restriction_record_change(page=instance, actor=getattr(revision, "user", None))
+    # Restricted text leaves the public search index with it (and returns when it is lifted).
+    search_reindex_dependants(page=instance)
     _recheck_open_sockets(instance)
 
 

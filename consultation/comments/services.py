@@ -20,6 +20,7 @@ from django_comments_xtd import signed
 from django_comments_xtd.conf import settings as xtd_settings
 from django_comments_xtd.models import XtdComment, max_thread_level_for_content_type
 from django_comments_xtd.utils import send_mail
+from wagtail.search import index
 
 from consultation.explain import require
 from consultation.models import Comment, CommentReport, PaperFollow, PolicyPaperPage, Proposal, SectionPage
@@ -371,6 +372,8 @@ def comment_hide(*, comment, moderator, reason):
         if not updated:
             raise ValidationError("This comment is already hidden.")
         reports = _resolve_reports(comment, moderator, CommentReport.Resolution.HIDDEN, now)
+        # Out of the public search in the same transaction (the update sent no save signal).
+        index.remove_object(comment)
         record_event(
             consultation=comment.paper.consultation,
             kind="moderation",
@@ -394,6 +397,7 @@ def comment_restore(*, comment, moderator, reason):
         )
         if not updated:
             raise ValidationError("This comment is not hidden.")
+        index.insert_or_update_object(Comment.objects.get(pk=comment.pk))
         record_event(
             consultation=comment.paper.consultation,
             kind="moderation",

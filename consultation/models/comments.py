@@ -11,6 +11,7 @@ comments load in one query without joins to memberships.
 from django.conf import settings
 from django.db import models
 from django_comments_xtd.models import XtdComment
+from wagtail.search import index
 
 from consultation.models.pages import Stage
 from consultation.models.proposals import proposal_content_type_id
@@ -19,7 +20,7 @@ from consultation.models.proposals import proposal_content_type_id
 REMOVED_AT_AUTHORS_REQUEST = "Removed at the author's request."
 
 
-class Comment(XtdComment):
+class Comment(index.Indexed, XtdComment):
     # The default reverse name, "comment", would clash with the text field.
     xtdcomment_ptr = models.OneToOneField(
         XtdComment,
@@ -67,6 +68,18 @@ class Comment(XtdComment):
     )
     hidden_reason = models.TextField(blank=True)
 
+    # The public search (consultation/search): the text of visible comments on
+    # text that is not restricted. Hiding a comment removes it from the index
+    # (comments.services); readers' rights are asked again at query time.
+    search_fields = [
+        index.SearchField("search_text"),
+        index.FilterField("paper"),
+        index.FilterField("section"),
+        index.FilterField("hidden_at"),
+        index.FilterField("is_public"),
+        index.FilterField("is_removed"),
+    ]
+
     class Meta:
         verbose_name = "comment"
         verbose_name_plural = "comments"
@@ -74,6 +87,21 @@ class Comment(XtdComment):
 
     def __str__(self):
         return f"Comment {self.pk} by {self.author_name}"
+
+    @classmethod
+    def get_indexed_objects(cls):
+        return cls.objects.select_related(None).filter(
+            hidden_at__isnull=True, is_public=True, is_removed=False
+        )
+
+    def search_text(self):
+        """The text the search index holds: none for a hidden comment or one on restricted text."""
+        if self.hidden_at is not None or not self.is_public or self.is_removed:
+            return ""
+        page = self.section if self.section_id else self.paper
+        if page.restricted or self.paper.restricted:
+            return ""
+        return self.comment
 
     @property
     def is_hidden(self):

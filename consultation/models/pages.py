@@ -5,6 +5,7 @@ import re
 
 from django.db import models
 from django.urls import reverse
+from django.utils.html import strip_tags
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin
@@ -140,7 +141,8 @@ class PolicyPaperPage(
         ]
         + Restrictable.restriction_panels
     )
-    search_fields = Page.search_fields + [index.SearchField("summary")]
+    # A restricted paper's summary must not reach the search index (search_summary).
+    search_fields = Page.search_fields + [index.SearchField("search_summary")]
 
     parent_page_types = ["consultation.ConsultationPage"]
     subpage_types = ["consultation.SectionPage"]
@@ -154,6 +156,10 @@ class PolicyPaperPage(
     def get_absolute_url(self):
         # comments-xtd redirects to this after posting; Wagtail pages lack it.
         return self.url
+
+    def search_summary(self):
+        """What the search index holds of the summary: nothing while the paper is restricted."""
+        return "" if self.restricted else strip_tags(str(self.summary))
 
 
 class SectionPage(PageContext, Restrictable, Page):
@@ -169,8 +175,10 @@ class SectionPage(PageContext, Restrictable, Page):
     wording_hash = models.CharField(max_length=64, blank=True, editable=False)
 
     content_panels = Page.content_panels + [FieldPanel("body")] + Restrictable.restriction_panels
-    # A restricted body must not leak through search: index only the heading.
-    search_fields = Page.search_fields
+    # A restricted body must not leak through search: the index holds the heading,
+    # and the body only while neither the section nor its paper is restricted
+    # (a paper's restriction re-indexes its sections: consultation/search/services.py).
+    search_fields = Page.search_fields + [index.SearchField("search_body")]
 
     parent_page_types = ["consultation.PolicyPaperPage"]
     subpage_types = []
@@ -198,6 +206,13 @@ class SectionPage(PageContext, Restrictable, Page):
     def render_body(self):
         """The body as HTML, block by block, as the section page and version snapshots show it."""
         return "".join(str(block.render()) for block in self.body)
+
+    def search_body(self):
+        """What the search index holds of the body: nothing while it, or its paper, is restricted."""
+        paper = self.get_parent()
+        if self.restricted or paper is None or getattr(paper.specific, "restricted", False):
+            return ""
+        return strip_tags(self.render_body())
 
     def save(self, *args, **kwargs):
         # Drafts save only a few bookkeeping fields (update_fields): the live

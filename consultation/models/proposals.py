@@ -18,6 +18,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from wagtail.search import index
 
 from consultation.models.pages import Stage
 
@@ -39,7 +40,7 @@ class ProposalState(models.TextChoices):
 UNDECIDED_STATES = (ProposalState.OPEN, ProposalState.ACCEPTED)
 
 
-class Proposal(models.Model):
+class Proposal(index.Indexed, models.Model):
     Kind = ProposalKind
     State = ProposalState
 
@@ -116,12 +117,24 @@ class Proposal(models.Model):
             ),
         ]
 
+    # The public search: a proposal's wording and reasons, unless its section is restricted.
+    search_fields = [
+        index.SearchField("search_text"),
+        index.FilterField("paper"),
+        index.FilterField("section"),
+        index.FilterField("state"),
+    ]
+
     def __str__(self):
         return f"Proposal {self.pk} for section {self.section_id} by {self.author_name}"
 
     def get_absolute_url(self):
         # comments-xtd redirects here after a comment and its emails link here.
         return reverse("consultation:proposal_detail", kwargs={"proposal_id": self.pk})
+
+    def search_text(self):
+        """What the search index holds: nothing while the section or paper is restricted."""
+        return "" if self.restricted else f"{self.text}\n{self.rationale}"
 
     # What comments, reactions, rules and templates ask of a target.
 

@@ -5,7 +5,9 @@ from wagtail import views as wagtail_views
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from consultation.api.views import api
 from consultation.comments.views import comment_mute
+from consultation.search.views import search_page
 
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
@@ -13,6 +15,9 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("consultation/", include("consultation.urls")),
     path("groups/", include("workinggroups.urls")),
+    # The read-only open-data API (docs/api.md) and its OpenAPI document and docs.
+    path("api/v1/", api.urls),
+    path("search/", search_page, name="search"),
     # Of comments-xtd's views only the follow-up mute link is mounted (behind a
     # confirmation step); posting goes through consultation's own view, which
     # checks the stage rules first.

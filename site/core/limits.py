@@ -50,6 +50,7 @@ KEYS = {
     "proposal": "user_or_ip",
     "flag": "user_or_ip",
     "register_interest_ip": "ip",
+    "api": "user_or_ip",
 }
 
 

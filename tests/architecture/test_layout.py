@@ -33,6 +33,8 @@ FEATURES = {
     "report",
     "exports",
     "opinions",
+    "api",
+    "search",
 }
 # The vocabulary every feature uses, and the few modules a feature has beyond it.
 VOCABULARY = {
@@ -56,6 +58,7 @@ FEATURE_EXTRAS = {
     "exports": {"render"},
     "opinions": {"method"},
     "pages": {"context_processors"},
+    "api": {"http", "schemas"},
 }
 ROOT_MODULES = {"__init__", "apps", "blocks", "rules", "explain", "signals", "urls", "wagtail_hooks"}
 OTHER_PACKAGES = {"models", "templatetags", "management", "migrations", "demo", "templates"}

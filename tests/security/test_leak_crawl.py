@@ -2,9 +2,10 @@
 
 A consultation in review has a restricted section. Its body, a comment and a
 reply on it, and a competing proposal for it each carry a leak marker. Every
-URL pattern of the project (ids filled with these objects), every sub-page of
-the paper and the consultation, the report's files, the record's JSON and
-feed, and every admin URL pattern, are fetched as anonymous, a member of the
+URL pattern of the project (ids filled with these objects; the read API's
+`/api/v1/` routes among them), every sub-page of the paper and the
+consultation, the report's files, the record's JSON and feed, the search for
+the words around each marker, and every admin URL pattern, are fetched as anonymous, a member of the
 public, a member, an observer, a former member, a convenor and a comment
 moderator. No response may contain a marker. (Editors of the consultation do
 read restricted text, by design, so they are not in the crawl.)
@@ -166,6 +167,14 @@ def _pages(world):
     # The per-vote exports with comments and proposals as statements (the plain ones are URL patterns).
     for url in [u for u in _urls(world) if "/exports/" in u]:
         yield url + "?statements=all"
+    # The search, asked for words next to each marker (the page repeats the query, so not the marker).
+    for words in ("clause names site", "About it", "Agreed", "Instead say", "Because", "On it"):
+        yield f"/search/?q={words.replace(' ', '+')}"
+        yield f"/search/?q={words.replace(' ', '+')}&type=comment&consultation={consultation.pk}"
+    # The read API's lists with their filters (the routes themselves are crawled above).
+    section = world["ids"]["section_id"][0]
+    yield f"/api/v1/papers/{paper.pk}/comments?section={section}"
+    yield f"/api/v1/papers/{paper.pk}/comments?limit=1"
 
 
 def _text(response):

@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "django_comments_xtd",
     "django_comments",
     "rest_framework",
+    # The read API's OpenAPI docs page and its Swagger UI files, served from the site (consultation/api).
+    "ninja",
     # Realtime
     "channels",
     # Wrong passwords (django-axes). Other limits use django-ratelimit, which
@@ -79,6 +81,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # /api/ only: rate limit, CORS for reads, ETag / Last-Modified and 304s.
+    "consultation.api.http.ApiMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
@@ -250,6 +254,7 @@ RATE_LIMITS = {
     "proposal": env("RATE_LIMIT_PROPOSAL", default="5/h,20/d"),
     "flag": env("RATE_LIMIT_FLAG", default="10/h"),
     "register_interest_ip": env("RATE_LIMIT_REGISTER_INTEREST_IP", default="10/h"),
+    "api": env("RATE_LIMIT_API", default="300/m"),
 }
 # django-ratelimit: a cache that cannot be reached lets requests through rather
 # than refusing everyone (core/limits.py does the same for other cache errors).
