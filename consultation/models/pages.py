@@ -17,6 +17,7 @@ from consultation.models.restriction import Restrictable
 from consultation.models.routes import (
     ConsultationRecordRoutes,
     PageContext,
+    PaperCommentRoutes,
     PaperReportRoutes,
     PaperVersionRoutes,
 )
@@ -109,7 +110,13 @@ class ConsultationStageDates(Orderable):
 
 
 class PolicyPaperPage(
-    PageContext, PaperReportRoutes, PaperVersionRoutes, RoutablePageMixin, Restrictable, Page
+    PageContext,
+    PaperCommentRoutes,
+    PaperReportRoutes,
+    PaperVersionRoutes,
+    RoutablePageMixin,
+    Restrictable,
+    Page,
 ):
     """A draft policy paper, published section by section (its child pages)."""
 
