@@ -182,7 +182,10 @@ def _database(url):
         # A file (not :memory:) so that test servers in other processes share it.
         config["TEST"] = {"NAME": env("SQLITE_TEST_NAME", default=str(VAR_DIR / "test.sqlite3"))}
     else:
-        config.setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
+        # Persistent connections: opening one per request costs more than most pages.
+        # Checked before reuse, so a connection the server dropped is replaced, not an error.
+        config.setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
+        config.setdefault("CONN_HEALTH_CHECKS", env.bool("CONN_HEALTH_CHECKS", default=True))
     return config
 
 
