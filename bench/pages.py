@@ -28,10 +28,10 @@ import time
 from bench.live import ROOT, VAR, check_redis, percentile, scratch_database, server_environment
 
 
-def seed(env, comments):
+def seed(env, comments, writers):
     dev_env = {**env, "DJANGO_SETTINGS_MODULE": "config.settings.dev", "DEBUG": "false"}
     done = subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "seed_pages.py"), str(comments)],
+        [sys.executable, str(ROOT / "bench" / "seed_pages.py"), str(comments), str(writers)],
         cwd=ROOT,
         env=dev_env,
         check=True,
@@ -133,12 +133,150 @@ def load(port, path, *, seconds, connections):
     }
 
 
+def write_load(port, writers, sections, *, seconds):
+    """Each writer (a member, own session) posts reactions to random sections as fast as the
+    server answers. Returns the rate and what each writer last chose per section."""
+    import random
+    import secrets
+
+    last = {}
+    counts, errors = [], [0]
+    stop = time.perf_counter() + seconds
+
+    def worker(index, writer):
+        rng = random.Random(index)
+        csrf = secrets.token_hex(16)
+        headers = {
+            "Host": "127.0.0.1",
+            "Cookie": f"sessionid={writer['session']}; csrftoken={csrf}",
+            "X-CSRFToken": csrf,
+            "Accept": "application/json",
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Origin": "http://127.0.0.1",
+            "Referer": "http://127.0.0.1/",
+        }
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        mine, made = {}, 0
+        while time.perf_counter() < stop:
+            section, choice = rng.choice(sections), rng.choice(["agree", "disagree", "neutral"])
+            connection.request(
+                "POST",
+                f"/consultation/reactions/section/{section}/",
+                body=f"choice={choice}",
+                headers=headers,
+            )
+            response = connection.getresponse()
+            response.read()
+            if response.status == 200:
+                mine[section] = choice
+                made += 1
+            else:
+                errors[0] += 1
+        last[writer["user_id"]] = mine
+        counts.append(made)
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=worker, args=(i, w)) for i, w in enumerate(writers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return {"rps": sum(counts) / (time.perf_counter() - started), "errors": errors[0], "last": last}
+
+
+UPSERT = (
+    "INSERT INTO bench_upsert (user_id, target_id, choice) VALUES (?, ?, ?) "
+    "ON CONFLICT (user_id, target_id) DO UPDATE SET choice = excluded.choice"
+)
+WRITERS_REACTIONS = (
+    "SELECT r.user_id, r.target_id, r.choice FROM consultation_reaction r "
+    "JOIN accounts_user u ON u.id = r.user_id "
+    "WHERE r.target_kind = 'section' AND u.username LIKE 'bench-writer-%'"
+)
+
+
+def raw_upserts(database_url, *, threads, seconds):
+    """The floor: INSERT … ON CONFLICT DO UPDATE, one row per transaction, `threads`
+    connections to the same database, on a scratch table."""
+    import random
+
+    if database_url.startswith("sqlite"):
+        import sqlite3
+
+        path = database_url.removeprefix("sqlite:///")
+
+        def connect():
+            connection = sqlite3.connect(path, timeout=20, isolation_level=None)
+            connection.execute("PRAGMA journal_mode=WAL")
+            connection.execute("PRAGMA synchronous=NORMAL")
+            return connection, "?", "BEGIN IMMEDIATE"
+    else:
+        import psycopg
+
+        def connect():
+            return (
+                psycopg.connect(database_url.replace("postgres://", "postgresql://"), autocommit=True),
+                "%s",
+                "BEGIN",
+            )
+
+    connection, mark, _ = connect()
+    connection.execute(
+        "CREATE TABLE IF NOT EXISTS bench_upsert (user_id integer, target_id integer, choice varchar(10), "
+        "PRIMARY KEY (user_id, target_id))"
+    )
+    connection.close()
+    counts = []
+    stop = time.perf_counter() + seconds
+
+    def worker(index):
+        rng = random.Random(index)
+        connection, mark, begin = connect()
+        sql = UPSERT.replace("?", mark)
+        made = 0
+        while time.perf_counter() < stop:
+            connection.execute(begin)
+            connection.execute(sql, (index, rng.randrange(100), rng.choice(["agree", "disagree"])))
+            connection.execute("COMMIT")
+            made += 1
+        connection.close()
+        counts.append(made)
+
+    started = time.perf_counter()
+    workers = [threading.Thread(target=worker, args=(i,)) for i in range(threads)]
+    for thread in workers:
+        thread.start()
+    for thread in workers:
+        thread.join()
+    return sum(counts) / (time.perf_counter() - started)
+
+
+def stored_reactions(database_url):
+    """{user id: {section id: choice}} of the writers, and the number of rows, from the database."""
+    sql = WRITERS_REACTIONS
+    if database_url.startswith("sqlite"):
+        import sqlite3
+
+        with sqlite3.connect(database_url.removeprefix("sqlite:///")) as connection:
+            rows = connection.execute(sql).fetchall()
+    else:
+        import psycopg
+
+        with psycopg.connect(database_url.replace("postgres://", "postgresql://")) as connection:
+            rows = connection.execute(sql).fetchall()
+    stored = {}
+    for user_id, target_id, choice in rows:
+        stored.setdefault(user_id, {})[target_id] = choice
+    return stored, len(rows)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m bench pages", description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=8.0, help="load per page")
     parser.add_argument("--connections", type=int, default=8, help="client threads (keep-alive connections)")
     parser.add_argument("--workers", type=int, default=2, help="server processes")
     parser.add_argument("--comments", type=int, default=10_000, help="comments on the 100-section paper")
+    parser.add_argument("--writers", type=int, default=16, help="members posting reactions at once")
     parser.add_argument("--keep", action="store_true", help="keep the scratch database")
     args = parser.parse_args(argv)
     redis_url = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
@@ -150,7 +288,8 @@ def main(argv=None):
     subprocess.run(
         [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True
     )
-    pages = seed(env, args.comments)
+    seeded = seed(env, args.comments, args.writers)
+    pages = seeded["pages"]
     server = Uvicorn(env, args.workers)
     results = {}
     try:
@@ -163,6 +302,19 @@ def main(argv=None):
                 **load(server.port, page["url"], seconds=args.seconds, connections=args.connections)
             }
             print(f"{results[name]['rps']:.1f} req/s", flush=True)
+        print(f"  writes: {args.writers} members reacting…", end=" ", flush=True)
+        writes = write_load(server.port, seeded["writers"], seeded["sections"], seconds=args.seconds)
+        print(f"{writes['rps']:.1f} req/s; raw upserts…", end=" ", flush=True)
+        stored, rows = stored_reactions(database_url)
+        writes["wrong"] = sum(
+            1
+            for user_id, mine in writes["last"].items()
+            for t, c in mine.items()
+            if stored.get(user_id, {}).get(t) != c
+        )
+        writes["extra"] = rows - sum(len(mine) for mine in writes["last"].values())
+        writes["raw"] = raw_upserts(database_url, threads=args.writers, seconds=args.seconds)
+        print(f"{writes['raw']:.0f}/s", flush=True)
     finally:
         server.stop()
         if not args.keep:
@@ -170,6 +322,13 @@ def main(argv=None):
             if database_name.startswith("SQLite"):
                 shutil.rmtree(VAR, ignore_errors=True)
     report(results, pages, args, database_name)
+    print()
+    print(
+        f"Writes: {writes['rps']:.1f} reaction POSTs/s from {args.writers} members (JSON, as the live page "
+        f"sends them); raw upserts on the same database, {args.writers} connections: {writes['raw']:.0f}/s; "
+        f"ratio {writes['rps'] / writes['raw']:.3f}x. Errors {writes['errors']}; rows not matching the last "
+        f"choice {writes['wrong']}; rows beyond one per member and section {writes['extra']}."
+    )
 
 
 def report(results, pages, args, database_name):

@@ -47,4 +47,16 @@ for name, url in urls.items():
     with CaptureQueriesContext(connection) as queries:
         status = client.get(url).status_code
     out[name] = {"url": url, "queries": len(queries), "status": status}
-print(json.dumps(out))
+# Writers: members of the big paper's groups, each with a session, reacting to its sections.
+from tests.support.factories import MembershipFactory, UserFactory  # noqa: E402
+
+groups = list(big.consultation.invited_groups.all())
+writers = []
+for n in range(int(sys.argv[2]) if len(sys.argv) > 2 else 16):
+    user = UserFactory(username=f"bench-writer-{n}")
+    MembershipFactory(group=groups[n % len(groups)], user=user)
+    session = Client(HTTP_HOST="127.0.0.1")
+    session.force_login(user)
+    writers.append({"user_id": user.pk, "session": session.cookies[settings.SESSION_COOKIE_NAME].value})
+sections = list(SectionPage.objects.child_of(big).values_list("pk", flat=True))
+print(json.dumps({"pages": out, "writers": writers, "sections": sections}))
