@@ -342,7 +342,7 @@ def report(results, pages, args, database_name):
     )
     print()
     header = (
-        f"{'page':<38} {'req/s':>7} {'ratio':>6} {'p50 ms':>8} {'p99 ms':>8} {'size kB':>8} {'ratio':>6}"
+        f"{'page':<46} {'req/s':>7} {'ratio':>6} {'p50 ms':>8} {'p99 ms':>8} {'size kB':>8} {'ratio':>6}"
         f" {'queries':>7} {'ratio':>6} {'errors':>6}"
     )
     print(header)
@@ -350,7 +350,7 @@ def report(results, pages, args, database_name):
     for name, row in results.items():
         queries = pages[name]["queries"]
         print(
-            f"{name:<38} {row['rps']:>7.1f} {row['rps'] / base['rps']:>5.2f}x {row['p50']:>8.1f}"
+            f"{name:<46} {row['rps']:>7.1f} {row['rps'] / base['rps']:>5.2f}x {row['p50']:>8.1f}"
             f" {row['p99']:>8.1f} {row['size'] / 1000:>8.1f} {row['size'] / max(base['size'], 1):>5.1f}x"
             f" {queries:>7} {queries / base_queries:>5.1f}x {row['errors']:>6}"
         )

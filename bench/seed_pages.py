@@ -33,8 +33,11 @@ urls = {
     "minimal Wagtail page": minimal.url,
     "bare Django view": "/bench/bare/",
     "home": home.url,
-    "paper, demo (10 sections)": demo_paper.url,
-    f"paper, 100 sections / {comments:,} comments": big.url,
+    "paper, demo (10 sections), cached": demo_paper.url,
+    f"paper, 100 sections / {comments:,} comments, cached": big.url,
+    # Any query string bypasses the anonymous page cache: the page rendered for each request.
+    "paper, demo, rendered (cold)": demo_paper.url + "?render",
+    f"paper, {comments:,} comments, rendered (cold)": big.url + "?render",
     "section (demo)": SectionPage.objects.child_of(demo_paper).order_by("path").first().url,
     f"section (of {comments:,} comments)": SectionPage.objects.child_of(big).order_by("path").first().url,
     "report (demo)": demo_paper.url + "report/",

@@ -54,7 +54,8 @@ def paper_page_response(*, request, page, render):
     response = render()
     if hasattr(response, "render"):
         response.render()
-    if response.status_code == 200 and seconds > 0:
+    # A form's CSRF token belongs to one visitor: a rendering with one is never shared.
+    if response.status_code == 200 and seconds > 0 and b"csrfmiddlewaretoken" not in response.content:
         cache.set(key, (response.content, response["Content-Type"]), seconds)
     return response
 
