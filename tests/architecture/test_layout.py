@@ -50,7 +50,7 @@ FEATURE_EXTRAS = {
     "record": {"feeds"},
     "consensus": {"statistics"},
     "report": {"builder", "render"},
-    "pages": {"context_processors"},
+    "pages": {"context_processors", "cache"},
 }
 ROOT_MODULES = {"__init__", "apps", "blocks", "rules", "explain", "signals", "urls", "wagtail_hooks"}
 OTHER_PACKAGES = {"models", "templatetags", "management", "migrations", "demo", "templates"}
