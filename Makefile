@@ -93,8 +93,12 @@ check: install-test
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py check
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py makemigrations --check --dry-run
 
+## Benchmarks, each figure beside its baseline in the same run (README: Benchmarks):
+## pages and writes (bench/pages.py), live tallies (bench/live.py), the report (bench/report.py).
 bench: install-test
+	$(PY) -m bench pages $(BENCH_PAGES_ARGS)
 	$(PY) -m bench $(BENCH_ARGS)
+	$(PY) -m bench report $(BENCH_REPORT_ARGS)
 
 clean:
 	rm -rf $(VENV) var/test.sqlite3*

@@ -48,11 +48,11 @@ PREFIX = "bench-live"
 # ---------------------------------------------------------------- set-up
 
 
-def scratch_database(database_url):
+def scratch_database(database_url, name="live"):
     """A fresh database for this run, and how to drop it afterwards."""
     if not database_url:
         VAR.mkdir(parents=True, exist_ok=True)
-        path = VAR / "live.sqlite3"
+        path = VAR / f"{name}.sqlite3"
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
         return f"sqlite:///{path}", "SQLite (WAL)", lambda: None
@@ -62,7 +62,7 @@ def scratch_database(database_url):
     parts = urlsplit(database_url)
     if not parts.scheme.startswith("postgres"):
         raise SystemExit("DATABASE_URL must be a PostgreSQL URL (or unset for SQLite).")
-    name = f"{parts.path.lstrip('/') or 'postgres'}_bench_live"
+    name = f"{parts.path.lstrip('/') or 'postgres'}_bench_{name}"
     # Created from the server's maintenance database: the named one need not exist.
     admin = urlunsplit(parts._replace(scheme="postgresql", path="/postgres"))
 

@@ -12,6 +12,7 @@ from wagtail.signals import page_published, page_unpublished
 from consultation.models import ConsultationPage, PolicyPaperPage
 from consultation.models.pages import Stage
 from consultation.models.record import SUBJECT_MARK
+from consultation.pages import cache as page_cache
 from consultation.proposals.services import proposals_mark_incorporated
 from consultation.reactions import broadcast
 from consultation.record.services import record_event
@@ -117,3 +118,7 @@ def _recheck_open_sockets(page):
 def mark_incorporated_proposals(sender, *, paper, version, actor, **kwargs):
     """Accepted proposals whose draft is now published text were incorporated in this version."""
     proposals_mark_incorporated(paper=paper, version=version, actor=actor)
+
+
+# The anonymous paper page is cached per generation: writes start a new one.
+page_cache.connect()

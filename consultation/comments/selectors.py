@@ -1,15 +1,26 @@
 """Reads of comments.
 
-A paper's comments load in one query and its counts in one aggregate query,
-whatever their number; threads are built in memory from comments-xtd's
-(thread_id, order), which lists each thread depth first.
+Pages are bounded by design: the paper page shows, for each section and for
+the paper as a whole, only the most recent threads (PAPER_COMMENT_THREADS),
+each cut to its first PAPER_THREAD_COMMENTS comments; every comment is read
+on its section's own page (or the paper's comments page), where threads are
+paged (COMMENT_THREADS_PER_PAGE). Each page reads its comments in a fixed
+number of queries whatever their number, and renders a bounded number of them.
+Threads are built in memory from comments-xtd's (thread_id, order), which lists
+each thread depth first, so any prefix of a thread is itself a tree.
 """
 
 from django.conf import settings
-from django.db.models import Count
+from django.core.paginator import Paginator
+from django.db.models import Count, F, Window
+from django.db.models.functions import RowNumber
 
 from consultation.models.comments import Comment, PaperFollow
 from consultation.models.proposals import proposal_content_type_id
+
+DEFAULT_PAPER_COMMENT_THREADS = 3
+DEFAULT_PAPER_THREAD_COMMENTS = 5
+DEFAULT_COMMENT_THREADS_PER_PAGE = 20
 
 
 def _visible_comments(paper):
@@ -33,11 +44,83 @@ def comment_counts(*, paper):
     return {row["section_id"]: row["n"] for row in rows}
 
 
-def comment_threads(*, paper, section=None):
-    """{section id or None: [top-level comments]}, each comment with `.replies`."""
-    comments = _visible_comments(paper).order_by("thread_id", "order")
-    if section is not None:
-        comments = comments.filter(section=section)
+def paper_page_limits():
+    return (
+        getattr(settings, "PAPER_COMMENT_THREADS", DEFAULT_PAPER_COMMENT_THREADS),
+        getattr(settings, "PAPER_THREAD_COMMENTS", DEFAULT_PAPER_THREAD_COMMENTS),
+    )
+
+
+def recent_comment_threads(*, paper):
+    """{section id or None: [top-level comments]} for the paper page: per section (and for
+    the paper itself) the latest PAPER_COMMENT_THREADS threads, newest first, each
+    cut to its first PAPER_THREAD_COMMENTS comments. Two queries whatever the number of
+    comments (window functions rank threads per section and comments per thread)."""
+    threads_each, comments_each = paper_page_limits()
+    ranked_roots = (
+        _visible_comments(paper)
+        .filter(level=0)
+        .annotate(rank=Window(RowNumber(), partition_by=[F("section_id")], order_by=F("thread_id").desc()))
+        .filter(rank__lte=threads_each)
+        .values_list("thread_id", flat=True)
+    )
+    thread_ids = list(ranked_roots)
+    if not thread_ids:
+        return {}
+    comments = (
+        _visible_comments(paper)
+        .filter(thread_id__in=thread_ids)
+        .annotate(position=Window(RowNumber(), partition_by=[F("thread_id")], order_by=F("order").asc()))
+        .filter(position__lte=comments_each)
+        .order_by("-thread_id", "order")
+    )
+    return _build_threads(comments)
+
+
+def threads_per_page():
+    return getattr(settings, "COMMENT_THREADS_PER_PAGE", DEFAULT_COMMENT_THREADS_PER_PAGE)
+
+
+def _roots(paper, section):
+    # The paper's own comments have no section; `section=None` would match nothing useful.
+    roots = _visible_comments(paper).filter(level=0)
+    return roots.filter(section__isnull=True) if section is None else roots.filter(section=section)
+
+
+def thread_page(*, paper, section, page_number):
+    """One page of a section's (or, with section None, the paper's) threads, newest first,
+    every comment of each: (Django Page of thread ids, their threads).
+    Three queries: the count, the page's roots and their threads' comments."""
+    roots = _roots(paper, section).order_by("-thread_id").values_list("thread_id", flat=True)
+    page = Paginator(roots, threads_per_page()).get_page(page_number)
+    thread_ids = list(page.object_list)
+    if not thread_ids:
+        return page, []
+    comments = _visible_comments(paper).filter(thread_id__in=thread_ids).order_by("-thread_id", "order")
+    return page, _build_threads(comments).get(section.pk if section is not None else None, [])
+
+
+def comment_page_number(*, comment):
+    """Which page of its section's (or paper's) threads a comment is on, newest threads first."""
+    section = comment.section if comment.section_id else None
+    newer = _roots(comment.paper, section).filter(thread_id__gt=comment.thread_id).count()
+    return newer // threads_per_page() + 1
+
+
+def comment_location(*, comment):
+    """Where a comment is read in full: its thread's page on its section's own page, or on
+    the paper's comments page (one query); a proposal's discussion has its own page."""
+    if comment.is_on_proposal:
+        return comment.get_absolute_url()
+    if comment.section_id:
+        base = comment.section.url
+    else:
+        base = comment.paper.url + comment.paper.reverse_subpage("comments")
+    number = comment_page_number(comment=comment)
+    return f"{base}{f'?page={number}' if number > 1 else ''}#{comment.anchor}"
+
+
+def _build_threads(comments):
     threads, open_chains = {}, {}
     for comment in comments:
         comment.replies = []
@@ -62,6 +145,16 @@ def _comment_permissions(user, paper):
     }
 
 
+def _mark_cut_threads(threads):
+    """A thread cut short on the paper page knows how many of its replies are not shown."""
+    for thread in threads:
+        thread.replies_not_shown = max(0, (thread.nested_count or 0) - (_count_tree(thread) - 1))
+
+
+def _count_tree(comment):
+    return 1 + sum(_count_tree(reply) for reply in comment.replies)
+
+
 def _attach_section_comments(section, threads, counts, user, can_read):
     section.comment_count = counts.get(section.pk, 0)
     # Comments may quote a restricted text: they are withheld with it.
@@ -71,9 +164,12 @@ def _attach_section_comments(section, threads, counts, user, can_read):
 
 
 def paper_comments(*, paper, sections, user):
-    """Threads, counts and permissions for every section of a paper and the paper itself."""
-    threads = comment_threads(paper=paper)
+    """The paper page's comments: for every section and the paper itself the most recent
+    threads (bounded, see `recent_comment_threads`), counts and permissions."""
+    threads = recent_comment_threads(paper=paper)
     counts = comment_counts(paper=paper)
+    for thread_list in threads.values():
+        _mark_cut_threads(thread_list)
     for section in sections:
         _attach_section_comments(section, threads, counts, user, section.can_read_body)
     can_read_paper = user.has_perm("consultation.view_body", paper)
@@ -83,17 +179,39 @@ def paper_comments(*, paper, sections, user):
         "paper_comments_withheld": not can_read_paper,
         "can_comment_paper": user.has_perm("consultation.comment_paper", paper),
         "comments_total": sum(counts.values()),
+        "comments_bounded": True,
         **_comment_permissions(user, paper),
     }
 
 
-def section_comments(*, section, user):
-    """Threads, count and permissions for one section, on its own page."""
+def section_comments(*, section, user, page_number=1):
+    """One page of a section's threads (every comment of each), its count and permissions,
+    on the section's own page."""
     paper = section.paper
-    threads = comment_threads(paper=paper, section=section)
+    can_read = user.has_perm("consultation.view_body", section)
     counts = comment_counts(paper=paper)
-    _attach_section_comments(section, threads, counts, user, user.has_perm("consultation.view_body", section))
-    return _comment_permissions(user, paper)
+    page, threads = (
+        thread_page(paper=paper, section=section, page_number=page_number) if can_read else (None, [])
+    )
+    _attach_section_comments(section, {section.pk: threads}, counts, user, can_read)
+    return {"comment_page": page, **_comment_permissions(user, paper)}
+
+
+def paper_thread_comments(*, paper, user, page_number=1):
+    """One page of the comments on the paper as a whole (every comment of each thread)."""
+    can_read = user.has_perm("consultation.view_body", paper)
+    counts = comment_counts(paper=paper)
+    page, threads = (
+        thread_page(paper=paper, section=None, page_number=page_number) if can_read else (None, [])
+    )
+    return {
+        "paper_comment_threads": threads,
+        "comment_page": page,
+        "paper_comment_count": counts.get(None, 0),
+        "paper_comments_withheld": not can_read,
+        "can_comment_paper": user.has_perm("consultation.comment_paper", paper),
+        **_comment_permissions(user, paper),
+    }
 
 
 def proposal_comment_counts(*, paper):

@@ -20,7 +20,12 @@ from django_comments_xtd import views as xtd_views
 
 from consultation.comments import services as comment_services
 from consultation.comments.forms import CommentForm, FlagForm
-from consultation.comments.selectors import comment_counts, proposal_comment_counts
+from consultation.comments.selectors import (
+    comment_counts,
+    comment_location,
+    paper_thread_comments,
+    proposal_comment_counts,
+)
 from consultation.comments.services import (
     comment_create,
     comment_rule_for,
@@ -175,12 +180,29 @@ def comment_post(request):
         response["X-Comment-Count"] = str(count)
         return response
     messages.success(request, "Your comment has been posted.")
+    location = comment_location(comment=comment)
+    if next_url == location.split("?", 1)[0].split("#", 1)[0]:
+        # Back to the page that lists the thread in full, at the page of threads it is on.
+        return redirect(location)
     return redirect(f"{next_url}#{comment.anchor}")
 
 
 def comment_permalink(request, comment_id):
-    """A comment's permanent address: wherever its section or paper now lives."""
-    return redirect(_visible_comment(comment_id).get_absolute_url())
+    """A comment's permanent address: wherever its section or paper now lives, on the
+    page of threads it is on."""
+    return redirect(comment_location(comment=_visible_comment(comment_id)))
+
+
+def paper_comments_page(request, paper):
+    """Every comment on a paper as a whole, threads paged newest first (the paper page
+    shows only the most recent). Restricted text withholds its comments here too."""
+    context = {
+        "page": paper,
+        "self": paper,
+        "consultation": paper.consultation,
+        **paper_thread_comments(paper=paper, user=request.user, page_number=request.GET.get("page")),
+    }
+    return render(request, "consultation/comments/paper_comments_page.html", context)
 
 
 def comment_reply(request, comment_id):

@@ -18,8 +18,10 @@ from consultation.models.restriction import Restrictable
 from consultation.models.routes import (
     ConsultationRecordRoutes,
     PageContext,
+    PaperCommentRoutes,
     PaperReportRoutes,
     PaperVersionRoutes,
+    feature,
 )
 
 SUMMARY_FEATURES = ["bold", "italic", "link", "ol", "ul"]
@@ -110,7 +112,13 @@ class ConsultationStageDates(Orderable):
 
 
 class PolicyPaperPage(
-    PageContext, PaperReportRoutes, PaperVersionRoutes, RoutablePageMixin, Restrictable, Page
+    PageContext,
+    PaperCommentRoutes,
+    PaperReportRoutes,
+    PaperVersionRoutes,
+    RoutablePageMixin,
+    Restrictable,
+    Page,
 ):
     """A draft policy paper, published section by section (its child pages)."""
 
@@ -150,7 +158,7 @@ class PolicyPaperPage(
     @property
     def consultation(self):
         if not hasattr(self, "_consultation_cache"):
-            self._consultation_cache = self.get_parent().specific
+            self._consultation_cache = _parent_as(self, ConsultationPage)
         return self._consultation_cache
 
     def get_absolute_url(self):
@@ -160,6 +168,15 @@ class PolicyPaperPage(
     def search_summary(self):
         """What the search index holds of the summary: nothing while the paper is restricted."""
         return "" if self.restricted else strip_tags(str(self.summary))
+    def serve(self, request, view=None, args=None, kwargs=None):
+        # The page itself (not its sub-pages) is cached for anonymous readers.
+        if getattr(view, "__name__", "") == "index_route":
+            return feature("consultation.pages.cache.paper_page_response")(
+                request=request,
+                page=self,
+                render=lambda: super(PolicyPaperPage, self).serve(request, view, args, kwargs),
+            )
+        return super().serve(request, view, args, kwargs)
 
 
 class SectionPage(PageContext, Restrictable, Page):
@@ -186,7 +203,7 @@ class SectionPage(PageContext, Restrictable, Page):
     @property
     def paper(self):
         if not hasattr(self, "_paper_cache"):
-            self._paper_cache = self.get_parent().specific
+            self._paper_cache = _parent_as(self, PolicyPaperPage)
         return self._paper_cache
 
     @property
@@ -223,6 +240,13 @@ class SectionPage(PageContext, Restrictable, Page):
             if update_fields is not None:
                 kwargs["update_fields"] = {*update_fields, "wording_hash"}
         return super().save(*args, **kwargs)
+
+
+def _parent_as(page, model):
+    """The page's parent as `model` in one query (`get_parent().specific` takes two): every
+    reaction, comment and page view asks for its paper and consultation."""
+    parent = model.objects.filter(path=page.path[: -page.steplen]).first()
+    return parent if parent is not None else page.get_parent().specific
 
 
 def wording_hash(body_html):

@@ -28,13 +28,14 @@ def feature(dotted_path):
 
 class PageContext:
     """Adds the page's reads to its template context: `context_selector` names a
-    function taking `page` and `user` (keyword-only) and returning a dict."""
+    function taking `page`, `user` and `query` (the request's GET parameters, e.g. a
+    thread page number; keyword-only) and returning a dict."""
 
     context_selector = ""
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context.update(feature(self.context_selector)(page=self, user=request.user))
+        context.update(feature(self.context_selector)(page=self, user=request.user, query=request.GET))
         return context
 
 
@@ -98,6 +99,12 @@ class PaperReportRoutes(RoutablePageMixin):
     )
     def report_frozen_file_route(self, request, frozen_id, kind):
         return feature(REPORT + "frozen_file")(request, self, int(frozen_id), kind)
+
+
+class PaperCommentRoutes(RoutablePageMixin):
+    @path("comments/", name="comments")
+    def comments_route(self, request):
+        return feature("consultation.comments.views.paper_comments_page")(request, self)
 
 
 class ConsultationRecordRoutes(RoutablePageMixin):

@@ -41,7 +41,7 @@ def paper_detail(*, paper, user):
     }
 
 
-def section_detail(*, section, user):
+def section_detail(*, section, user, page_number=1):
     paper = section.paper
     siblings = list(
         SectionPage.objects.live().child_of(paper).order_by("path").only("id", "title", "url_path")
@@ -57,7 +57,7 @@ def section_detail(*, section, user):
         "can_read_body": user.has_perm("consultation.view_body", section),
         "previous_section": siblings[index - 1] if index > 0 else None,
         "next_section": siblings[index + 1] if index + 1 < len(siblings) else None,
-        **section_comments(section=section, user=user),
+        **section_comments(section=section, user=user, page_number=page_number),
     }
 
 
@@ -65,17 +65,17 @@ def section_detail(*, section, user):
 # models' `context_selector`, see consultation/models/routes.py).
 
 
-def index_context(*, page, user):
+def index_context(*, page, user, query):
     return {"consultations": consultations_live()}
 
 
-def consultation_context(*, page, user):
+def consultation_context(*, page, user, query):
     return consultation_detail(consultation=page)
 
 
-def paper_context(*, page, user):
+def paper_context(*, page, user, query):
     return paper_detail(paper=page, user=user)
 
 
-def section_context(*, page, user):
-    return section_detail(section=page, user=user)
+def section_context(*, page, user, query):
+    return section_detail(section=page, user=user, page_number=query.get("page", 1))

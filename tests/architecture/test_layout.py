@@ -57,7 +57,7 @@ FEATURE_EXTRAS = {
     "report": {"builder", "render"},
     "exports": {"render"},
     "opinions": {"method"},
-    "pages": {"context_processors"},
+    "pages": {"context_processors", "cache"},
     "api": {"http", "schemas"},
 }
 ROOT_MODULES = {"__init__", "apps", "blocks", "rules", "explain", "signals", "urls", "wagtail_hooks"}

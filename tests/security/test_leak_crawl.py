@@ -152,8 +152,12 @@ def _pages(world):
     yield "/"
     yield consultation.url
     yield paper.url
-    yield from (section.url for section in sections)
+    for section in sections:
+        yield section.url
+        yield section.url + "?page=2"  # threads are paged
     for sub in (
+        "comments/",
+        "comments/?page=2",
         "versions/",
         "versions/compare/",
         "report/",

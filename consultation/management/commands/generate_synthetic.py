@@ -292,6 +292,20 @@ def _insert_local(model, objects):
         model._base_manager._insert(objects[start : start + 500], fields=fields, using="default")
 
 
+def more_comments(*, paper, count, seed=0):
+    """Add `count` top-level comments on a generated paper's sections, in bulk, by its
+    participants (for benchmarks and tests of pages at thousands of comments)."""
+    rng = random.Random(seed)
+    sections = list(SectionPage.objects.child_of(paper))
+    memberships = Membership.objects.filter(group__in=paper.consultation.invited_groups.all()).select_related(
+        "group", "user"
+    )
+    group_of = {m.user_id: m.group for m in memberships}
+    users = [m.user for m in memberships]
+    with transaction.atomic():
+        _comments(rng=rng, paper=paper, sections=sections, users=users, group_of=group_of, count=count)
+
+
 def _comments(*, rng, paper, sections, users, group_of, count):
     """Top-level comments, written table by table: django_comments, comments-xtd, ours.
     Returns (comment id, section id, author id) for each."""

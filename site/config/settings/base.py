@@ -186,7 +186,12 @@ def _database(url):
         # A file (not :memory:) so that test servers in other processes share it.
         config["TEST"] = {"NAME": env("SQLITE_TEST_NAME", default=str(VAR_DIR / "test.sqlite3"))}
     else:
+        # 0 under uvicorn: Django runs each ASGI request's sync code in a thread of its
+        # own, so a persistent connection would be left behind with the thread (Django's
+        # docs say to disable them under ASGI). Under a WSGI server, set CONN_MAX_AGE;
+        # health checks then replace a connection the server dropped instead of failing.
         config.setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
+        config.setdefault("CONN_HEALTH_CHECKS", env.bool("CONN_HEALTH_CHECKS", default=True))
     return config
 
 

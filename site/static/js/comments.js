@@ -125,7 +125,13 @@
                 var response = result.response;
                 if (response.status === 201) {
                     var comment = fromHTML(result.html);
-                    listFor(container, replyTo).appendChild(comment);
+                    var list = listFor(container, replyTo);
+                    if (!replyTo || replyTo === "0") {
+                        // Conversations are listed newest first; replies in the order they came.
+                        list.insertBefore(comment, list.firstChild);
+                    } else {
+                        list.appendChild(comment);
+                    }
                     updateCounts(container, response.headers.get("X-Comment-Count") || "");
                     if (inline) {
                         inline.remove();

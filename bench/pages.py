@@ -1,0 +1,360 @@
+"""Benchmark: the read path, every page as a ratio to a minimal Wagtail page of ours.
+
+    python -m bench pages                     # about 3 minutes
+    python -m bench pages --seconds 5 --connections 8 --workers 2
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres python -m bench pages
+
+What runs: a scratch database (as bench/live.py makes one) with the demo, a minimal
+content page, and a synthetic paper of 100 sections with 10,000 comments; the site
+under the Procfile's server (uvicorn, production settings, `--workers`) with one
+extra URL, a bare Django view (bench/urls.py). Each page is fetched by `--connections`
+client threads over keep-alive connections for `--seconds`; the table gives requests
+per second, p50 and p99 latency, response size, and SQL queries per request (counted
+separately, anonymous, with the Django test client), each beside its ratio to the
+minimal page measured in the same run. The client runs on the same machine and takes
+CPU from the server: compare ratios, not absolute figures, and note the load average.
+"""
+
+import argparse
+import http.client
+import json
+import os
+import shutil
+import subprocess
+import sys
+import threading
+import time
+
+from bench.live import ROOT, VAR, check_redis, percentile, scratch_database, server_environment
+
+
+def seed(env, comments, writers):
+    dev_env = {**env, "DJANGO_SETTINGS_MODULE": "config.settings.dev", "DEBUG": "false"}
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "seed_pages.py"), str(comments), str(writers)],
+        cwd=ROOT,
+        env=dev_env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+class Uvicorn:
+    """The Procfile's arrangement: uvicorn serving HTTP and websockets, `workers` processes."""
+
+    def __init__(self, env, workers):
+        import socket
+
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = s.getsockname()[1]
+        self.process = subprocess.Popen(
+            [
+                *(sys.executable, "-m", "uvicorn", "config.asgi:application"),
+                *("--host", "127.0.0.1", "--port", str(self.port), "--workers", str(workers)),
+                *("--ws", "websockets-sansio", "--lifespan", "off", "--log-level", "warning"),
+                "--no-access-log",
+            ],
+            cwd=ROOT / "site",
+            env=env,
+        )
+
+    def wait(self, path):
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise SystemExit("The server exited during start-up.")
+            try:
+                status, _ = fetch(http.client.HTTPConnection("127.0.0.1", self.port, timeout=10), path)
+                if status == 200:
+                    return
+            except OSError:
+                time.sleep(0.3)
+        raise SystemExit("The server did not start within 90 s.")
+
+    def stop(self):
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+
+def fetch(connection, path):
+    connection.request("GET", path, headers={"Host": "127.0.0.1"})
+    response = connection.getresponse()
+    return response.status, response.read()
+
+
+def load(port, path, *, seconds, connections):
+    """`connections` threads fetching `path` over keep-alive until `seconds` have passed."""
+    latencies, errors, sizes = [], [0], []
+    lock = threading.Lock()
+    stop = time.perf_counter() + seconds
+
+    def worker():
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        mine = []
+        while time.perf_counter() < stop:
+            started = time.perf_counter()
+            try:
+                status, body = fetch(connection, path)
+            except (OSError, http.client.HTTPException):
+                connection.close()
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+                with lock:
+                    errors[0] += 1
+                continue
+            mine.append(time.perf_counter() - started)
+            if status != 200:
+                with lock:
+                    errors[0] += 1
+            elif not sizes:
+                sizes.append(len(body))
+        with lock:
+            latencies.extend(mine)
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=worker) for _ in range(connections)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - started
+    return {
+        "rps": len(latencies) / elapsed,
+        "p50": percentile(latencies, 0.5) * 1000 if latencies else float("nan"),
+        "p99": percentile(latencies, 0.99) * 1000 if latencies else float("nan"),
+        "size": sizes[0] if sizes else 0,
+        "errors": errors[0],
+        "requests": len(latencies),
+    }
+
+
+def write_load(port, writers, sections, *, seconds):
+    """Each writer (a member, own session) posts reactions to random sections as fast as the
+    server answers. Returns the rate and what each writer last chose per section."""
+    import random
+    import secrets
+
+    last = {}
+    counts, errors = [], [0]
+    stop = time.perf_counter() + seconds
+
+    def worker(index, writer):
+        rng = random.Random(index)
+        csrf = secrets.token_hex(16)
+        headers = {
+            "Host": "127.0.0.1",
+            "Cookie": f"sessionid={writer['session']}; csrftoken={csrf}",
+            "X-CSRFToken": csrf,
+            "Accept": "application/json",
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Origin": "http://127.0.0.1",
+            "Referer": "http://127.0.0.1/",
+        }
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        mine, made = {}, 0
+        while time.perf_counter() < stop:
+            section, choice = rng.choice(sections), rng.choice(["agree", "disagree", "neutral"])
+            connection.request(
+                "POST",
+                f"/consultation/reactions/section/{section}/",
+                body=f"choice={choice}",
+                headers=headers,
+            )
+            response = connection.getresponse()
+            response.read()
+            if response.status == 200:
+                mine[section] = choice
+                made += 1
+            else:
+                errors[0] += 1
+        last[writer["user_id"]] = mine
+        counts.append(made)
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=worker, args=(i, w)) for i, w in enumerate(writers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return {"rps": sum(counts) / (time.perf_counter() - started), "errors": errors[0], "last": last}
+
+
+UPSERT = (
+    "INSERT INTO bench_upsert (user_id, target_id, choice) VALUES (?, ?, ?) "
+    "ON CONFLICT (user_id, target_id) DO UPDATE SET choice = excluded.choice"
+)
+WRITERS_REACTIONS = (
+    "SELECT r.user_id, r.target_id, r.choice FROM consultation_reaction r "
+    "JOIN accounts_user u ON u.id = r.user_id "
+    "WHERE r.target_kind = 'section' AND u.username LIKE 'bench-writer-%'"
+)
+
+
+def raw_upserts(database_url, *, threads, seconds):
+    """The floor: INSERT … ON CONFLICT DO UPDATE, one row per transaction, `threads`
+    connections to the same database, on a scratch table."""
+    import random
+
+    if database_url.startswith("sqlite"):
+        import sqlite3
+
+        path = database_url.removeprefix("sqlite:///")
+
+        def connect():
+            connection = sqlite3.connect(path, timeout=20, isolation_level=None)
+            connection.execute("PRAGMA journal_mode=WAL")
+            connection.execute("PRAGMA synchronous=NORMAL")
+            return connection, "?", "BEGIN IMMEDIATE"
+    else:
+        import psycopg
+
+        def connect():
+            return (
+                psycopg.connect(database_url.replace("postgres://", "postgresql://"), autocommit=True),
+                "%s",
+                "BEGIN",
+            )
+
+    connection, mark, _ = connect()
+    connection.execute(
+        "CREATE TABLE IF NOT EXISTS bench_upsert (user_id integer, target_id integer, choice varchar(10), "
+        "PRIMARY KEY (user_id, target_id))"
+    )
+    connection.close()
+    counts = []
+    stop = time.perf_counter() + seconds
+
+    def worker(index):
+        rng = random.Random(index)
+        connection, mark, begin = connect()
+        sql = UPSERT.replace("?", mark)
+        made = 0
+        while time.perf_counter() < stop:
+            connection.execute(begin)
+            connection.execute(sql, (index, rng.randrange(100), rng.choice(["agree", "disagree"])))
+            connection.execute("COMMIT")
+            made += 1
+        connection.close()
+        counts.append(made)
+
+    started = time.perf_counter()
+    workers = [threading.Thread(target=worker, args=(i,)) for i in range(threads)]
+    for thread in workers:
+        thread.start()
+    for thread in workers:
+        thread.join()
+    return sum(counts) / (time.perf_counter() - started)
+
+
+def stored_reactions(database_url):
+    """{user id: {section id: choice}} of the writers, and the number of rows, from the database."""
+    sql = WRITERS_REACTIONS
+    if database_url.startswith("sqlite"):
+        import sqlite3
+
+        with sqlite3.connect(database_url.removeprefix("sqlite:///")) as connection:
+            rows = connection.execute(sql).fetchall()
+    else:
+        import psycopg
+
+        with psycopg.connect(database_url.replace("postgres://", "postgresql://")) as connection:
+            rows = connection.execute(sql).fetchall()
+    stored = {}
+    for user_id, target_id, choice in rows:
+        stored.setdefault(user_id, {})[target_id] = choice
+    return stored, len(rows)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m bench pages", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seconds", type=float, default=8.0, help="load per page")
+    parser.add_argument("--connections", type=int, default=8, help="client threads (keep-alive connections)")
+    parser.add_argument("--workers", type=int, default=2, help="server processes")
+    parser.add_argument("--comments", type=int, default=10_000, help="comments on the 100-section paper")
+    parser.add_argument("--writers", type=int, default=16, help="members posting reactions at once")
+    parser.add_argument("--keep", action="store_true", help="keep the scratch database")
+    args = parser.parse_args(argv)
+    redis_url = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
+    check_redis(redis_url)
+    database_url, database_name, drop = scratch_database(os.environ.get("DATABASE_URL", ""), name="pages")
+    env = server_environment(database_url, redis_url)
+    env["DJANGO_SETTINGS_MODULE"] = "bench.settings"
+    print(f"Scratch database: {database_name}. Migrating and seeding (about a minute)…", flush=True)
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True
+    )
+    seeded = seed(env, args.comments, args.writers)
+    pages = seeded["pages"]
+    server = Uvicorn(env, args.workers)
+    results = {}
+    try:
+        server.wait(pages["minimal Wagtail page"]["url"])
+        for name, page in pages.items():
+            print(f"  {name}…", end=" ", flush=True)
+            for _ in range(2):  # warm: Wagtail's site lookups, the report's cache
+                fetch(http.client.HTTPConnection("127.0.0.1", server.port, timeout=120), page["url"])
+            results[name] = {
+                **load(server.port, page["url"], seconds=args.seconds, connections=args.connections)
+            }
+            print(f"{results[name]['rps']:.1f} req/s", flush=True)
+        print(f"  writes: {args.writers} members reacting…", end=" ", flush=True)
+        writes = write_load(server.port, seeded["writers"], seeded["sections"], seconds=args.seconds)
+        print(f"{writes['rps']:.1f} req/s; raw upserts…", end=" ", flush=True)
+        stored, rows = stored_reactions(database_url)
+        writes["wrong"] = sum(
+            1
+            for user_id, mine in writes["last"].items()
+            for t, c in mine.items()
+            if stored.get(user_id, {}).get(t) != c
+        )
+        writes["extra"] = rows - sum(len(mine) for mine in writes["last"].values())
+        writes["raw"] = raw_upserts(database_url, threads=args.writers, seconds=args.seconds)
+        print(f"{writes['raw']:.0f}/s", flush=True)
+    finally:
+        server.stop()
+        if not args.keep:
+            drop()
+            if database_name.startswith("SQLite"):
+                shutil.rmtree(VAR, ignore_errors=True)
+    report(results, pages, args, database_name)
+    print()
+    print(
+        f"Writes: {writes['rps']:.1f} reaction POSTs/s from {args.writers} members (JSON, as the live page "
+        f"sends them); raw upserts on the same database, {args.writers} connections: {writes['raw']:.0f}/s; "
+        f"ratio {writes['rps'] / writes['raw']:.3f}x. Errors {writes['errors']}; rows not matching the last "
+        f"choice {writes['wrong']}; rows beyond one per member and section {writes['extra']}."
+    )
+
+
+def report(results, pages, args, database_name):
+    base = results["minimal Wagtail page"]
+    base_queries = pages["minimal Wagtail page"]["queries"] or 1
+    print()
+    print(
+        f"Read path: uvicorn ({args.workers} workers, production settings), {database_name}, "
+        f"{args.connections} connections × {args.seconds:g} s per page, {os.cpu_count()} CPU cores, "
+        f"load average {os.getloadavg()[0]:.1f} at the end. Ratios: to the minimal Wagtail page."
+    )
+    print()
+    header = (
+        f"{'page':<46} {'req/s':>7} {'ratio':>6} {'p50 ms':>8} {'p99 ms':>8} {'size kB':>8} {'ratio':>6}"
+        f" {'queries':>7} {'ratio':>6} {'errors':>6}"
+    )
+    print(header)
+    print("-" * len(header))
+    for name, row in results.items():
+        queries = pages[name]["queries"]
+        print(
+            f"{name:<46} {row['rps']:>7.1f} {row['rps'] / base['rps']:>5.2f}x {row['p50']:>8.1f}"
+            f" {row['p99']:>8.1f} {row['size'] / 1000:>8.1f} {row['size'] / max(base['size'], 1):>5.1f}x"
+            f" {queries:>7} {queries / base_queries:>5.1f}x {row['errors']:>6}"
+        )
+
+
+if __name__ == "__main__":
+    main()
