@@ -168,6 +168,7 @@ class PolicyPaperPage(
     def search_summary(self):
         """What the search index holds of the summary: nothing while the paper is restricted."""
         return "" if self.restricted else strip_tags(str(self.summary))
+
     def serve(self, request, view=None, args=None, kwargs=None):
         # The page itself (not its sub-pages) is cached for anonymous readers.
         if getattr(view, "__name__", "") == "index_route":
