@@ -1,6 +1,12 @@
 """Consultation models, re-exported so `consultation.models.X` works everywhere."""
 
-from consultation.models.comments import Comment, CommentReport, PaperFollow
+from consultation.models.comments import (
+    Comment,
+    CommentNotification,
+    CommentReport,
+    NotificationDigest,
+    PaperFollow,
+)
 from consultation.models.pages import (
     ConsultationIndexPage,
     ConsultationPage,
@@ -21,7 +27,9 @@ from consultation.models.versions import ImmutableSnapshotError, PaperVersion, S
 
 __all__ = [
     "Comment",
+    "CommentNotification",
     "CommentReport",
+    "NotificationDigest",
     "ConsultationIndexPage",
     "ConsultationPage",
     "ConsultationRecordHead",
