@@ -43,6 +43,12 @@ class Job(models.Model):
         return self.label or self.handler
 
     @property
+    def error_summary(self):
+        """The exception's own line (the last of the traceback)."""
+        lines = [line for line in self.last_error.strip().splitlines() if line.strip()]
+        return lines[-1] if lines else ""
+
+    @property
     def can_retry(self):
         return self.status == self.Status.FAILED
 

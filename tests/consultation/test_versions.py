@@ -649,7 +649,7 @@ def test_the_paper_page_marks_text_edited_after_the_version_and_keeps_the_old_fi
     assert "On the v1 wording: 1 agree" in page.select_one(f"#section-{first.pk}").get_text(" ", strip=True)
 
 
-def test_the_new_version_email_names_the_reworded_sections():
+def test_the_new_version_email_names_the_reworded_sections(django_capture_on_commit_callbacks):
     from consultation.subscriptions.services import subscriptions_notify_new_version
     from tests.support.trees import build_site_tree as build
 
@@ -663,9 +663,10 @@ def test_the_new_version_email_names_the_reworded_sections():
         confirmed_at="2026-01-01T00:00Z",
     )
     mail.outbox.clear()
-    subscriptions_notify_new_version(
-        paper=tree["paper"], version_label="v2", change_note="Reworded.", reworded=["Data sharing duty"]
-    )
+    with django_capture_on_commit_callbacks(execute=True):  # a background job, started after commit
+        subscriptions_notify_new_version(
+            paper=tree["paper"], version_label="v2", change_note="Reworded.", reworded=["Data sharing duty"]
+        )
     (message,) = mail.outbox
     assert "Sections reworded in this version:\n- Data sharing duty" in message.body
     assert "please read them again and react to the new wording" in message.body
