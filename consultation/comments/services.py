@@ -7,6 +7,7 @@ for a write that rolled back and a mail failure never undoes a comment.
 """
 
 import logging
+
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core import signing
@@ -281,7 +282,9 @@ def comment_digest_send(*, user_id):
         readable = [
             n
             for n in waiting
-            if not n.comment.is_hidden and user.is_active and user.has_perm("consultation.view_comment", n.comment)
+            if not n.comment.is_hidden
+            and user.is_active
+            and user.has_perm("consultation.view_comment", n.comment)
         ]
         if not readable or not user.email:
             return 0

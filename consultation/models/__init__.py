@@ -18,7 +18,7 @@ from consultation.models.participation import Voice
 from consultation.models.proposals import Proposal, ProposalKind, ProposalState
 from consultation.models.reactions import Reaction, ReactionChoice, TargetKind
 from consultation.models.record import ConsultationRecordHead, RecordEntry, RecordHead
-from consultation.models.reports import FrozenReport, FrozenReportError
+from consultation.models.reports import FrozenReport, FrozenReportError, ReportPdf
 from consultation.models.responses import Response
 from consultation.models.restriction import Restrictable, RestrictionCategory
 from consultation.models.stages import StageChange
@@ -46,6 +46,7 @@ __all__ = [
     "Reaction",
     "ReactionChoice",
     "RecordEntry",
+    "ReportPdf",
     "RecordHead",
     "Response",
     "Restrictable",

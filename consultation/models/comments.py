@@ -178,6 +178,9 @@ class CommentNotification(models.Model):
             models.UniqueConstraint(fields=["recipient", "comment"], name="one_notification_per_comment")
         ]
 
+    def __str__(self):
+        return f"{self.get_kind_display()}: comment {self.comment_id} for user {self.recipient_id}"
+
 
 class NotificationDigest(models.Model):
     """When a person's next digest is due, and when the last one went: notifications
@@ -188,3 +191,6 @@ class NotificationDigest(models.Model):
     )
     due_at = models.DateTimeField(null=True, blank=True)
     last_sent_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return f"Notification digest for user {self.recipient_id}"

@@ -174,7 +174,9 @@ def _send_to_confirmed(*, consultation_id, template, context, key):
     count = 0
     for subscription in subscribers.iterator(chunk_size=SEND_BATCH):
         with transaction.atomic():
-            _message(template=template, subscription=subscription, context=context, key=f"{key}:{subscription.pk}")
+            _message(
+                template=template, subscription=subscription, context=context, key=f"{key}:{subscription.pk}"
+            )
         count += 1
     return count
 

@@ -105,7 +105,9 @@ def _mailbox_taken_notice(*, holder, attempt):
     }
     text = render_to_string("registration/mailbox_taken_email.txt", context)
     subject = f"Someone tried to use your email address on {settings.SITE_NAME}"
-    enqueue_email(to=[holder.email], subject=subject, body=text, key=f"accounts:taken:{holder.pk}:{uuid.uuid4().hex}")
+    enqueue_email(
+        to=[holder.email], subject=subject, body=text, key=f"accounts:taken:{holder.pk}:{uuid.uuid4().hex}"
+    )
 
 
 @transaction.atomic

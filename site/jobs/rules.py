@@ -12,9 +12,7 @@ from wagtail.models import GroupPagePermission
 def publishes_pages(user):
     if not user.is_authenticated or not user.is_active:
         return False
-    return GroupPagePermission.objects.filter(
-        group__user=user, permission__codename="publish_page"
-    ).exists()
+    return GroupPagePermission.objects.filter(group__user=user, permission__codename="publish_page").exists()
 
 
 rules.add_perm("jobs.manage_jobs", rules.is_active & (rules.is_superuser | publishes_pages))

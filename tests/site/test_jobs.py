@@ -59,7 +59,9 @@ def test_a_comment_survives_a_failing_mail_server_and_a_retry_from_the_admin_sen
     mail_server_fails(settings)
     section = followed["section"]
     client.force_login(followed["author"])
-    response = client.post("/consultation/comments/post/", post_data(section, text="The mail server is down."))
+    response = client.post(
+        "/consultation/comments/post/", post_data(section, text="The mail server is down.")
+    )
     assert response.status_code == 302
     comment = Comment.objects.get()
     assert "The mail server is down." in client.get(section.url).text
