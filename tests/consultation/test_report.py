@@ -551,7 +551,9 @@ def test_a_hidden_comment_leaves_every_output_at_once(client, tmp_path):
     tree = report_scenario()
     base = tree["paper"].url
     assert "The duty to share is long overdue." in client.get(f"{base}report.json").content.decode()
-    assert "The duty to share is long overdue." in pdf_text(get_after_jobs(client, f"{base}report.pdf").content, tmp_path)
+    assert "The duty to share is long overdue." in pdf_text(
+        get_after_jobs(client, f"{base}report.pdf").content, tmp_path
+    )
     Comment.objects.filter(pk=tree["for_comment"].pk).update(
         hidden_at="2026-01-01T00:00Z", hidden_reason="Abuse"
     )
@@ -565,7 +567,9 @@ def test_a_hidden_comment_leaves_every_output_at_once(client, tmp_path):
 def test_a_section_restricted_since_the_last_pdf_is_withheld_from_the_next(client, tmp_path):
     tree = report_scenario()
     base, s2 = tree["paper"].url, tree["sections"][1]
-    assert "overrides local consent" in pdf_text(get_after_jobs(client, f"{base}report.pdf").content, tmp_path)
+    assert "overrides local consent" in pdf_text(
+        get_after_jobs(client, f"{base}report.pdf").content, tmp_path
+    )
     s2.restricted = True
     s2.restriction_category = "personal_data"
     s2.restriction_reason = "Names a family."

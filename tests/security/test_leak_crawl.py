@@ -28,6 +28,7 @@ from consultation.models import (
 )
 from consultation.proposals.services import proposal_create
 from consultation.rules import MODERATORS_GROUP
+from jobs.models import Job
 from tests.support.factories import UserFactory
 from tests.support.people import member_of
 from tests.support.trees import groups_tree
@@ -92,6 +93,8 @@ def world():
             "page_id": [secret.pk, tree["paper"].pk],
             "pk": [proposal.pk, comment.pk],
             "frozen_id": [1],
+            # The background jobs the comments above started (their emails among them).
+            "job_id": list(Job.objects.values_list("pk", flat=True)) or [1],
         },
         "slugs": {"slug": group.slug, "kind": ["section", "comment", "proposal"]},
     }
