@@ -7,8 +7,14 @@ Wagtail admin reads one table. An `OutgoingEmail` is an email to send, keyed
 so that sending it twice is impossible.
 """
 
+from datetime import timedelta
+
 from django.db import models
 from django.utils import timezone
+
+# A job queued or running this long was lost (the backend was down when it was
+# handed over, or its worker died): the admin offers to retry it.
+STALE_AFTER = timedelta(hours=1)
 
 
 class Job(models.Model):
@@ -30,6 +36,8 @@ class Job(models.Model):
     max_attempts = models.PositiveIntegerField(default=5)
     last_error = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    # When it was last put in the queue (enqueued, or retried from the admin).
+    queued_at = models.DateTimeField(default=timezone.now)
     run_after = models.DateTimeField(null=True, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -49,8 +57,17 @@ class Job(models.Model):
         return lines[-1] if lines else ""
 
     @property
+    def is_stale(self):
+        since = {
+            self.Status.QUEUED: self.queued_at,
+            self.Status.RUNNING: self.started_at,
+            self.Status.WAITING: self.run_after or self.started_at,
+        }.get(self.status)
+        return since is not None and timezone.now() - since > STALE_AFTER
+
+    @property
     def can_retry(self):
-        return self.status == self.Status.FAILED
+        return self.status == self.Status.FAILED or self.is_stale
 
 
 class OutgoingEmail(models.Model):

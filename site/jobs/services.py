@@ -164,18 +164,23 @@ def _attempt_failed(job, error):
 
 
 def job_retry(*, job, actor):
-    """Run a failed job again (from the admin), with a fresh round of attempts."""
+    """Run a failed job again (from the admin), with a fresh round of attempts; or
+    one that was lost (queued or running for over an hour: see `Job.is_stale`)."""
     if not actor.has_perm("jobs.manage_jobs"):
         raise PermissionDenied("Only editors can retry background jobs.")
     with transaction.atomic():
-        updated = Job.objects.filter(pk=job.pk, status=Job.Status.FAILED).update(
+        job = Job.objects.select_for_update().get(pk=job.pk)
+        if not job.can_retry:
+            raise ValidationError("Only a failed job, or one lost for over an hour, can be retried.")
+        updated = Job.objects.filter(pk=job.pk, status=job.status).update(
             status=Job.Status.QUEUED,
+            queued_at=timezone.now(),
             max_attempts=job.attempts + max_attempts(),
             run_after=None,
             finished_at=None,
         )
         if not updated:
-            raise ValidationError("Only a failed job can be retried.")
+            raise ValidationError("This job has changed meanwhile; look again.")
         transaction.on_commit(lambda: _dispatch(job.pk))
     job.refresh_from_db()
     return job

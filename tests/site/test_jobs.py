@@ -1,9 +1,12 @@
 """Background jobs on a real queue (database backend, or rq on the Redis pass) and a
 real worker: retries, failures shown in the admin, a retry that sends exactly once."""
 
+from datetime import timedelta
+
 import pytest
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
 from consultation.comments.services import paper_follow
 from consultation.models import Comment
@@ -123,3 +126,22 @@ def test_a_failed_attempt_waits_before_the_next(task_queue, settings):
     assert job.status == Job.Status.WAITING and job.attempts == 1
     assert job.run_after is not None
     assert 55 < (job.run_after - job.started_at).total_seconds() <= 61
+
+
+def test_a_job_lost_for_over_an_hour_can_be_retried_and_a_fresh_one_cannot(client, task_queue):
+    editor = UserFactory(is_superuser=True, is_staff=True)
+    email = enqueue_email(to=["reader@example.org"], subject="Lost", body="Lost.", key="test:lost")
+    job = Job.objects.get()
+    client.force_login(editor)
+    # Queued a moment ago (its worker has not run yet): not for retrying.
+    client.post(reverse("jobs_admin:retry", args=[job.pk]))
+    assert "Retry this job" not in client.get(reverse("jobs_admin:detail", args=[job.pk])).text
+    # Handed over two hours ago and never run: the queue lost it.
+    Job.objects.filter(pk=job.pk).update(queued_at=timezone.now() - timedelta(hours=2))
+    detail = client.get(reverse("jobs_admin:detail", args=[job.pk])).text
+    assert "probably lost" in detail and "Retry this job" in detail
+    client.post(reverse("jobs_admin:retry", args=[job.pk]))
+    task_queue.work()
+    assert [m.subject for m in mail.outbox] == ["Lost"]
+    email.refresh_from_db()
+    assert email.sent_at is not None

@@ -95,7 +95,8 @@ def task_queue(transactional_db):
     if backend == "rq":
         require_service(redis_available(), "Redis not reachable: start redis-server or set REDIS_URL")
     queue = TaskQueue(backend)
-    with override_settings(TASKS={"default": {"BACKEND": BACKENDS[backend]}}):
+    queues = sorted({settings.TASK_QUEUE, "default"})
+    with override_settings(TASKS={"default": {"BACKEND": BACKENDS[backend], "QUEUES": queues}}):
         queue.clear()
         yield queue
         queue.clear()

@@ -253,7 +253,8 @@ if TASK_BACKEND not in TASK_BACKENDS:
 if TASK_BACKEND == "rq" and not REDIS_URL:
     raise ValueError("TASK_BACKEND=rq needs REDIS_URL")
 TASK_QUEUE = "default"
-TASKS = {"default": {"BACKEND": TASK_BACKENDS[TASK_BACKEND]}}
+# Our jobs go to TASK_QUEUE; Wagtail's own tasks (reference index, image files) to "default".
+TASKS = {"default": {"BACKEND": TASK_BACKENDS[TASK_BACKEND], "QUEUES": sorted({TASK_QUEUE, "default"})}}
 if REDIS_URL:
     INSTALLED_APPS.append("django_rq")
     RQ_QUEUES = {TASK_QUEUE: {"URL": REDIS_URL}}

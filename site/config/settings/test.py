@@ -4,7 +4,7 @@ import hashlib
 
 from .base import env
 from .dev import *  # noqa: F403
-from .dev import BASE_DIR, CACHES, CHANNEL_LAYERS, REDIS_URL, TASK_BACKENDS
+from .dev import BASE_DIR, CACHES, CHANNEL_LAYERS, REDIS_URL, TASK_BACKENDS, TASK_QUEUE
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -37,10 +37,10 @@ if REDIS_URL:
 # itself switch to a real backend and run a real worker (tests/support/queue.py):
 # the database backend, or rq when REDIS_URL is set; each xdist worker gets its
 # own rq queue. Notifications go out at once unless a test sets a window.
-TASKS = {"default": {"BACKEND": TASK_BACKENDS["immediate"]}}
 NOTIFICATION_DIGEST_MINUTES = 0
 JOB_RETRY_SECONDS = 0
 if REDIS_URL:
     TASK_QUEUE = f"{_prefix}-{TEST_WORKER}"
     # "default" takes Wagtail's own tasks while a queue test has rq in place.
     RQ_QUEUES = {TASK_QUEUE: {"URL": REDIS_URL}, "default": {"URL": REDIS_URL}}
+TASKS = {"default": {"BACKEND": TASK_BACKENDS["immediate"], "QUEUES": sorted({TASK_QUEUE, "default"})}}
