@@ -106,8 +106,8 @@ def _dispatch(job_id, run_after=None):
     except Exception:
         logger.exception("Could not hand job %s to the task backend", job_id)
         return
-    # The immediate backend has run the job already; keep its outcome.
-    Job.objects.filter(pk=job_id, task_id="").update(task_id=str(result.id)[:64])
+    # Only the id: the immediate backend has run the job already, and its outcome stands.
+    Job.objects.filter(pk=job_id).update(task_id=str(result.id)[:64])
 
 
 @task()

@@ -145,3 +145,10 @@ def test_a_job_lost_for_over_an_hour_can_be_retried_and_a_fresh_one_cannot(clien
     assert [m.subject for m in mail.outbox] == ["Lost"]
     email.refresh_from_db()
     assert email.sent_at is not None
+
+
+def test_the_worker_command_runs_jobs_in_a_process_of_its_own(task_queue):
+    enqueue_email(to=["reader@example.org"], subject="From the worker", body="Hi.", key="test:process")
+    task_queue.work_in_process()
+    assert Job.objects.get().status == Job.Status.SUCCEEDED
+    assert OutgoingEmail.objects.get().sent_at is not None

@@ -11,12 +11,17 @@ worker has its own rq queue (TASK_QUEUE in the test settings).
 
 import os
 import signal
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.test import override_settings
 
-from tests.support.services import redis_available, require_service
+from tests.support.services import database_url, redis_available, require_service
+
+MANAGE_PY = Path(__file__).resolve().parents[2] / "manage.py"
 
 BACKENDS = {
     "database": "django_tasks_db.DatabaseBackend",
@@ -68,6 +73,26 @@ class TaskQueue:
         # SimpleWorker runs jobs in this process (no fork), on this test's database connection.
         worker = django_rq.get_worker(settings.TASK_QUEUE, job_class=Job, worker_class=SimpleWorker)
         worker.work(burst=True, with_scheduler=True)
+
+    def work_in_process(self, timeout=120):
+        """Run `manage.py work --burst` (what the Procfile's worker runs) as a process
+        of its own, on this test's database and queue."""
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "config.settings.test",
+            "DATABASE_URL": database_url(),
+            "TASK_BACKEND": self.backend,
+            "LOG_LEVEL": "WARNING",
+        }
+        # A fixed command line: nothing in it comes from outside the test.
+        done = subprocess.run(  # noqa: S603
+            [sys.executable, str(MANAGE_PY), "work", "--burst", "--verbosity=0"],
+            env=env,
+            capture_output=True,
+            timeout=timeout,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr.decode(errors="replace")
 
     def clear(self):
         if self.backend != "rq":

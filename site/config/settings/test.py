@@ -4,7 +4,7 @@ import hashlib
 
 from .base import env
 from .dev import *  # noqa: F403
-from .dev import BASE_DIR, CACHES, CHANNEL_LAYERS, REDIS_URL, TASK_BACKENDS, TASK_QUEUE
+from .dev import BASE_DIR, CACHES, CHANNEL_LAYERS, REDIS_URL, TASK_BACKEND, TASK_BACKENDS, TASK_QUEUE
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -43,4 +43,6 @@ if REDIS_URL:
     TASK_QUEUE = f"{_prefix}-{TEST_WORKER}"
     # "default" takes Wagtail's own tasks while a queue test has rq in place.
     RQ_QUEUES = {TASK_QUEUE: {"URL": REDIS_URL}, "default": {"URL": REDIS_URL}}
-TASKS = {"default": {"BACKEND": TASK_BACKENDS["immediate"], "QUEUES": sorted({TASK_QUEUE, "default"})}}
+# A worker process a test starts (`manage.py work`) names its backend in TASK_BACKEND.
+_test_backend = "immediate" if not env("TASK_BACKEND", default="") else TASK_BACKEND
+TASKS = {"default": {"BACKEND": TASK_BACKENDS[_test_backend], "QUEUES": sorted({TASK_QUEUE, "default"})}}

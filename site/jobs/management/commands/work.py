@@ -20,7 +20,15 @@ class Command(BaseCommand):
     def handle(self, *args, burst=False, verbosity=1, **options):
         if settings.TASK_BACKEND == "rq":
             extra = ["--burst"] if burst else []
-            call_command("rqworker", settings.TASK_QUEUE, "--with-scheduler", *extra, verbosity=verbosity)
+            # django-tasks-rq's Job class runs the task behind each RQ job.
+            call_command(
+                "rqworker",
+                settings.TASK_QUEUE,
+                "--with-scheduler",
+                "--job-class=django_tasks_rq.Job",
+                *extra,
+                verbosity=verbosity,
+            )
         elif settings.TASK_BACKEND == "database":
             extra = ["--batch"] if burst else []
             call_command(
