@@ -2,9 +2,11 @@
 real worker: retries, failures shown in the admin, a retry that sends exactly once."""
 
 from datetime import timedelta
+from io import StringIO
 
 import pytest
 from django.core import mail
+from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
@@ -152,3 +154,16 @@ def test_the_worker_command_runs_jobs_in_a_process_of_its_own(task_queue):
     task_queue.work_in_process()
     assert Job.objects.get().status == Job.Status.SUCCEEDED
     assert OutgoingEmail.objects.get().sent_at is not None
+
+
+def test_pruning_forgets_old_finished_work_and_keeps_failures(task_queue):
+    enqueue_email(to=["reader@example.org"], subject="Old", body="Old.", key="test:old")
+    task_queue.work()
+    old = timezone.now() - timedelta(days=31)
+    Job.objects.update(finished_at=old)
+    OutgoingEmail.objects.update(sent_at=old)
+    failed = Job.objects.create(handler="jobs.services.email_send", kwargs={"email_id": 0}, status="failed")
+    Job.objects.filter(pk=failed.pk).update(finished_at=old)
+    call_command("prune_jobs", stdout=StringIO())
+    assert list(Job.objects.values_list("pk", flat=True)) == [failed.pk]
+    assert not OutgoingEmail.objects.exists()
