@@ -7,6 +7,7 @@ first one to stop's. In production run them as separate processes instead
 (the Procfile's `web:` and `worker:`).
 """
 
+import contextlib
 import signal
 import subprocess
 import sys
@@ -33,30 +34,39 @@ class Command(BaseCommand):
             subprocess.Popen([sys.executable, str(MANAGE_PY), "work"]),  # noqa: S603
             subprocess.Popen(web),  # noqa: S603
         ]
-        stopping = False
+        stopping = None
 
         def stop(signum, frame):
             nonlocal stopping
-            stopping = True
+            stopping = signum
 
         previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
         first = None
         try:
-            while not stopping and first is None:
+            while stopping is None and first is None:
                 first = next((child for child in children if child.poll() is not None), None)
                 time.sleep(0.2)
         finally:
+            # Ctrl+C reaches the children too (one process group), and a second signal
+            # would make the worker abandon its job: give them the grace period first.
+            if stopping == signal.SIGINT:
+                _wait(children, STOP_GRACE_SECONDS)
             for child in children:
                 if child.poll() is None:
                     child.terminate()
-            deadline = time.monotonic() + STOP_GRACE_SECONDS
+            _wait(children, STOP_GRACE_SECONDS)
             for child in children:
-                try:
-                    child.wait(timeout=max(deadline - time.monotonic(), 0.1))
-                except subprocess.TimeoutExpired:
+                if child.poll() is None:
                     child.kill()
                     child.wait()
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
         if first is not None and first.returncode:
             sys.exit(first.returncode if first.returncode > 0 else 1)
+
+
+def _wait(children, seconds):
+    deadline = time.monotonic() + seconds
+    for child in children:
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            child.wait(timeout=max(deadline - time.monotonic(), 0.01))
