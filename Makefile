@@ -39,14 +39,18 @@ run: demo
 	@$(MAKE) --no-print-directory serve
 
 ## Serve only (no install, migrate or demo): what `make run` ends with.
-# The code imports from two roots: site/ (config, core, accounts) and the repository (the apps).
+# The code imports from two roots: site/ (config, core, accounts, jobs) and the repository (the apps).
+# A background worker (`manage.py work`: emails, PDFs) runs beside the web server;
+# Ctrl+C, or either one stopping, stops both (site/jobs/management/commands/serve_with_worker.py).
 serve:
 	@echo ""
 	@echo "  Open Policy is running at http://$(HOST):$(PORT)/"
 	@echo "  Sign in at http://$(HOST):$(PORT)/accounts/login/ (editors: http://$(HOST):$(PORT)/admin/)"
 	@echo "  Demo accounts (password open-policy-demo): editor, moderator, and the group accounts in README.md"
+	@echo "  A background worker runs beside it (emails, PDFs); its jobs are under Background jobs in /admin/"
 	@echo ""
-	PYTHONPATH="$(CURDIR):$(CURDIR)/site" $(VENV)/bin/uvicorn config.asgi:application \
+	PYTHONPATH="$(CURDIR):$(CURDIR)/site" $(PY) manage.py serve_with_worker -- \
+		$(VENV)/bin/uvicorn config.asgi:application \
 		--host $(HOST) --port $(PORT) --ws websockets-sansio --lifespan off
 
 ## Install what the tests need and run the whole suite, in parallel

@@ -2,11 +2,11 @@
 
 Each public function is one action: it checks the named rule, writes in one
 transaction, records public events in the process record, and leaves email to
-`transaction.on_commit`, so nothing is sent for a write that rolled back.
+background jobs handed over after commit (jobs.services), so nothing is sent
+for a write that rolled back and a mail failure never undoes a comment.
 """
 
 import logging
-from functools import partial
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -19,14 +19,23 @@ from django.utils import timezone
 from django_comments_xtd import signed
 from django_comments_xtd.conf import settings as xtd_settings
 from django_comments_xtd.models import XtdComment, max_thread_level_for_content_type
-from django_comments_xtd.utils import send_mail
 from wagtail.search import index
 
 from consultation.explain import require
-from consultation.models import Comment, CommentReport, PaperFollow, PolicyPaperPage, Proposal, SectionPage
+from consultation.models import (
+    Comment,
+    CommentNotification,
+    CommentReport,
+    NotificationDigest,
+    PaperFollow,
+    PolicyPaperPage,
+    Proposal,
+    SectionPage,
+)
 from consultation.participation.services import speaking_membership
 from consultation.record.services import record_event
 from core.links import site_url
+from jobs.services import background, enqueue_email, job_enqueue
 
 logger = logging.getLogger(__name__)
 
@@ -152,7 +161,13 @@ def comment_create(*, author, target, text, parent=None, followup=True):
         # XtdComment.save() inserts, then computes thread data and saves again;
         # inside this transaction a failure leaves no row behind.
         comment.save()
-        transaction.on_commit(partial(comment_notify, comment_id=comment.pk))
+        # The notifications are a background job, handed over after commit.
+        job_enqueue(
+            "consultation.comments.services.comment_notify",
+            kwargs={"comment_id": comment.pk},
+            key=f"comment-notify:{comment.pk}",
+            label=f"Notifications for comment {comment.pk}",
+        )
     return comment
 
 
@@ -169,26 +184,35 @@ def _recent_duplicate(*, author, content_type, target, text, parent):
 
 
 # ---------------------------------------------------------------- notifications
+#
+# A comment's emails are background jobs: posting enqueues `comment_notify`,
+# which notes who is to be told (`CommentNotification`) and schedules each
+# person's digest; `comment_digest_send` then sends one email with everything
+# that person has waiting, at most every NOTIFICATION_DIGEST_MINUTES. A mail
+# server failure is retried by the job and never touches the saved comment.
 
 
+@background
 def comment_notify(*, comment_id):
-    """Email, once each: the authors of the comments this one replies to who
-    asked for follow-ups (comments-xtd's follow-up), then the paper's followers.
-    Never the author. Returns the addresses emailed."""
+    """Note who is to hear of this comment, once each: the authors of the comments
+    it replies to who asked for follow-ups (comments-xtd's follow-up), then the
+    paper's followers; never its author, and only people who may read it. Each
+    gets the comment in their next digest. Returns the addresses to be told."""
     comment = Comment.objects.select_related("paper", "section", "user").filter(pk=comment_id).first()
     if comment is None or comment.is_hidden:
         return []
-    sent = {comment.user_email.lower()} if comment.user_email else set()
+    told = {comment.user_email.lower()} if comment.user_email else set()
+    recipients = []
     for ancestor in _ancestors(comment):
         email = (ancestor.user_email or "").lower()
-        if not ancestor.followup or not email or email in sent:
+        if not ancestor.followup or not email or email in told:
             continue
         # The comment may be on text they may not read (restricted since):
         # the email carries its text, so it goes only where the page's rule lets it.
         if ancestor.user is None or not ancestor.user.has_perm("consultation.view_comment", comment):
             continue
-        sent.add(email)
-        _send_reply_email(comment=comment, recipient=ancestor)
+        told.add(email)
+        recipients.append((ancestor.user, CommentNotification.Kind.REPLY))
     follows = (
         PaperFollow.objects.filter(paper=comment.paper, user__is_active=True, user__email_verified=True)
         .exclude(user=comment.user_id)
@@ -196,12 +220,82 @@ def comment_notify(*, comment_id):
     )
     for follow in follows:
         email = (follow.user.email or "").lower()
-        if not email or email in sent or not follow.user.has_perm("consultation.view_comment", comment):
+        if not email or email in told or not follow.user.has_perm("consultation.view_comment", comment):
             continue
-        sent.add(email)
-        _send_follow_email(comment=comment, follow=follow)
-    sent.discard((comment.user_email or "").lower())
-    return sorted(sent)
+        told.add(email)
+        recipients.append((follow.user, CommentNotification.Kind.FOLLOW))
+    for user, kind in recipients:
+        with transaction.atomic():
+            _, created = CommentNotification.objects.get_or_create(
+                recipient=user, comment=comment, defaults={"kind": kind}
+            )
+            if created:
+                _digest_schedule(user)
+    told.discard((comment.user_email or "").lower())
+    return sorted(told)
+
+
+def _digest_window():
+    return timezone.timedelta(minutes=getattr(settings, "NOTIFICATION_DIGEST_MINUTES", 10))
+
+
+def _digest_schedule(user):
+    """Make sure a digest is due for `user`: NOTIFICATION_DIGEST_MINUTES after the
+    first notification that found none pending, so everything in that window
+    goes out together (and two digests are never closer than the window)."""
+    digest, _ = NotificationDigest.objects.get_or_create(recipient=user)
+    digest = NotificationDigest.objects.select_for_update().get(pk=digest.pk)
+    if digest.due_at is not None:
+        return
+    window = _digest_window()
+    digest.due_at = timezone.now() + window
+    digest.save(update_fields=["due_at"])
+    job_enqueue(
+        "consultation.comments.services.comment_digest_send",
+        kwargs={"user_id": user.pk},
+        key=f"comment-digest:{user.pk}:{digest.due_at.isoformat()}",
+        label=f"Comment notifications for user {user.pk}",
+        run_after=digest.due_at if window else None,
+    )
+
+
+@background
+def comment_digest_send(*, user_id):
+    """Send `user_id` one email about every comment waiting for them (the usual
+    single-comment email when there is one). Comments hidden since, or on text
+    they may no longer read, are dropped. A retried job finds nothing waiting."""
+    with transaction.atomic():
+        digest = NotificationDigest.objects.select_for_update().filter(recipient_id=user_id).first()
+        if digest is None:
+            return 0
+        now = timezone.now()
+        waiting = list(
+            CommentNotification.objects.filter(recipient_id=user_id, digested_at__isnull=True)
+            .select_related("comment__paper", "comment__section", "recipient")
+            .order_by("comment__submit_date", "pk")
+        )
+        digest.due_at = None
+        if waiting:
+            digest.last_sent_at = now
+        digest.save(update_fields=["due_at", "last_sent_at"])
+        CommentNotification.objects.filter(pk__in=[n.pk for n in waiting]).update(digested_at=now)
+        user = waiting[0].recipient if waiting else None
+        readable = [
+            n
+            for n in waiting
+            if not n.comment.is_hidden
+            and user.is_active
+            and user.has_perm("consultation.view_comment", n.comment)
+        ]
+        if not readable or not user.email:
+            return 0
+        key = f"comment-digest:{user_id}:{now.isoformat()}"
+        if len(readable) == 1:
+            subject, text, html = _single_email(readable[0])
+        else:
+            subject, text, html = _digest_email(user, readable)
+        enqueue_email(to=[user.email], subject=subject, body=text, html=html, key=key)
+    return len(readable)
 
 
 def _ancestors(comment):
@@ -232,41 +326,75 @@ def _email_context(comment):
     }
 
 
-def _send(subject, template, context, email):
-    text = render_to_string(f"{template}.txt", context)
-    html = render_to_string(f"{template}.html", context)
-    send_mail(subject, text, xtd_settings.COMMENTS_XTD_FROM_EMAIL, [email], html=html)
+def _render(template, context):
+    return render_to_string(f"{template}.txt", context), render_to_string(f"{template}.html", context)
 
 
-def _send_reply_email(*, comment, recipient):
+def _mute_url(recipient_comment):
     # comments-xtd's signed key: its mute view turns follow-ups off for this
     # person on this page.
-    key = signed.dumps(recipient, compress=True, extra_key=xtd_settings.COMMENTS_XTD_SALT).decode()
-    context = _email_context(comment) | {
-        "user_name": recipient.author_name,
-        "parent": recipient,
-        "mute_url": site_url(reverse("comments-xtd-mute", args=[key])),
-    }
-    _send(
-        f"New reply to your comment on “{comment.target.title}”",
-        "django_comments_xtd/email_followup_comment",
-        context,
-        recipient.user_email,
-    )
+    key = signed.dumps(recipient_comment, compress=True, extra_key=xtd_settings.COMMENTS_XTD_SALT).decode()
+    return site_url(reverse("comments-xtd-mute", args=[key]))
 
 
-def _send_follow_email(*, comment, follow):
-    token = signing.dumps({"p": follow.paper_id, "u": follow.user_id}, salt=UNFOLLOW_SALT)
+def _unfollow_url(*, paper_id, user_id):
+    token = signing.dumps({"p": paper_id, "u": user_id}, salt=UNFOLLOW_SALT)
+    return site_url(reverse("consultation:paper_unfollow_link", args=[token]))
+
+
+def _replied_to(notification):
+    """The recipient's comment that this one answers (nearest first)."""
+    for ancestor in _ancestors(notification.comment):
+        if ancestor.user_id == notification.recipient_id:
+            return ancestor
+    return None
+
+
+def _single_email(notification):
+    comment, user = notification.comment, notification.recipient
+    parent = _replied_to(notification) if notification.kind == CommentNotification.Kind.REPLY else None
+    if parent is not None:
+        context = _email_context(comment) | {
+            "user_name": parent.author_name,
+            "parent": parent,
+            "mute_url": _mute_url(parent),
+        }
+        text, html = _render("django_comments_xtd/email_followup_comment", context)
+        return f"New reply to your comment on “{comment.target.title}”", text, html
     context = _email_context(comment) | {
-        "user_name": follow.user.public_name,
-        "unfollow_url": site_url(reverse("consultation:paper_unfollow_link", args=[token])),
+        "user_name": user.public_name,
+        "unfollow_url": _unfollow_url(paper_id=comment.paper_id, user_id=user.pk),
     }
-    _send(
-        f"New comment on “{comment.paper.title}”",
-        "consultation/email/paper_new_comment",
-        context,
-        follow.user.email,
-    )
+    text, html = _render("consultation/email/paper_new_comment", context)
+    return f"New comment on “{comment.paper.title}”", text, html
+
+
+def _digest_email(user, notifications):
+    items = []
+    papers = {}
+    mutes = {}
+    for notification in notifications:
+        comment = notification.comment
+        items.append({"comment": comment, "kind": notification.kind, **_email_context(comment)})
+        if notification.kind == CommentNotification.Kind.FOLLOW:
+            papers.setdefault(
+                comment.paper_id,
+                {"paper": comment.paper, "url": _unfollow_url(paper_id=comment.paper_id, user_id=user.pk)},
+            )
+        else:
+            parent = _replied_to(notification)
+            if parent is not None:
+                mutes.setdefault(parent.content_type_id, {"target": comment.target, "url": _mute_url(parent)})
+    context = {
+        "user_name": user.public_name,
+        "items": items,
+        "unfollow": list(papers.values()),
+        "mutes": list(mutes.values()),
+        "site_name": settings.SITE_NAME,
+        "site_url": settings.SITE_URL,
+    }
+    text, html = _render("consultation/email/comment_digest", context)
+    return f"{len(items)} new comments on {settings.SITE_NAME}", text, html
 
 
 # ---------------------------------------------------------------- following

@@ -1,6 +1,12 @@
 """Consultation models, re-exported so `consultation.models.X` works everywhere."""
 
-from consultation.models.comments import Comment, CommentReport, PaperFollow
+from consultation.models.comments import (
+    Comment,
+    CommentNotification,
+    CommentReport,
+    NotificationDigest,
+    PaperFollow,
+)
 from consultation.models.pages import (
     ConsultationIndexPage,
     ConsultationPage,
@@ -12,7 +18,7 @@ from consultation.models.participation import Voice
 from consultation.models.proposals import Proposal, ProposalKind, ProposalState
 from consultation.models.reactions import Reaction, ReactionChoice, TargetKind
 from consultation.models.record import ConsultationRecordHead, RecordEntry, RecordHead
-from consultation.models.reports import FrozenReport, FrozenReportError
+from consultation.models.reports import FrozenReport, FrozenReportError, ReportPdf
 from consultation.models.responses import Response
 from consultation.models.restriction import Restrictable, RestrictionCategory
 from consultation.models.stages import StageChange
@@ -21,7 +27,9 @@ from consultation.models.versions import ImmutableSnapshotError, PaperVersion, S
 
 __all__ = [
     "Comment",
+    "CommentNotification",
     "CommentReport",
+    "NotificationDigest",
     "ConsultationIndexPage",
     "ConsultationPage",
     "ConsultationRecordHead",
@@ -38,6 +46,7 @@ __all__ = [
     "Reaction",
     "ReactionChoice",
     "RecordEntry",
+    "ReportPdf",
     "RecordHead",
     "Response",
     "Restrictable",

@@ -191,3 +191,43 @@ class PaperFollow(models.Model):
 
     def __str__(self):
         return f"{self.user} follows {self.paper}"
+
+
+class CommentNotification(models.Model):
+    """A comment someone is to be told about (a reply to them, or a comment on a
+    paper they follow), waiting for their next digest. One per person per comment."""
+
+    class Kind(models.TextChoices):
+        REPLY = "reply", "Reply to your comment"
+        FOLLOW = "follow", "New comment on a paper you follow"
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="comment_notifications"
+    )
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+    # Set when a digest has taken it (sent, or dropped because it may no longer be read).
+    digested_at = models.DateTimeField(null=True, blank=True, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["recipient", "comment"], name="one_notification_per_comment")
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: comment {self.comment_id} for user {self.recipient_id}"
+
+
+class NotificationDigest(models.Model):
+    """When a person's next digest is due, and when the last one went: notifications
+    to one person go out at most every NOTIFICATION_DIGEST_MINUTES."""
+
+    recipient = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_digest"
+    )
+    due_at = models.DateTimeField(null=True, blank=True)
+    last_sent_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return f"Notification digest for user {self.recipient_id}"

@@ -108,3 +108,29 @@ class FrozenReport(models.Model):
 
     def snapshot(self):
         return ReportSnapshot.from_json(self.snapshot_json)
+
+
+class ReportPdf(models.Model):
+    """A PDF of the report, laid out in the background and kept as a file.
+
+    Live PDFs are keyed by the report's content stamp (anything that may
+    withdraw text or add a section changes it), so a PDF made before a section
+    was restricted is never served after. A frozen report's PDF is made once
+    (`frozen` is unique) and its SHA-256 goes into the public record."""
+
+    paper = models.ForeignKey("consultation.PolicyPaperPage", on_delete=models.CASCADE, related_name="+")
+    frozen = models.OneToOneField(
+        FrozenReport, on_delete=models.PROTECT, null=True, blank=True, related_name="pdf_file"
+    )
+    content_stamp = models.CharField(max_length=500, blank=True)
+    file = models.FileField(upload_to="reports/")
+    sha256 = models.CharField(max_length=64)
+    # When the report's figures were read: the PDF says so too.
+    figures_as_of = models.DateTimeField()
+    built_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-built_at", "-pk"]
+
+    def __str__(self):
+        return f"Report PDF: {self.paper_id}{f' frozen {self.frozen_id}' if self.frozen_id else ''}"

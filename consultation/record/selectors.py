@@ -33,6 +33,8 @@ KIND_LABELS = {
     "proposal_incorporated": "Proposal incorporated",
     "proposal_not_taken_forward": "Proposal not taken forward",
     "proposal_withdrawn": "Proposal withdrawn",
+    "report_frozen": "Report frozen",
+    "report_pdf": "Frozen report PDF fingerprinted",
 }
 
 

@@ -5,11 +5,8 @@ Every output is refused to whoever may not read the paper
 (`consultation.view_report`), as the paper's text is.
 """
 
-import time
-
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, Max
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -18,12 +15,13 @@ from django.utils.text import slugify
 
 from consultation.explain import explain
 from consultation.exports.selectors import export_links
-from consultation.models import Comment, FrozenReport, SectionPage
+from consultation.models import Comment, FrozenReport, ReportPdf, SectionPage
 from consultation.models.reports import ReportSnapshot
 from consultation.opinions.selectors import min_group_size, opinion_groups, with_declared_verdicts
 from consultation.reactions.broadcast import clock
 from consultation.report.builder import report_build
-from consultation.report.render import render_body, render_csv, render_json, render_pdf
+from consultation.report.render import render_body, render_csv, render_json
+from consultation.report.services import report_content_stamp, report_pdf_request
 
 CONTENT_TYPES = {
     "pdf": "application/pdf",
@@ -61,37 +59,19 @@ def _cache_seconds():
     return getattr(settings, "REPORT_CACHE_SECONDS", 5)
 
 
-def _content_stamp(paper):
-    """Changes at once with anything that may withdraw text from the report or add a
-    section: the paper or a section published (restricted, renamed, added), a
-    comment posted or hidden by a moderator, a new version. Two small queries."""
-    sections = SectionPage.objects.child_of(paper).aggregate(n=Count("pk"), last=Max("last_published_at"))
-    comments = Comment.objects.filter(paper=paper).aggregate(n=Count("pk"), hidden=Max("hidden_at"))
-    parts = [
-        paper.pk,
-        paper.version_label,
-        paper.last_published_at,
-        sections["n"],
-        sections["last"],
-        comments["n"],
-        comments["hidden"],
-    ]
-    return ":".join(str(part.timestamp() if hasattr(part, "timestamp") else part) for part in parts)
-
-
 class ReportCache:
     """One build per state of the report, shared by every viewer asking at once.
 
     The live outputs (page, CSV, JSON) are keyed by the content stamp and the
     paper's tally clock, which moves with every broadcast tally change. The PDF
-    takes seconds to lay out, so it is keyed by the content stamp and a time
-    bucket of REPORT_PDF_SECONDS instead: its tallies may be that much behind
-    the live ones (it says when its figures are from), but nothing withdrawn
-    stays in it."""
+    takes seconds to lay out, so it is made in the background and stored
+    (services.report_pdf_request): its tallies may be up to REPORT_PDF_SECONDS
+    behind the live ones (it says when its figures are from), but nothing
+    withdrawn stays in it."""
 
     def __init__(self, paper):
         self.paper = paper
-        self.stamp = _content_stamp(paper)
+        self.stamp = report_content_stamp(paper)
 
     def live_key(self, kind):
         epoch, tick = clock().current(self.paper.pk)
@@ -112,33 +92,6 @@ class ReportCache:
 
     def snapshot(self):
         return ReportSnapshot.from_json(self.snapshot_json())
-
-    def pdf(self, *, base_url):
-        seconds = getattr(settings, "REPORT_PDF_SECONDS", 300)
-        if not seconds:
-            return render_pdf(self.snapshot(), base_url=base_url)
-        key = f"report:{self.stamp}:{int(time.time() // seconds)}:pdf"
-        value = cache.get(key)
-        if value is not None:
-            return value
-        # One layout at a time per state: others wait for it rather than start their own.
-        if not cache.add(f"{key}:lock", 1, timeout=PDF_LOCK_SECONDS):
-            deadline = time.monotonic() + PDF_LOCK_SECONDS
-            while time.monotonic() < deadline:
-                time.sleep(0.5)
-                value = cache.get(key)
-                if value is not None:
-                    return value
-        try:
-            value = render_pdf(self.snapshot(), base_url=base_url)
-            cache.set(key, value, seconds * 2)
-        finally:
-            cache.delete(f"{key}:lock")
-        return value
-
-
-# Longest wait for another request's PDF layout before laying it out anyway.
-PDF_LOCK_SECONDS = 120
 
 
 def report_page(request, paper):
@@ -203,8 +156,36 @@ def report_file(request, paper, kind):
     elif kind == "csv":
         content = reports.get(reports.live_key("csv"), lambda: render_csv(reports.snapshot()))
     else:
-        content = reports.pdf(base_url=request.build_absolute_uri("/"))
+        pdf = report_pdf_request(paper=paper)
+        if pdf is None:
+            return _pdf_being_prepared(request, paper)
+        return _stored_pdf_response(pdf, filename=_download_name(paper, paper.version_label, kind))
     return _file_response(content, kind=kind, filename=_download_name(paper, paper.version_label, kind))
+
+
+# Seconds between reloads of the "being prepared" page.
+PDF_REFRESH_SECONDS = 10
+
+
+def _pdf_being_prepared(request, paper, *, frozen=None):
+    """Said at once, instead of waiting for the layout; the page reloads itself
+    (a meta refresh: no script) and gets the PDF when it is ready."""
+    response = TemplateResponse(
+        request,
+        "consultation/report/pdf_preparing.html",
+        {"page": paper, "frozen": frozen, "refresh_seconds": PDF_REFRESH_SECONDS},
+        status=202,
+    )
+    response["Retry-After"] = str(PDF_REFRESH_SECONDS)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _stored_pdf_response(pdf, *, filename):
+    with pdf.file.open("rb") as handle:
+        response = _file_response(handle.read(), kind="pdf", filename=filename)
+    response["X-Figures-As-Of"] = pdf.figures_as_of.isoformat()
+    return response
 
 
 # ---------------------------------------------------------------- frozen reports
@@ -257,7 +238,12 @@ def frozen_file(request, paper, frozen_id, kind):
             status=403,
             content_type="text/plain; charset=utf-8",
         )
+    filename = _download_name(paper, frozen.version_label, kind, frozen=True)
+    if kind == "pdf" and not frozen.pdf:
+        # Frozen since PDFs are made in the background: the stored file, once laid out.
+        stored = ReportPdf.objects.filter(frozen=frozen).first()
+        if stored is None:
+            return _pdf_being_prepared(request, paper, frozen=frozen)
+        return _stored_pdf_response(stored, filename=filename)
     content = {"json": frozen.snapshot_json, "csv": frozen.csv, "pdf": bytes(frozen.pdf or b"")}[kind]
-    return _file_response(
-        content, kind=kind, filename=_download_name(paper, frozen.version_label, kind, frozen=True)
-    )
+    return _file_response(content, kind=kind, filename=filename)

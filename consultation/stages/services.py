@@ -120,7 +120,8 @@ def consultation_move_stage(*, consultation, to_stage, actor, reason="", overrid
         },
     )
 
-    transaction.on_commit(lambda: subscriptions_notify_stage_change(stage_change=change))
+    # A background job, started after commit: the emails never hold up or undo the move.
+    subscriptions_notify_stage_change(stage_change=change)
     return change
 
 

@@ -15,16 +15,16 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMessage, get_connection
 from django.core.validators import validate_email
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from consultation.models import Subscription
+from consultation.models import PolicyPaperPage, StageChange, Subscription
 from consultation.models.pages import Stage
 from core.links import site_url
+from jobs.services import background, enqueue_email, job_enqueue
 
 logger = logging.getLogger(__name__)
 
@@ -59,7 +59,8 @@ def subscription_links(subscription):
     }
 
 
-def _message(*, template, subscription, context=None, list_headers=True):
+def _message(*, template, subscription, context=None, list_headers=True, key):
+    """Render `template` for `subscription` and send it in the background, once per `key`."""
     consultation = subscription.consultation
     links = subscription_links(subscription)
     context = {
@@ -79,7 +80,7 @@ def _message(*, template, subscription, context=None, list_headers=True):
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
             "List-Id": f"{consultation.title} <consultation-{consultation.pk}.updates>",
         }
-    return EmailMessage(subject=subject, body=body, to=[subscription.email], headers=headers)
+    return enqueue_email(to=[subscription.email], subject=subject, body=body, headers=headers, key=key)
 
 
 def _normalise(email):
@@ -125,19 +126,13 @@ def subscription_request(*, consultation, email):
     else:
         # Tell the owner, not the person at the form, that they are already subscribed.
         template = "consultation/emails/subscription_exists"
-    subscription_id = subscription.pk
-    transaction.on_commit(lambda: _send_prompt(subscription_id, template))
-
-
-def _send_prompt(subscription_id, template):
-    subscription = Subscription.objects.select_related("consultation").filter(pk=subscription_id).first()
-    if subscription is None:
-        return
-    try:
-        _message(template=template, subscription=subscription, list_headers=False).send()
-    except Exception:
-        # The sign-up is saved; the person can ask again after the interval.
-        logger.exception("Could not send %s for subscription %s", template, subscription_id)
+    # Sent in the background after commit; a mail failure is retried there.
+    _message(
+        template=template,
+        subscription=subscription,
+        list_headers=False,
+        key=f"subscription:{subscription.pk}:{subscription.created_at.timestamp()}:{subscription.prompts_sent}",
+    )
 
 
 @transaction.atomic
@@ -167,43 +162,44 @@ def subscriptions_purge_unconfirmed(*, older_than=CONFIRM_LINK_MAX_AGE):
     return deleted
 
 
-def _send_to_confirmed(*, consultation, template, context):
-    """One email per confirmed subscriber (each has its own unsubscribe link),
-    sent over one connection in batches. Returns how many were sent."""
-    subscribers = (
-        Subscription.objects.confirmed()
-        .filter(consultation=consultation)
-        .select_related("consultation")
-        .order_by("pk")
-    )
-    sent = 0
-    batch = []
-    connection = get_connection()
+def _confirmed(consultation_id):
+    return Subscription.objects.confirmed().filter(consultation_id=consultation_id)
 
-    def flush():
-        nonlocal sent
-        try:
-            sent += connection.send_messages(batch) or 0
-        except Exception:
-            # The stage has moved and is recorded; a mail server failure must
-            # not undo that or hide it from the editor as a crash.
-            logger.exception("Could not send %s to %d subscribers", template, len(batch))
-        batch.clear()
 
+def _send_to_confirmed(*, consultation_id, template, context, key):
+    """One email per confirmed subscriber (each has its own unsubscribe link), each
+    its own background job keyed `<key>:<subscription>`: a retried fan-out never
+    emails anyone twice. Returns how many were enqueued."""
+    subscribers = _confirmed(consultation_id).select_related("consultation").order_by("pk")
+    count = 0
     for subscription in subscribers.iterator(chunk_size=SEND_BATCH):
-        batch.append(_message(template=template, subscription=subscription, context=context))
-        if len(batch) >= SEND_BATCH:
-            flush()
-    if batch:
-        flush()
-    return sent
+        with transaction.atomic():
+            _message(
+                template=template, subscription=subscription, context=context, key=f"{key}:{subscription.pk}"
+            )
+        count += 1
+    return count
 
 
 def subscriptions_notify_stage_change(*, stage_change):
-    """Email confirmed subscribers that the consultation has changed stage."""
+    """Email confirmed subscribers, in the background, that the consultation has
+    changed stage. Call it in the move's transaction: the job starts after commit.
+    Returns how many subscribers will be emailed."""
+    job_enqueue(
+        "consultation.subscriptions.services.subscriptions_send_stage_change",
+        kwargs={"stage_change_id": stage_change.pk},
+        key=f"stage-change:{stage_change.pk}",
+        label=f"Stage change emails to subscribers of consultation {stage_change.consultation_id}",
+    )
+    return _confirmed(stage_change.consultation_id).count()
+
+
+@background
+def subscriptions_send_stage_change(*, stage_change_id):
+    stage_change = StageChange.objects.select_related("consultation").get(pk=stage_change_id)
     to_stage = Stage(stage_change.to_stage)
     return _send_to_confirmed(
-        consultation=stage_change.consultation,
+        consultation_id=stage_change.consultation_id,
         template="consultation/emails/stage_changed",
         context={
             "stage_change": stage_change,
@@ -211,17 +207,35 @@ def subscriptions_notify_stage_change(*, stage_change):
             "from_stage": Stage(stage_change.from_stage),
             "meaning": STAGE_MEANING[to_stage],
         },
+        key=f"stage-change:{stage_change.pk}",
     )
 
 
 def subscriptions_notify_new_version(*, paper, version_label, change_note="", reworded=()):
-    """Email confirmed subscribers that a new version of `paper` is published.
+    """Email confirmed subscribers, in the background, that a new version of
+    `paper` is published. Returns how many subscribers will be emailed.
 
     `reworded` names the sections whose wording changed (headings): reactions
-    to them start afresh, so people who reacted are asked to react again.
-    For the versions feature to call (after its own commit)."""
+    to them start afresh, so people who reacted are asked to react again."""
+    job_enqueue(
+        "consultation.subscriptions.services.subscriptions_send_new_version",
+        kwargs={
+            "paper_id": paper.pk,
+            "version_label": version_label,
+            "change_note": change_note,
+            "reworded": [str(heading) for heading in reworded],
+        },
+        key=f"new-version:{paper.pk}:{version_label}",
+        label=f"New version emails for “{paper.title}” {version_label}",
+    )
+    return _confirmed(paper.consultation.pk).count()
+
+
+@background
+def subscriptions_send_new_version(*, paper_id, version_label, change_note="", reworded=()):
+    paper = PolicyPaperPage.objects.get(pk=paper_id)
     return _send_to_confirmed(
-        consultation=paper.consultation,
+        consultation_id=paper.consultation.pk,
         template="consultation/emails/new_version",
         context={
             "paper": paper,
@@ -230,4 +244,5 @@ def subscriptions_notify_new_version(*, paper, version_label, change_note="", re
             "change_note": change_note,
             "reworded": list(reworded),
         },
+        key=f"new-version:{paper.pk}:{version_label}",
     )

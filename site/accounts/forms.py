@@ -1,11 +1,15 @@
 """Account forms. Whether an address already has an account is never said
 here: the services answer that privately (accounts/services.py)."""
 
+import uuid
+
 from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import PasswordResetForm, UserCreationForm
+from django.template.loader import render_to_string
 
 from core.emails import email_key
+from jobs.services import enqueue_email
 
 from .names import reserved_name_reason, strip_invisible
 
@@ -114,4 +118,27 @@ class MailboxPasswordResetForm(PasswordResetForm):
             return []
         return (
             user for user in User.objects.filter(email_key=key, is_active=True) if user.has_usable_password()
+        )
+
+    def send_mail(
+        self,
+        subject_template_name,
+        email_template_name,
+        context,
+        from_email,
+        to_email,
+        html_email_template_name=None,
+    ):
+        """In the background, like every email (jobs.services.enqueue_email)."""
+        subject = "".join(render_to_string(subject_template_name, context).splitlines())
+        body = render_to_string(email_template_name, context)
+        html = render_to_string(html_email_template_name, context) if html_email_template_name else ""
+        enqueue_email(
+            to=[to_email],
+            subject=subject,
+            body=body,
+            html=html,
+            from_email=from_email,
+            # Each request is its own email (two in one second share a token).
+            key=f"accounts:password-reset:{context['uid']}:{uuid.uuid4().hex}",
         )

@@ -12,17 +12,19 @@ gets an email saying so instead, so nobody learns from the form who has an
 account.
 """
 
+import uuid
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 
 from core.emails import email_key
+from jobs.services import enqueue_email
 
 VERIFY_SALT = "accounts.verify-email"
 CHANGE_SALT = "accounts.change-email"
@@ -41,8 +43,11 @@ def email_verification_send(*, user):
     link = settings.SITE_URL + reverse("verify_email", args=[email_verification_token(user)])
     context = {"user": user, "link": link, "site_name": settings.SITE_NAME, "days": VERIFY_MAX_AGE // 86400}
     text = render_to_string("registration/verify_email.txt", context)
-    transaction.on_commit(
-        lambda: send_mail(f"Confirm your email address for {settings.SITE_NAME}", text, None, [user.email])
+    enqueue_email(
+        to=[user.email],
+        subject=f"Confirm your email address for {settings.SITE_NAME}",
+        body=text,
+        key=f"accounts:verify:{user.pk}:{uuid.uuid4().hex}",
     )
 
 
@@ -100,7 +105,9 @@ def _mailbox_taken_notice(*, holder, attempt):
     }
     text = render_to_string("registration/mailbox_taken_email.txt", context)
     subject = f"Someone tried to use your email address on {settings.SITE_NAME}"
-    transaction.on_commit(lambda: send_mail(subject, text, None, [holder.email]))
+    enqueue_email(
+        to=[holder.email], subject=subject, body=text, key=f"accounts:taken:{holder.pk}:{uuid.uuid4().hex}"
+    )
 
 
 @transaction.atomic
@@ -163,7 +170,7 @@ def email_change_request(*, user, email):
     }
     text = render_to_string("registration/email_change_email.txt", context)
     subject = f"Confirm your new email address for {settings.SITE_NAME}"
-    transaction.on_commit(lambda: send_mail(subject, text, None, [email]))
+    enqueue_email(to=[email], subject=subject, body=text, key=f"accounts:change:{user.pk}:{uuid.uuid4().hex}")
 
 
 def email_change_load(*, token):

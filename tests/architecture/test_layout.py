@@ -14,7 +14,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 CONSULTATION = REPO / "consultation"
-PROJECT_PACKAGES = ("consultation", "workinggroups", "core", "accounts", "config")
+PROJECT_PACKAGES = ("consultation", "workinggroups", "core", "accounts", "jobs", "config")
 
 FEATURES = {
     "pages",

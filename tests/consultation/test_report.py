@@ -24,7 +24,7 @@ from tests.support.factories import (
     SectionPageFactory,
     UserFactory,
 )
-from tests.support.reports import group_row, section_of
+from tests.support.reports import get_after_jobs, group_row, section_of
 from tests.support.trees import GROUP_NAMES, report_scenario, report_tree
 
 pytestmark = pytest.mark.django_db
@@ -372,7 +372,7 @@ def test_the_pdf_text_has_every_section_heading_and_classification(tmp_path):
 def _all_outputs(client, paper):
     base = paper.url
     return {
-        kind: client.get(f"{base}{path}")
+        kind: get_after_jobs(client, f"{base}{path}")
         for kind, path in (
             ("html", "report/"),
             ("pdf", "report.pdf"),
@@ -551,26 +551,30 @@ def test_a_hidden_comment_leaves_every_output_at_once(client, tmp_path):
     tree = report_scenario()
     base = tree["paper"].url
     assert "The duty to share is long overdue." in client.get(f"{base}report.json").content.decode()
-    assert "The duty to share is long overdue." in pdf_text(client.get(f"{base}report.pdf").content, tmp_path)
+    assert "The duty to share is long overdue." in pdf_text(
+        get_after_jobs(client, f"{base}report.pdf").content, tmp_path
+    )
     Comment.objects.filter(pk=tree["for_comment"].pk).update(
         hidden_at="2026-01-01T00:00Z", hidden_reason="Abuse"
     )
     for path in ("report/", "report/?fragment=body", "report.json"):
         assert "The duty to share is long overdue." not in client.get(f"{base}{path}").content.decode(), path
     assert "The duty to share is long overdue." not in pdf_text(
-        client.get(f"{base}report.pdf").content, tmp_path
+        get_after_jobs(client, f"{base}report.pdf").content, tmp_path
     )
 
 
 def test_a_section_restricted_since_the_last_pdf_is_withheld_from_the_next(client, tmp_path):
     tree = report_scenario()
     base, s2 = tree["paper"].url, tree["sections"][1]
-    assert "overrides local consent" in pdf_text(client.get(f"{base}report.pdf").content, tmp_path)
+    assert "overrides local consent" in pdf_text(
+        get_after_jobs(client, f"{base}report.pdf").content, tmp_path
+    )
     s2.restricted = True
     s2.restriction_category = "personal_data"
     s2.restriction_reason = "Names a family."
     s2.save_revision().publish()
-    text = pdf_text(client.get(f"{base}report.pdf").content, tmp_path)
+    text = pdf_text(get_after_jobs(client, f"{base}report.pdf").content, tmp_path)
     assert "overrides local consent" not in text and "Names a family." in text
 
 
@@ -581,12 +585,12 @@ def test_the_pdf_may_lag_the_live_tallies_but_says_when_its_figures_are_from(cli
     settings.REPORT_PDF_SECONDS = 10**9
     tree = report_scenario()
     base, s3 = tree["paper"].url, tree["sections"][2]
-    first = client.get(f"{base}report.pdf").content
+    first = get_after_jobs(client, f"{base}report.pdf").content
     react(tree["members"][2][:3], s3, "agree")
     clock().next(tree["paper"].pk)
     assert section_of(json.loads(client.get(f"{base}report.json").content), s3)["overall"]["seen"] == 5
     # Within REPORT_PDF_SECONDS the laid-out PDF is reused; it is stamped with its time.
-    assert client.get(f"{base}report.pdf").content == first
+    assert get_after_jobs(client, f"{base}report.pdf").content == first
     assert "Figures as of" in pdf_text(first, tmp_path)
 
 

@@ -8,7 +8,7 @@ from django.contrib.auth.models import AnonymousUser, Group, Permission
 from django.core.exceptions import PermissionDenied, ValidationError
 from wagtail.models import GroupPagePermission, Page
 
-from consultation.models import FrozenReport, FrozenReportError, RecordEntry
+from consultation.models import FrozenReport, FrozenReportError, RecordEntry, ReportPdf
 from consultation.reactions.broadcast import clock
 from consultation.report.services import report_freeze
 from consultation.versions.services import version_publish
@@ -52,25 +52,34 @@ def frozen_urls(paper, frozen):
     }
 
 
-def test_freezing_stores_every_output_and_puts_its_fingerprint_in_the_public_record(signoff, editor, client):
+def test_freezing_stores_every_output_and_puts_its_fingerprint_in_the_public_record(
+    signoff, editor, client, django_capture_on_commit_callbacks
+):
     paper = signoff["paper"]
-    frozen = report_freeze(paper=paper, actor=editor)
+    # The PDF is laid out by a background job started on commit.
+    with django_capture_on_commit_callbacks(execute=True):
+        frozen = report_freeze(paper=paper, actor=editor)
 
     assert frozen.version_label == "v1" and frozen.frozen_by_name == "Chief Editor"
     assert frozen.json_sha256 == hashlib.sha256(frozen.snapshot_json.encode()).hexdigest()
-    assert frozen.pdf_sha256 == hashlib.sha256(bytes(frozen.pdf)).hexdigest()
+    pdf = ReportPdf.objects.get(frozen=frozen)
+    with pdf.file.open("rb") as handle:
+        pdf_bytes = handle.read()
+    assert pdf_bytes.startswith(b"%PDF") and pdf.sha256 == hashlib.sha256(pdf_bytes).hexdigest()
     entry = RecordEntry.objects.get(kind="report_frozen")
     assert frozen.record_entry == entry
     assert entry.consultation_id == signoff["consultation"].pk
     assert entry.data["json_sha256"] == frozen.json_sha256
-    assert entry.data["pdf_sha256"] == frozen.pdf_sha256
+    fingerprint = RecordEntry.objects.get(kind="report_pdf")
+    assert fingerprint.data["pdf_sha256"] == pdf.sha256 and fingerprint.data["frozen_report"] == frozen.pk
+    assert fingerprint.consultation_id == signoff["consultation"].pk and pdf.sha256 in fingerprint.summary
     assert entry.data["sections_by_classification"]["contested"] == 1
     assert paper.title in entry.summary and "v1" in entry.summary
 
     urls = frozen_urls(paper, frozen)
     assert client.get(urls["json"]).content.decode() == frozen.snapshot_json
     assert client.get(urls["csv"]).content.decode() == frozen.csv
-    assert client.get(urls["pdf"]).content == bytes(frozen.pdf)
+    assert client.get(urls["pdf"]).content == pdf_bytes
     html = client.get(urls["html"]).content.decode()
     assert frozen.json_sha256 in html and "It never changes" in html
     # The frozen page links to its own stored files, not to the live ones.

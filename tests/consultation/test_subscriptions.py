@@ -205,15 +205,19 @@ def test_confirmation_links_expire_after_seven_days(client, tree, monkeypatch):
     assert Subscription.objects.get().status == "pending"
 
 
-def test_new_version_email_goes_to_confirmed_subscribers_of_that_consultation_only(tree):
+def test_new_version_email_goes_to_confirmed_subscribers_of_that_consultation_only(
+    tree, django_capture_on_commit_callbacks
+):
     consultation = tree["consultation"]
     Subscription.objects.create(consultation=consultation, email="yes@example.org", status="confirmed")
     Subscription.objects.create(consultation=consultation, email="no@example.org")
     other = another_consultation(tree)
     Subscription.objects.create(consultation=other, email="elsewhere@example.org", status="confirmed")
-    sent = subscriptions_notify_new_version(
-        paper=tree["paper"], version_label="v2", change_note="Clearer costs."
-    )
+    # A background job, started after commit.
+    with django_capture_on_commit_callbacks(execute=True):
+        sent = subscriptions_notify_new_version(
+            paper=tree["paper"], version_label="v2", change_note="Clearer costs."
+        )
     assert sent == 1
     assert mail.outbox[0].to == ["yes@example.org"]
     assert "v2" in mail.outbox[0].subject and "Clearer costs." in mail.outbox[0].body

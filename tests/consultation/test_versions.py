@@ -196,8 +196,10 @@ def test_subscribers_hear_of_the_new_version_only_once_it_commits(tree, django_c
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         version_publish(paper=tree["paper"], actor=tree["editor"], change_note="First draft.")
     assert mail.outbox == []
-    for callback in callbacks:
-        callback()
+    # The commit starts a background job, whose emails are jobs started on their own commits.
+    with django_capture_on_commit_callbacks(execute=True):
+        for callback in callbacks:
+            callback()
     assert [m.to for m in mail.outbox] == [["reader@example.org"]]
     assert "v1" in mail.outbox[0].subject
 
@@ -649,7 +651,7 @@ def test_the_paper_page_marks_text_edited_after_the_version_and_keeps_the_old_fi
     assert "On the v1 wording: 1 agree" in page.select_one(f"#section-{first.pk}").get_text(" ", strip=True)
 
 
-def test_the_new_version_email_names_the_reworded_sections():
+def test_the_new_version_email_names_the_reworded_sections(django_capture_on_commit_callbacks):
     from consultation.subscriptions.services import subscriptions_notify_new_version
     from tests.support.trees import build_site_tree as build
 
@@ -663,9 +665,10 @@ def test_the_new_version_email_names_the_reworded_sections():
         confirmed_at="2026-01-01T00:00Z",
     )
     mail.outbox.clear()
-    subscriptions_notify_new_version(
-        paper=tree["paper"], version_label="v2", change_note="Reworded.", reworded=["Data sharing duty"]
-    )
+    with django_capture_on_commit_callbacks(execute=True):  # a background job, started after commit
+        subscriptions_notify_new_version(
+            paper=tree["paper"], version_label="v2", change_note="Reworded.", reworded=["Data sharing duty"]
+        )
     (message,) = mail.outbox
     assert "Sections reworded in this version:\n- Data sharing duty" in message.body
     assert "please read them again and react to the new wording" in message.body

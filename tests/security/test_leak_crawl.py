@@ -33,6 +33,7 @@ from consultation.proposals.services import proposal_create
 from consultation.rules import MODERATORS_GROUP
 from consultation.versions.services import version_publish
 from tests.support.contributions import react
+from jobs.models import Job
 from tests.support.factories import UserFactory
 from tests.support.people import editor_of, member_of
 from tests.support.trees import groups_tree
@@ -107,6 +108,8 @@ def world():
             "pk": [proposal.pk, comment.pk],
             "frozen_id": [1],
             "number": [version.number],
+            # The background jobs the comments above started (their emails among them).
+            "job_id": list(Job.objects.values_list("pk", flat=True)) or [1],
         },
         "slugs": {"slug": group.slug, "kind": ["section", "comment", "proposal"]},
     }

@@ -84,9 +84,12 @@ def test_a_second_account_cannot_confirm_a_mailbox_already_confirmed(client):
     assert not twin.email_verified
 
 
-def test_password_reset_finds_the_account_by_mailbox_and_writes_to_its_own_address(client):
+def test_password_reset_finds_the_account_by_mailbox_and_writes_to_its_own_address(
+    client, django_capture_on_commit_callbacks
+):
     UserFactory(email="alex@gmail.com")
-    client.post("/accounts/password/reset/", {"email": "A.lex+reset@googlemail.com"})
+    with django_capture_on_commit_callbacks(execute=True):  # the email is a job started on commit
+        client.post("/accounts/password/reset/", {"email": "A.lex+reset@googlemail.com"})
     assert [m.to for m in mail.outbox] == [["alex@gmail.com"]]
 
 

@@ -123,9 +123,10 @@ def test_sign_in_refuses_redirects_to_other_sites(client):
     assert response["Location"] == "/"
 
 
-def test_password_reset_by_email_with_a_link_on_the_site_address(client):
+def test_password_reset_by_email_with_a_link_on_the_site_address(client, django_capture_on_commit_callbacks):
     user = UserFactory(email="alice@example.org")
-    response = client.post("/accounts/password/reset/", {"email": "alice@example.org"})
+    with django_capture_on_commit_callbacks(execute=True):  # the email is a job started on commit
+        response = client.post("/accounts/password/reset/", {"email": "alice@example.org"})
     assert response.status_code == 302
     assert [m.to for m in mail.outbox] == [["alice@example.org"]]
     link = link_in(mail.outbox[0].body)

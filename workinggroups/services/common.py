@@ -1,8 +1,10 @@
+import uuid
+
 from django.conf import settings
-from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 
 from core.links import site_url
+from jobs.services import enqueue_email
 
 
 def absolute_url(path):
@@ -10,12 +12,15 @@ def absolute_url(path):
     return site_url(path)
 
 
-def send_templated_email(*, template, context, to):
-    """Plain-text email from `<template>_subject.txt` and `<template>.txt`."""
+def send_templated_email(*, template, context, to, key=None):
+    """Plain-text email from `<template>_subject.txt` and `<template>.txt`, sent in
+    the background once per `key` (jobs.services.enqueue_email); without a key,
+    each call is a new email."""
     context = {"site_name": settings.SITE_NAME, "site_url": settings.SITE_URL, **context}
     subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
     body = render_to_string(f"{template}.txt", context)
-    EmailMessage(subject=subject, body=body, to=list(to)).send()
+    key = key or f"{template}:{uuid.uuid4().hex}"
+    return enqueue_email(to=list(to), subject=subject, body=body, key=key)
 
 
 def forget_cached_memberships(user):

@@ -116,6 +116,7 @@ def _send_invitation(invitation):
         template="workinggroups/emails/invitation",
         context={"invitation": invitation, "url": invitation_url(invitation)},
         to=[invitation.email],
+        key=f"invitation:{invitation.pk}:{invitation.nonce}",
     )
 
 
@@ -221,6 +222,7 @@ def join_request_create(*, group, user, organisation=None, organisation_name="",
                 template="workinggroups/emails/join_request",
                 context={"join_request": join_request, "url": manage_url},
                 to=convenor_emails,
+                key=f"join-request:{join_request.pk}",
             )
         )
     return join_request
@@ -289,6 +291,7 @@ def _tell_requester(join_request):
             template="workinggroups/emails/join_request_decided",
             context={"join_request": join_request, "url": url},
             to=[join_request.user.email],
+            key=f"join-request-decided:{join_request.pk}",
         )
     )
 

@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     # Project apps first so their templates override third-party ones.
     "core",
     "accounts",
+    "jobs",
     "consultation",
     "workinggroups",
     # Wagtail
@@ -58,6 +59,9 @@ INSTALLED_APPS = [
     # Wrong passwords (django-axes). Other limits use django-ratelimit, which
     # needs no app entry (core/limits.py).
     "axes",
+    # Background work: Django's task framework (backport) and its database backend.
+    "django_tasks",
+    "django_tasks_db",
     # Content-Security-Policy (its checks catch settings in the pre-4.0 format).
     "csp",
     # Permissions: one named rule per action, loaded from each app's rules.py.
@@ -240,6 +244,34 @@ if REDIS_URL:
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Background work (site/jobs): every email, PDF and bulk notification runs as a
+# job through Django's task framework. TASK_BACKEND chooses the backend:
+# "database" (the embedded default: rows in the site's database, worked by
+# `manage.py work`, i.e. django-tasks-db's db_worker) or "rq" (Redis, for
+# several workers on several machines; the default when REDIS_URL is set).
+TASK_BACKEND = env("TASK_BACKEND", default="rq" if REDIS_URL else "database")
+TASK_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "rq": "django_tasks_rq.RQBackend",
+    # Runs each task inside the call that enqueues it: for tests, never for a site.
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+}
+if TASK_BACKEND not in TASK_BACKENDS:
+    raise ValueError(f"TASK_BACKEND must be one of {', '.join(TASK_BACKENDS)}, not {TASK_BACKEND!r}")
+if TASK_BACKEND == "rq" and not REDIS_URL:
+    raise ValueError("TASK_BACKEND=rq needs REDIS_URL")
+TASK_QUEUE = "default"
+# Our jobs go to TASK_QUEUE; Wagtail's own tasks (reference index, image files) to "default".
+TASKS = {"default": {"BACKEND": TASK_BACKENDS[TASK_BACKEND], "QUEUES": sorted({TASK_QUEUE, "default"})}}
+if REDIS_URL:
+    INSTALLED_APPS.append("django_rq")
+    RQ_QUEUES = {TASK_QUEUE: {"URL": REDIS_URL}}
+# Attempts before a job is shown as failed, and the first wait between them (doubling).
+JOB_MAX_ATTEMPTS = env.int("JOB_MAX_ATTEMPTS", default=5)
+JOB_RETRY_SECONDS = env.float("JOB_RETRY_SECONDS", default=30)
+# Comment notifications to one person go out as one digest at most this often.
+NOTIFICATION_DIGEST_MINUTES = env.float("NOTIFICATION_DIGEST_MINUTES", default=10)
 
 # Rate limits (README: configuration; site/core/limits.py says what each counts by).
 # A value is one or more rates, comma-separated: "6/m,100/d" is a burst and a day.

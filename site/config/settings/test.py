@@ -4,7 +4,7 @@ import hashlib
 
 from .base import env
 from .dev import *  # noqa: F403
-from .dev import BASE_DIR, CACHES, CHANNEL_LAYERS, REDIS_URL
+from .dev import BASE_DIR, CACHES, CHANNEL_LAYERS, REDIS_URL, TASK_BACKEND, TASK_BACKENDS, TASK_QUEUE
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -31,3 +31,18 @@ if REDIS_URL:
     _cache_prefix = env("CACHE_PREFIX", default=f"{_prefix}-cache")
     CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = f"{_prefix}-{TEST_WORKER}"
     CACHES["default"]["KEY_PREFIX"] = f"{_cache_prefix}-{TEST_WORKER}"
+
+# Background jobs: tests about something else run them as they are enqueued
+# (after commit), through the same job rows and handlers. Tests of the queue
+# itself switch to a real backend and run a real worker (tests/support/queue.py):
+# the database backend, or rq when REDIS_URL is set; each xdist worker gets its
+# own rq queue. Notifications go out at once unless a test sets a window.
+NOTIFICATION_DIGEST_MINUTES = 0
+JOB_RETRY_SECONDS = 0
+if REDIS_URL:
+    TASK_QUEUE = f"{_prefix}-{TEST_WORKER}"
+    # "default" takes Wagtail's own tasks while a queue test has rq in place.
+    RQ_QUEUES = {TASK_QUEUE: {"URL": REDIS_URL}, "default": {"URL": REDIS_URL}}
+# A worker process a test starts (`manage.py work`) names its backend in TASK_BACKEND.
+_test_backend = "immediate" if not env("TASK_BACKEND", default="") else TASK_BACKEND
+TASKS = {"default": {"BACKEND": TASK_BACKENDS[_test_backend], "QUEUES": sorted({TASK_QUEUE, "default"})}}
