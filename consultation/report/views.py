@@ -15,7 +15,7 @@ from django.utils.text import slugify
 
 from consultation.explain import explain
 from consultation.exports.selectors import export_links
-from consultation.models import Comment, FrozenReport, ReportPdf, SectionPage
+from consultation.models import FrozenReport, ReportPdf, SectionPage
 from consultation.models.reports import ReportSnapshot
 from consultation.opinions.selectors import min_group_size, opinion_groups, with_declared_verdicts
 from consultation.reactions.broadcast import clock

@@ -32,8 +32,8 @@ from consultation.models import (
 from consultation.proposals.services import proposal_create
 from consultation.rules import MODERATORS_GROUP
 from consultation.versions.services import version_publish
-from tests.support.contributions import react
 from jobs.models import Job
+from tests.support.contributions import react
 from tests.support.factories import UserFactory
 from tests.support.people import editor_of, member_of
 from tests.support.trees import groups_tree
