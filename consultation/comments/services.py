@@ -25,7 +25,7 @@ from consultation.explain import require
 from consultation.models import Comment, CommentReport, PaperFollow, PolicyPaperPage, Proposal, SectionPage
 from consultation.participation.services import speaking_membership
 from consultation.record.services import record_event
-from core.links import site_url
+from core.links import public_origin, site_url
 
 logger = logging.getLogger(__name__)
 
@@ -227,7 +227,7 @@ def _email_context(comment):
         "paper": comment.paper,
         "comment_url": site_url(comment.get_absolute_url()),
         "site_name": settings.SITE_NAME,
-        "site_url": settings.SITE_URL,
+        "site_url": public_origin(),
     }
 
 

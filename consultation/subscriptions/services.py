@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from consultation.models import Subscription
 from consultation.models.pages import Stage
-from core.links import site_url
+from core.links import public_origin, site_url
 
 logger = logging.getLogger(__name__)
 
@@ -64,7 +64,7 @@ def _message(*, template, subscription, context=None, list_headers=True):
     links = subscription_links(subscription)
     context = {
         "site_name": settings.SITE_NAME,
-        "site_url": settings.SITE_URL,
+        "site_url": public_origin(),
         "consultation": consultation,
         "consultation_url": site_url(consultation.url or "/"),
         **links,

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 
-from core.links import site_url
+from core.links import public_origin, site_url
 
 
 def absolute_url(path):
@@ -12,7 +12,7 @@ def absolute_url(path):
 
 def send_templated_email(*, template, context, to):
     """Plain-text email from `<template>_subject.txt` and `<template>.txt`."""
-    context = {"site_name": settings.SITE_NAME, "site_url": settings.SITE_URL, **context}
+    context = {"site_name": settings.SITE_NAME, "site_url": public_origin(), **context}
     subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
     body = render_to_string(f"{template}.txt", context)
     EmailMessage(subject=subject, body=body, to=list(to)).send()
