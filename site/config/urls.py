@@ -6,6 +6,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from consultation.comments.views import comment_mute
+from core.views import favicon
 
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
@@ -17,6 +18,8 @@ urlpatterns = [
     # confirmation step); posting goes through consultation's own view, which
     # checks the stage rules first.
     path("comments/mute/<str:key>/", comment_mute, name="comments-xtd-mute"),
+    # Browsers ask for /favicon.ico whatever the page's <link rel="icon"> says.
+    path("favicon.ico", favicon, name="favicon"),
 ]
 
 if settings.DEBUG:
