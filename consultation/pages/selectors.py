@@ -57,6 +57,7 @@ def section_detail(*, section, user):
         "can_read_body": user.has_perm("consultation.view_body", section),
         "previous_section": siblings[index - 1] if index > 0 else None,
         "next_section": siblings[index + 1] if index + 1 < len(siblings) else None,
+        "section_count": len(siblings),
         **section_comments(section=section, user=user),
     }
 
