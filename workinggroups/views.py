@@ -154,7 +154,7 @@ def join_request_decide(request, slug, pk):
             form = DeclineForm(request.POST)
             note = form.cleaned_data["note"] if form.is_valid() else ""
             join_request_decline(join_request=join_request, note=note, actor=request.user)
-            messages.success(request, f"You declined {name}’s request to join.")
+            messages.success(request, f"You declined the request from {name} to join.")
         else:
             raise ValidationError("Choose to approve or decline the request.")
     except ValidationError as error:
