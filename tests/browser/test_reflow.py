@@ -112,3 +112,23 @@ def test_charts_give_way_to_their_tables_on_a_phone(demo_pages, new_context):
     wide = new_context(viewport={"width": 1280, "height": 900}).new_page()
     wide.goto(server.url + report)
     assert wide.locator(".report-chart").first.is_visible()
+
+
+def test_the_admin_respond_select_stays_on_a_phone_screen(asgi_server, new_context, browser_login):
+    from django.urls import reverse
+
+    from consultation.comments.services import comment_create
+    from tests.support.factories import MembershipFactory, WorkingGroupFactory
+    from tests.support.people import editor_of
+    from tests.support.trees import build_site_tree
+
+    group = WorkingGroupFactory()
+    tree = build_site_tree(sections=1, groups=[group])
+    editor = editor_of(tree["consultation"])
+    member = MembershipFactory(group=group, role="member").user
+    comment_create(author=member, target=tree["sections"][0], text="A long point about the threshold " * 8)
+    page = new_context(viewport={"width": 390, "height": 780}).new_page()
+    browser_login(page, asgi_server, editor.username)
+    page.goto(asgi_server.url + reverse("consultation_versions:respond", args=[tree["paper"].pk]))
+    box = page.locator("select[name=target]").bounding_box()
+    assert box["x"] + box["width"] <= 390
