@@ -24,9 +24,13 @@ def test_a_reader_moves_through_the_paper_by_its_contents(asgi_server, new_conte
     assert section_three.locator(".reading-progress").inner_text() == "Section 3 of 4"
 
     # Contents → section 3 → back to contents.
-    page.get_by_role("navigation", name="Contents").get_by_role("link", name=f"3. {sections[2].title}").click()
+    page.get_by_role("navigation", name="Contents").get_by_role(
+        "link", name=f"3. {sections[2].title}"
+    ).click()
     assert page.evaluate("location.hash") == f"#section-{sections[2].pk}"
-    page.get_by_role("navigation", name="After section 3").get_by_role("link", name="Back to contents").click()
+    page.get_by_role("navigation", name="After section 3").get_by_role(
+        "link", name="Back to contents"
+    ).click()
     assert page.evaluate("location.hash") == "#contents"
     assert page.get_by_role("navigation", name="After section 4").count() == 1
 
@@ -37,9 +41,13 @@ def test_a_reader_moves_through_the_paper_by_its_contents(asgi_server, new_conte
     pager.get_by_role("link", name=re.compile(r"^Next: section 3")).click()
     page.wait_for_url(f"**{sections[2].url}")
     assert page.get_by_role("heading", level=1).inner_text() == f"3. {sections[2].title}"
-    page.get_by_role("navigation", name="Sections").get_by_role("link", name=re.compile(r"^Previous: section 2")).click()
+    page.get_by_role("navigation", name="Sections").get_by_role(
+        "link", name=re.compile(r"^Previous: section 2")
+    ).click()
     page.wait_for_url(f"**{sections[1].url}")
-    page.get_by_role("navigation", name="Sections").get_by_role("link", name=re.compile("contents of the paper")).click()
+    page.get_by_role("navigation", name="Sections").get_by_role(
+        "link", name=re.compile("contents of the paper")
+    ).click()
     page.wait_for_url(f"**{paper.url}#contents")
     assert page.get_by_role("heading", name="Contents").is_visible()
 

@@ -91,7 +91,9 @@ def test_every_public_page_type_reflows_at_phone_widths(demo_pages, new_context,
 
 
 @pytest.mark.parametrize("width", [320, 390])
-def test_every_participant_page_type_reflows_at_phone_widths(demo_pages, new_context, browser_login, axe, width):
+def test_every_participant_page_type_reflows_at_phone_widths(
+    demo_pages, new_context, browser_login, axe, width
+):
     server, _, participant = demo_pages
     page = new_context(viewport={"width": width, "height": 780}).new_page()
     browser_login(page, server, CONVENOR, content.PASSWORD)

@@ -14,7 +14,9 @@ pytestmark = pytest.mark.django_db
 
 def _headings_and_titles(html):
     main = html.split("<main", 1)[1].split("</main>", 1)[0]
-    return re.findall(r"<h2 id=\"consultations-\w+\">([^<]+)</h2>|<h3 class=\"card__title\"><a [^>]+>([^<]+)</a>", main)
+    return re.findall(
+        r"<h2 id=\"consultations-\w+\">([^<]+)</h2>|<h3 class=\"card__title\"><a [^>]+>([^<]+)</a>", main
+    )
 
 
 def test_home_page_groups_consultations_by_what_a_reader_can_do(client):
@@ -50,13 +52,17 @@ def test_a_drafting_consultation_is_never_called_open(client):
 def test_each_consultation_shows_its_current_stage_dates(client):
     tree = build_site_tree(stage="review")
     consultation = tree["consultation"]
-    ConsultationStageDates.objects.create(consultation=consultation, stage="drafting", starts_on=date(2026, 1, 5))
+    ConsultationStageDates.objects.create(
+        consultation=consultation, stage="drafting", starts_on=date(2026, 1, 5)
+    )
     ConsultationStageDates.objects.create(
         consultation=consultation, stage="review", starts_on=date(2026, 3, 2), ends_on=date(2026, 4, 30)
     )
     page = client.get("/").text
     assert '<span class="tag tag--stage tag--review">Working-group review</span>' in page
-    assert 'from <time datetime="2026-03-02">2 March 2026</time> to <time datetime="2026-04-30">30 April 2026</time>' in page
+    starts = '<time datetime="2026-03-02">2 March 2026</time>'
+    ends = '<time datetime="2026-04-30">30 April 2026</time>'
+    assert f"from {starts} to {ends}" in page
     assert "5 January 2026" not in page  # only the current stage's dates
 
 

@@ -31,7 +31,9 @@ def _links(text):
 # ---------------------------------------------------------------- production: SITE_URL wins
 
 
-def test_with_site_url_set_the_host_header_never_makes_a_link(client, tree, settings, django_capture_on_commit_callbacks):
+def test_with_site_url_set_the_host_header_never_makes_a_link(
+    client, tree, settings, django_capture_on_commit_callbacks
+):
     settings.SITE_URL = "https://policy.example.gov"
     consultation = tree["consultation"]
     with django_capture_on_commit_callbacks(execute=True):

@@ -29,6 +29,9 @@ def test_wagtail_asks_no_avatar_service():
 def test_without_javascript_the_report_does_not_claim_to_update_live(client, site_tree):
     page = client.get(site_tree["paper"].url + "report/").text
     # Shown as served: the page changes only when reloaded.
-    assert '<p class="report__static" data-report-static-status>Reload this page for the latest figures.</p>' in page
+    assert (
+        '<p class="report__static" data-report-static-status>Reload this page for the latest figures.</p>'
+        in page
+    )
     # The live claim is there for live-report.js to reveal, hidden until it runs.
     assert "data-report-live-status hidden>These figures update as people react" in page
