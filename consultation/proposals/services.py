@@ -13,7 +13,11 @@ calls `proposals_mark_incorporated` and the proposal becomes "incorporated
 in vN".
 """
 
+import logging
+
 from django.conf import settings
+from django.core.mail import send_mail
+from django.template.loader import render_to_string
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -26,6 +30,9 @@ from consultation.models import Proposal, ProposalKind, ProposalState, SectionPa
 from consultation.proposals.selectors import section_wording, text_lines, text_paragraphs
 from consultation.reactions.selectors import reaction_tallies
 from consultation.record.services import record_event
+from core.links import public_origin, site_url
+
+logger = logging.getLogger(__name__)
 
 DEFAULT_TEXT_MAX_LENGTH = 10_000
 RATIONALE_MAX_LENGTH = 3_000
@@ -181,6 +188,35 @@ def proposal_withdraw(*, proposal, user):
 # ---------------------------------------------------------------- editors' decisions
 
 
+def _tell_author_on_commit(proposal, *, accepted, reason):
+    """Email the proposal's author the decision, once the decision is committed. The message is
+    built now, while the request's address is known (core/links.py), and sent on commit."""
+    author = proposal.author
+    if author is None or not author.email or not author.is_active:
+        return
+    context = {
+        "author_name": getattr(author, "public_name", "") or author.get_username(),
+        "proposal": proposal,
+        "where": _where(proposal),
+        "accepted": accepted,
+        "reason": reason,
+        "proposal_url": site_url(proposal.get_absolute_url()),
+        "site_name": settings.SITE_NAME,
+        "site_url": public_origin(),
+    }
+    subject = f"Your proposal {proposal.pk} has been decided"
+    body = render_to_string("consultation/proposals/emails/decided.txt", context)
+    address = author.email
+
+    def send():
+        try:
+            send_mail(subject, body, None, [address])
+        except Exception:  # a mail outage must not undo or fail the decision
+            logger.exception("Could not tell the author of proposal %s of its decision", proposal.pk)
+
+    transaction.on_commit(send)
+
+
 def _require_editor(editor, proposal):
     if not editor.has_perm("consultation.decide_proposal", proposal):
         raise PermissionDenied("Only editors who may publish this section can decide on its proposals.")
@@ -243,6 +279,7 @@ def proposal_incorporate(*, proposal, editor, note=""):
             summary=summary + (f" Note: {note}" if note else ""),
             data=_data(locked, revision=revision.pk, note=note, tally=_public_tally(locked, tally)),
         )
+        _tell_author_on_commit(locked, accepted=True, reason=note)
     proposal.state, proposal.revision = locked.state, revision
     return revision
 
@@ -279,6 +316,7 @@ def proposal_decline(*, proposal, editor, reason):
             ),
             data=_data(locked, reason=reason, tally=_public_tally(locked, locked.closing_tally)),
         )
+        _tell_author_on_commit(locked, accepted=False, reason=reason)
     proposal.state = locked.state
     return locked
 
