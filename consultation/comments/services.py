@@ -9,9 +9,11 @@ import logging
 from functools import partial
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -25,6 +27,7 @@ from consultation.explain import require
 from consultation.models import Comment, CommentReport, PaperFollow, PolicyPaperPage, Proposal, SectionPage
 from consultation.participation.services import speaking_membership
 from consultation.record.services import record_event
+from consultation.rules import MODERATORS_GROUP
 from core.links import public_origin, site_url
 
 logger = logging.getLogger(__name__)
@@ -303,15 +306,21 @@ def comment_flag(*, comment, reporter, reason, details=""):
     if reason not in CommentReport.Reason.values:
         raise ValidationError("Choose a reason.")
     with transaction.atomic():
+        # Locked, so two first flags cannot both think they are first (one email per comment).
+        Comment.objects.select_for_update().filter(pk=comment.pk).first()
         report = CommentReport.objects.filter(
             comment=comment, reporter=reporter, resolved_at__isnull=True
         ).first()
         if report is None:
+            first = not CommentReport.objects.filter(comment=comment, resolved_at__isnull=True).exists()
             try:
                 with transaction.atomic():
-                    return CommentReport.objects.create(
+                    report = CommentReport.objects.create(
                         comment=comment, reporter=reporter, reason=reason, details=details.strip()
                     )
+                if first:
+                    _tell_moderators_on_commit(comment, report)
+                return report
             except IntegrityError:
                 report = CommentReport.objects.get(
                     comment=comment, reporter=reporter, resolved_at__isnull=True
@@ -320,6 +329,39 @@ def comment_flag(*, comment, reporter, reason, details=""):
         report.details = details.strip()
         report.save(update_fields=["reason", "details"])
     return report
+
+
+def _tell_moderators_on_commit(comment, report):
+    """Email every moderator once about a comment's first open flag (later flags on it
+    wait in the queue). Built now, while the request's address is known; sent on commit."""
+    moderators = (
+        get_user_model()
+        .objects.filter(is_active=True, groups__name=MODERATORS_GROUP)
+        .exclude(email="")
+        .distinct()
+    )
+    addresses = sorted({user.email for user in moderators})
+    if not addresses:
+        return
+    context = {
+        "comment": comment,
+        "where": _where(comment),
+        "reason": report.get_reason_display(),
+        "review_url": site_url(reverse("consultation_moderation:comment", args=[comment.pk])),
+        "site_name": settings.SITE_NAME,
+        "site_url": public_origin(),
+    }
+    subject = f"Comment {comment.pk} has been flagged for moderation"
+    body = render_to_string("consultation/comments/emails/flagged.txt", context)
+
+    def send():
+        try:
+            messages = [EmailMessage(subject, body, to=[address]) for address in addresses]
+            get_connection().send_messages(messages)
+        except Exception:  # a mail outage must not lose the flag
+            logger.exception("Could not tell the moderators about comment %s", comment.pk)
+
+    transaction.on_commit(send)
 
 
 def _require_moderator(moderator):
