@@ -24,8 +24,8 @@ from workinggroups.signals import membership_changed, signoff_recorded
 MEMBERSHIP_SUMMARIES = {
     "joined": "{name} joined {group} as a {role}, speaking for {organisation}.",
     "left": "{name} left {group}.",
-    "removed": "A convenor ended {name}’s membership of {group}.",
-    "role_changed": "{name}’s role in {group} changed from {previous_role} to {role}.",
+    "removed": "A convenor ended the membership of {name} in {group}.",
+    "role_changed": "The role of {name} in {group} changed from {previous_role} to {role}.",
     "organisation_changed": "{name} now speaks for {organisation} in {group}.",
 }
 

@@ -147,12 +147,14 @@ def join_request_decide(request, slug, pk):
             join_request_approve(
                 join_request=join_request, role=form.cleaned_data["role"], actor=request.user
             )
-            messages.success(request, f"{name} is now a member of {group.name}.")
+            role = form.cleaned_data["role"]
+            joined = "an observer in" if role == "observer" else "now a member of"
+            messages.success(request, f"{name} is {joined} {group.name}.")
         elif request.POST.get("decision") == "decline":
             form = DeclineForm(request.POST)
             note = form.cleaned_data["note"] if form.is_valid() else ""
             join_request_decline(join_request=join_request, note=note, actor=request.user)
-            messages.success(request, f"You declined {name}’s request to join.")
+            messages.success(request, f"You declined the request from {name} to join.")
         else:
             raise ValidationError("Choose to approve or decline the request.")
     except ValidationError as error:

@@ -9,6 +9,7 @@ for a write that rolled back and a mail failure never undoes a comment.
 import logging
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -34,7 +35,8 @@ from consultation.models import (
 )
 from consultation.participation.services import speaking_membership
 from consultation.record.services import record_event
-from core.links import site_url
+from consultation.rules import MODERATORS_GROUP
+from core.links import public_origin, site_url
 from jobs.services import background, enqueue_email, job_enqueue
 
 logger = logging.getLogger(__name__)
@@ -322,7 +324,7 @@ def _email_context(comment):
         "paper": comment.paper,
         "comment_url": site_url(comment.get_absolute_url()),
         "site_name": settings.SITE_NAME,
-        "site_url": settings.SITE_URL,
+        "site_url": public_origin(),
     }
 
 
@@ -432,15 +434,21 @@ def comment_flag(*, comment, reporter, reason, details=""):
     if reason not in CommentReport.Reason.values:
         raise ValidationError("Choose a reason.")
     with transaction.atomic():
+        # Locked, so two first flags cannot both think they are first (one email per comment).
+        Comment.objects.select_for_update().filter(pk=comment.pk).first()
         report = CommentReport.objects.filter(
             comment=comment, reporter=reporter, resolved_at__isnull=True
         ).first()
         if report is None:
+            first = not CommentReport.objects.filter(comment=comment, resolved_at__isnull=True).exists()
             try:
                 with transaction.atomic():
-                    return CommentReport.objects.create(
+                    report = CommentReport.objects.create(
                         comment=comment, reporter=reporter, reason=reason, details=details.strip()
                     )
+                if first:
+                    _tell_moderators(comment, report)
+                return report
             except IntegrityError:
                 report = CommentReport.objects.get(
                     comment=comment, reporter=reporter, resolved_at__isnull=True
@@ -449,6 +457,35 @@ def comment_flag(*, comment, reporter, reason, details=""):
         report.details = details.strip()
         report.save(update_fields=["reason", "details"])
     return report
+
+
+def _tell_moderators(comment, report):
+    """Email every moderator once about a comment's first open flag (later flags on it
+    wait in the queue). Built now, while the request's address is known; sent by a
+    background job once the flag commits."""
+    moderators = (
+        get_user_model()
+        .objects.filter(is_active=True, groups__name=MODERATORS_GROUP)
+        .exclude(email="")
+        .distinct()
+    )
+    addresses = sorted({user.email for user in moderators})
+    if not addresses:
+        return
+    context = {
+        "comment": comment,
+        "where": _where(comment),
+        "reason": report.get_reason_display(),
+        "review_url": site_url(reverse("consultation_moderation:comment", args=[comment.pk])),
+        "site_name": settings.SITE_NAME,
+        "site_url": public_origin(),
+    }
+    subject = f"Comment {comment.pk} has been flagged for moderation"
+    body = render_to_string("consultation/comments/emails/flagged.txt", context)
+    # One email per moderator, each sent once per flag however often its job runs; a mail
+    # outage is retried in the background and never loses the flag.
+    for address in addresses:
+        enqueue_email(to=[address], subject=subject, body=body, key=f"flagged:{report.pk}:{address}")
 
 
 def _require_moderator(moderator):

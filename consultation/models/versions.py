@@ -69,6 +69,9 @@ class PaperVersion(SnapshotRestriction, ImmutableSnapshot):
     )
     number = models.PositiveIntegerField()
     label = models.CharField(max_length=40)
+    # Optional words beside the number ("after working-group review"); `label` stays "vN",
+    # which comments, reactions and sign-offs cite.
+    name = models.CharField(max_length=120, blank=True, default="")
     change_note = models.TextField(help_text="What changed in this version, and why. Shown publicly.")
     title = models.CharField(max_length=255)
     summary_html = models.TextField(blank=True)
@@ -88,6 +91,11 @@ class PaperVersion(SnapshotRestriction, ImmutableSnapshot):
 
     def __str__(self):
         return f"{self.title} {self.label}"
+
+    @property
+    def display_label(self):
+        """ "v3 — after working-group review", or "v3" when the version has no name."""
+        return f"{self.label} — {self.name}" if self.name else self.label
 
     @property
     def withholding(self):

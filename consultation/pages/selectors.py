@@ -15,6 +15,33 @@ def consultations_live():
     return ConsultationPage.objects.live().public().order_by("-first_published_at")
 
 
+# What a reader can do now, in the order the home page lists it. Drafting is last and
+# never called open: nobody outside the policy team can take part yet.
+READER_GROUPS = [
+    ("comment", "Open for comment by working groups", ("review", "signoff")),
+    ("scrutiny", "In public scrutiny: anyone can comment", ("scrutiny",)),
+    ("finished", "Finished", ("final",)),
+    ("drafting", "Being drafted: not open yet", ("drafting",)),
+]
+
+
+def consultations_by_what_readers_can_do():
+    """Live consultations grouped by what a reader can do now, each with its current stage's
+    dates (`current_dates`); in tree order within a group, so editors choose which comes first.
+    Groups with no consultation are left out."""
+    consultations = list(consultations_live().order_by("path").prefetch_related("stage_dates"))
+    for consultation in consultations:
+        consultation.current_dates = next(
+            (row for row in consultation.stage_dates.all() if row.stage == consultation.current_stage), None
+        )
+    groups = []
+    for key, heading, stages in READER_GROUPS:
+        members = [c for c in consultations if c.current_stage in stages]
+        if members:
+            groups.append({"key": key, "heading": heading, "consultations": members})
+    return groups
+
+
 def consultation_detail(*, consultation):
     return {
         "timeline": stage_timeline(consultation=consultation),
@@ -57,6 +84,7 @@ def section_detail(*, section, user, page_number=1):
         "can_read_body": user.has_perm("consultation.view_body", section),
         "previous_section": siblings[index - 1] if index > 0 else None,
         "next_section": siblings[index + 1] if index + 1 < len(siblings) else None,
+        "section_count": len(siblings),
         **section_comments(section=section, user=user, page_number=page_number),
     }
 

@@ -13,10 +13,13 @@ calls `proposals_mark_incorporated` and the proposal becomes "incorporated
 in vN".
 """
 
+import logging
+
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.html import escape
 
@@ -27,6 +30,10 @@ from consultation.models.record import SUBJECT_MARK
 from consultation.proposals.selectors import section_wording, text_lines, text_paragraphs
 from consultation.reactions.selectors import reaction_tallies
 from consultation.record.services import record_event
+from core.links import public_origin, site_url
+from jobs.services import enqueue_email
+
+logger = logging.getLogger(__name__)
 
 DEFAULT_TEXT_MAX_LENGTH = 10_000
 RATIONALE_MAX_LENGTH = 3_000
@@ -189,6 +196,27 @@ def proposal_withdraw(*, proposal, user):
 # ---------------------------------------------------------------- editors' decisions
 
 
+def _tell_author(proposal, *, accepted, reason):
+    """Email the proposal's author the decision, once the decision is committed. The message is
+    built now, while the request's address is known (core/links.py), and sent by a background job."""
+    author = proposal.author
+    if author is None or not author.email or not author.is_active:
+        return
+    context = {
+        "author_name": getattr(author, "public_name", "") or author.get_username(),
+        "proposal": proposal,
+        "where": _where(proposal),
+        "accepted": accepted,
+        "reason": reason,
+        "proposal_url": site_url(proposal.get_absolute_url()),
+        "site_name": settings.SITE_NAME,
+        "site_url": public_origin(),
+    }
+    subject = f"Your proposal {proposal.pk} has been decided"
+    body = render_to_string("consultation/proposals/emails/decided.txt", context)
+    enqueue_email(to=[author.email], subject=subject, body=body, key=f"proposal-decided:{proposal.pk}")
+
+
 def _require_editor(editor, proposal):
     if not editor.has_perm("consultation.decide_proposal", proposal):
         raise PermissionDenied("Only editors who may publish this section can decide on its proposals.")
@@ -252,6 +280,7 @@ def proposal_incorporate(*, proposal, editor, note=""):
             **_named(locked),
             data=_data(locked, revision=revision.pk, note=note, tally=_public_tally(locked, tally)),
         )
+        _tell_author(locked, accepted=True, reason=note)
     proposal.state, proposal.revision = locked.state, revision
     return revision
 
@@ -289,6 +318,7 @@ def proposal_decline(*, proposal, editor, reason):
             **_named(locked),
             data=_data(locked, reason=reason, tally=_public_tally(locked, locked.closing_tally)),
         )
+        _tell_author(locked, accepted=False, reason=reason)
     proposal.state = locked.state
     return locked
 

@@ -2,11 +2,11 @@
 
 import re
 
-from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.utils.feedgenerator import Atom1Feed
 
 from consultation.record import selectors as record
+from core.links import site_url
 
 FEED_LENGTH = 50
 # The namespace of the feed-level <record:head> element.
@@ -45,7 +45,7 @@ def _absolute(request, path):
     if path.startswith(("http://", "https://")):
         return path
     # Feeds are read away from the site: links use the configured public address.
-    return f"{settings.SITE_URL}{path}" if settings.SITE_URL else request.build_absolute_uri(path)
+    return site_url(path)
 
 
 class RecordHeadAtom1Feed(PlainTextAtom1Feed):

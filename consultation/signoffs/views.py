@@ -83,7 +83,7 @@ def paper_signoff(request, paper_id):
         else:
             messages.success(
                 request,
-                f"{signoff.group.name}’s position on version {signoff.version_label} is recorded "
+                f"The position of {signoff.group.name} on version {signoff.version_label} is recorded "
                 f"and published: {signoff.get_position_display()}.",
             )
             return redirect(f"{paper.url}#signoffs")

@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from consultation.models import PolicyPaperPage, StageChange, Subscription
 from consultation.models.pages import Stage
-from core.links import site_url
+from core.links import public_origin, site_url
 from jobs.services import background, enqueue_email, job_enqueue
 
 logger = logging.getLogger(__name__)
@@ -65,7 +65,7 @@ def _message(*, template, subscription, context=None, list_headers=True, key):
     links = subscription_links(subscription)
     context = {
         "site_name": settings.SITE_NAME,
-        "site_url": settings.SITE_URL,
+        "site_url": public_origin(),
         "consultation": consultation,
         "consultation_url": site_url(consultation.url or "/"),
         **links,

@@ -6,6 +6,7 @@ cached on the request; the paper itself usually comes from the page context.
 
 from django import template
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from consultation.models import PolicyPaperPage, Response
 
@@ -72,3 +73,15 @@ def version_wording(context, obj):
             "version_section", kwargs={"number": int(number), "section_id": obj.section_id}
         )
     return format_html('on the <a href="{}{}">{} wording</a>', url, path, label)
+
+
+# Versions published before tables scrolled in labelled regions stored their body
+# HTML with a bare wrapper; the stored text is part of the record and stays as it was.
+_BARE_TABLE_WRAP = '<div class="table-wrap">'
+_TABLE_REGION = '<div class="table-wrap" role="region" tabindex="0" aria-label="Table">'
+
+
+@register.filter
+def snapshot_html(html):
+    """A version's stored body HTML, its wide tables made focusable scroll regions (WCAG 1.4.10, 2.1.1)."""
+    return mark_safe(str(html).replace(_BARE_TABLE_WRAP, _TABLE_REGION))  # noqa: S308 — stored, sanitised HTML

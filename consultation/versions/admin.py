@@ -81,7 +81,10 @@ class VersionsView(PaperAdminView):
     def form_valid(self, form):
         try:
             version = version_publish(
-                paper=self.paper, actor=self.request.user, change_note=form.cleaned_data["change_note"]
+                paper=self.paper,
+                actor=self.request.user,
+                change_note=form.cleaned_data["change_note"],
+                name=form.cleaned_data.get("name", ""),
             )
         except ValidationError as error:
             _add_errors(form, error)

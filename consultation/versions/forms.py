@@ -4,10 +4,16 @@ from django import forms
 
 from consultation.models import Response
 from consultation.versions.responses import REASON_MAX_LENGTH
-from consultation.versions.services import CHANGE_NOTE_MAX_LENGTH
+from consultation.versions.services import CHANGE_NOTE_MAX_LENGTH, VERSION_NAME_MAX_LENGTH
 
 
 class VersionPublishForm(forms.Form):
+    name = forms.CharField(
+        label="Name (optional)",
+        help_text="Words shown beside the number, such as “after working-group review”.",
+        max_length=VERSION_NAME_MAX_LENGTH,
+        required=False,
+    )
     change_note = forms.CharField(
         label="Change note",
         help_text="What changed in this version, and why. Shown publicly with the version and in the record.",

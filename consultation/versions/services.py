@@ -25,7 +25,10 @@ logger = logging.getLogger(__name__)
 CHANGE_NOTE_MAX_LENGTH = 2000
 
 
-def version_publish(*, paper, actor, change_note):
+VERSION_NAME_MAX_LENGTH = 120
+
+
+def version_publish(*, paper, actor, change_note, name=""):
     """Freeze the paper's current published text as its next named version (v1, v2, …).
 
     Every live section is snapshotted with its heading, rendered text and
@@ -41,6 +44,9 @@ def version_publish(*, paper, actor, change_note):
     if not actor.has_perm("consultation.publish_version", paper):
         raise PermissionDenied("Only editors who may publish this paper can publish a version of it.")
     change_note = (change_note or "").strip()
+    name = " ".join((name or "").split())
+    if len(name) > VERSION_NAME_MAX_LENGTH:
+        raise ValidationError({"name": f"Keep the name to {VERSION_NAME_MAX_LENGTH} characters."})
     if not change_note:
         raise ValidationError(
             {"change_note": "Say what changed in this version: the note is shown publicly."}
@@ -76,6 +82,7 @@ def version_publish(*, paper, actor, change_note):
         version.number = previous.number + 1 if previous else 1
         version.label = f"v{version.number}"
         version.change_note = change_note
+        version.name = name
         version.published_at = timezone.now()
         version.published_by = actor
         version.published_by_name = getattr(actor, "public_name", "") or actor.get_username()
@@ -97,7 +104,7 @@ def version_publish(*, paper, actor, change_note):
             consultation=paper.consultation,
             kind="version_published",
             actor=actor,
-            summary=f"{version.label} of “{paper.title}” was published. Change note: {change_note}",
+            summary=f"{version.display_label} of “{paper.title}” was published. Change note: {change_note}",
             data={
                 "paper": paper.pk,
                 "version": version.number,

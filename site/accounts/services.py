@@ -24,6 +24,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from core.emails import email_key
+from core.links import site_url
 from jobs.services import enqueue_email
 
 VERIFY_SALT = "accounts.verify-email"
@@ -40,7 +41,7 @@ def email_verification_token(user):
 
 def email_verification_send(*, user):
     """Email `user` a link that confirms their address (after the transaction commits)."""
-    link = settings.SITE_URL + reverse("verify_email", args=[email_verification_token(user)])
+    link = site_url(reverse("verify_email", args=[email_verification_token(user)]))
     context = {"user": user, "link": link, "site_name": settings.SITE_NAME, "days": VERIFY_MAX_AGE // 86400}
     text = render_to_string("registration/verify_email.txt", context)
     enqueue_email(
@@ -100,8 +101,8 @@ def _mailbox_taken_notice(*, holder, attempt):
         "user": holder,
         "attempt": attempt,
         "site_name": settings.SITE_NAME,
-        "login_url": settings.SITE_URL + reverse("login"),
-        "reset_url": settings.SITE_URL + reverse("password_reset"),
+        "login_url": site_url(reverse("login")),
+        "reset_url": site_url(reverse("password_reset")),
     }
     text = render_to_string("registration/mailbox_taken_email.txt", context)
     subject = f"Someone tried to use your email address on {settings.SITE_NAME}"
@@ -160,7 +161,7 @@ def email_change_request(*, user, email):
     if holder is not None:
         _mailbox_taken_notice(holder=holder, attempt="email_change")
         return
-    link = settings.SITE_URL + reverse("email_change_confirm", args=[email_change_token(user, email)])
+    link = site_url(reverse("email_change_confirm", args=[email_change_token(user, email)]))
     context = {
         "user": user,
         "link": link,

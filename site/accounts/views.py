@@ -18,6 +18,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from core.limits import TOO_MANY, TOO_MANY_PAGE, limit_exceeded
+from core.links import public_origin
 
 from .forms import MailboxPasswordResetForm, ProfileForm, SignupForm
 from .services import (
@@ -86,7 +87,7 @@ class PasswordResetView(auth_views.PasswordResetView):
         return super().post(request, *args, **kwargs)
 
     def form_valid(self, form):
-        self.extra_email_context = {"site_url": settings.SITE_URL, "site_name": settings.SITE_NAME}
+        self.extra_email_context = {"site_url": public_origin(), "site_name": settings.SITE_NAME}
         return super().form_valid(form)
 
 

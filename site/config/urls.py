@@ -8,6 +8,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 from consultation.api.views import api
 from consultation.comments.views import comment_mute
 from consultation.search.views import search_page
+from core.views import favicon
 
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
@@ -22,6 +23,8 @@ urlpatterns = [
     # confirmation step); posting goes through consultation's own view, which
     # checks the stage rules first.
     path("comments/mute/<str:key>/", comment_mute, name="comments-xtd-mute"),
+    # Browsers ask for /favicon.ico whatever the page's <link rel="icon"> says.
+    path("favicon.ico", favicon, name="favicon"),
 ]
 
 if settings.DEBUG:

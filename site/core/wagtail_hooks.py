@@ -9,3 +9,9 @@ from wagtail import hooks
 def date_choosers_without_inline_scripts():
     """Starts the date pickers our widget templates render as data attributes (no inline script)."""
     return format_html('<script src="{}"></script>', static("js/admin-date-choosers.js"))
+
+
+@hooks.register("insert_global_admin_css")
+def admin_css():
+    """The site's few admin style fixes, as a stylesheet (the admin's CSP allows no inline styles)."""
+    return format_html('<link rel="stylesheet" href="{}">', static("css/admin.css"))

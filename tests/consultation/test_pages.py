@@ -138,8 +138,9 @@ def test_section_page_shows_its_number_its_neighbours_and_its_permanent_link(cli
     html = client.get(second.url).content.decode()
 
     assert f"<h1>2. {second.title}</h1>" in html
-    assert f"Previous: {first.title}" in html
-    assert f"Next: {third.title}" in html
+    assert f"Previous: section 1, {first.title}" in html
+    assert f"Next: section 3, {third.title}" in html
+    assert "Section 2 of 3" in html
     assert f"http://testserver/consultation/sections/{second.pk}/" in html
 
 

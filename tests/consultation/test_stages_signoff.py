@@ -162,3 +162,14 @@ def test_paper_page_queries_do_not_grow_with_groups_and_signoffs(client, django_
     with django_assert_max_num_queries(len(small.captured_queries)):
         page = client.get(tree["paper"].url).text
     assert page.count("Endorse with reservations") == 6
+
+
+def test_a_group_whose_name_ends_in_s_is_named_without_a_broken_possessive(client):
+    tree = groups_tree(stage="signoff")
+    group = tree["groups"][0]
+    group.name = "Costs and benefits"
+    group.save()
+    client.force_login(tree["convenors"][0])
+    response = client.post(signoff_url(tree), {"group": group.pk, "position": "endorse"}, follow=True)
+    assert "The position of Costs and benefits on version" in response.text
+    assert "benefits’s" not in response.text and "benefits's" not in response.text

@@ -390,6 +390,25 @@ def test_join_and_approve_through_the_pages(group, convenor, client):
     assert membership.organisation.name == "Citizens Advice"
 
 
+@pytest.mark.parametrize(
+    ("role", "said", "not_said"),
+    [("observer", "is an observer in", "now a member"), ("member", "is now a member of", "observer")],
+)
+def test_the_convenor_is_told_the_role_they_approved(group, convenor, client, role, said, not_said):
+    person = UserFactory(display_name="Asha Patel")
+    client.force_login(person)
+    client.post(reverse("workinggroups:join", args=[group.slug]), {"new_organisation": "Citizens Advice"})
+    join_request = JoinRequest.objects.get(user=person)
+    client.force_login(convenor)
+    page = client.post(
+        reverse("workinggroups:join_request_decide", args=[group.slug, join_request.pk]),
+        {"decision": "approve", "role": role},
+        follow=True,
+    ).text
+    assert f"Asha Patel {said} {group.name}" in page
+    assert not_said not in page.split("Asha Patel", 1)[1].split(".", 1)[0]
+
+
 def test_unverified_person_cannot_ask_to_join(group, client):
     client.force_login(UserFactory(email_verified=False))
     assert client.get(reverse("workinggroups:join", args=[group.slug])).status_code == 403

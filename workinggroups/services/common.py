@@ -3,7 +3,7 @@ import uuid
 from django.conf import settings
 from django.template.loader import render_to_string
 
-from core.links import site_url
+from core.links import public_origin, site_url
 from jobs.services import enqueue_email
 
 
@@ -15,8 +15,8 @@ def absolute_url(path):
 def send_templated_email(*, template, context, to, key=None):
     """Plain-text email from `<template>_subject.txt` and `<template>.txt`, sent in
     the background once per `key` (jobs.services.enqueue_email); without a key,
-    each call is a new email."""
-    context = {"site_name": settings.SITE_NAME, "site_url": settings.SITE_URL, **context}
+    each call is a new email. Built now, so its links use this request's address."""
+    context = {"site_name": settings.SITE_NAME, "site_url": public_origin(), **context}
     subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
     body = render_to_string(f"{template}.txt", context)
     key = key or f"{template}:{uuid.uuid4().hex}"

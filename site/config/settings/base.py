@@ -22,8 +22,9 @@ SECRET_KEY = env("SECRET_KEY", default="")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[])
 
 # The public address of the site. Emails and feeds build absolute links from it.
-SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
-WAGTAILADMIN_BASE_URL = SITE_URL
+# Unset in development: links then follow the address each request came in on (core/links.py).
+SITE_URL = env("SITE_URL", default="").rstrip("/")
+WAGTAILADMIN_BASE_URL = SITE_URL or "http://127.0.0.1:8000"
 SITE_NAME = "Open Policy"
 WAGTAIL_SITE_NAME = SITE_NAME
 
@@ -87,6 +88,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # /api/ only: rate limit, CORS for reads, ETag / Last-Modified and 304s.
     "consultation.api.http.ApiMiddleware",
+    # Where SITE_URL is unset (development), links in emails and feeds use this request's address.
+    "core.links.RequestOriginMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",

@@ -10,6 +10,9 @@ DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 ALLOWED_HOSTS = ["*"]
+# A fixed public address, so links in emails are predictable; tests of the development
+# behaviour (links from the request's address) unset it (tests/site/test_links.py).
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 WHITENOISE_AUTOREFRESH = True
 
 # Limits high enough that no other test meets them; rate-limit tests lower one

@@ -18,6 +18,8 @@
     if (!root || !("WebSocket" in window) || !window.fetch || !window.DOMParser) {
         return;
     }
+    // From here on the page does update itself: say so instead of "reload for the latest".
+    root.setAttribute("data-live-connected", "false");
     var announcer = root.querySelector("[data-report-announcer]");
     var wsPath = root.getAttribute("data-ws-path");
 
