@@ -65,7 +65,11 @@ def author_snapshot(*, author, paper):
     # One voice per consultation: the same group as the person's reactions and proposals.
     membership = speaking_membership(user=author, consultation=consultation)
     snapshot = {
-        "version_label": paper.version_label,
+        # From the row, not the instance: a page object (or the paper a section caches)
+        # may predate the version just published.
+        "version_label": PolicyPaperPage.objects.filter(pk=paper.pk)
+        .values_list("version_label", flat=True)
+        .get(),
         "stage": consultation.current_stage,
     }
     if membership is not None:
