@@ -6,11 +6,14 @@ shared with the corpus in tests/security/test_xss_corpus.py): escaped text such 
 `&lt;img onerror=...&gt;` is harmless and expected; an element or attribute is not.
 """
 
+import math
+
 import pytest
 from django.contrib.auth.models import Permission
 from django.core import mail
 
 from consultation.comments.sanitise import render_comment_text
+from consultation.comments.selectors import threads_per_page
 from consultation.comments.services import comment_flag, comment_hide, paper_follow
 from tests.security.inert import InertChecker, assert_inert
 from tests.support.contributions import add_comment, post_data
@@ -119,7 +122,9 @@ def hostile(db, settings):
     return tree | {"section": section, "comments": comments, "group": evil_group}
 
 
-def test_every_page_renders_every_payload_inert(client, hostile, django_capture_on_commit_callbacks):
+def test_every_page_renders_every_payload_inert(
+    client, hostile, django_capture_on_commit_callbacks, settings
+):
     section, paper = hostile["section"], hostile["paper"]
     moderator = person_in_role("moderator", hostile)
     moderator.groups.get().permissions.add(Permission.objects.get(codename="access_admin"))
@@ -133,6 +138,12 @@ def test_every_page_renders_every_payload_inert(client, hostile, django_capture_
             client.force_login(first.user)
         pages[f"paper ({who})"] = client.get(paper.url)
         pages[f"section ({who})"] = client.get(section.url)
+        # The paper page shows the newest conversations; every payload is on some page of its thread.
+        last = math.ceil(len(PAYLOADS) / threads_per_page())
+        for number in range(2, last + 1):
+            pages[f"section page {number} ({who})"] = client.get(f"{section.url}?page={number}")
+        for number in range(1, last + 1):
+            pages[f"paper comments page {number} ({who})"] = client.get(f"{paper.url}comments/?page={number}")
     client.force_login(first.user)
     for comment, _ in hostile["comments"][:10]:
         pages[f"reply page {comment.pk}"] = client.get(f"/consultation/comments/{comment.pk}/reply/")
@@ -159,7 +170,11 @@ def test_every_page_renders_every_payload_inert(client, hostile, django_capture_
         assert response.status_code in (200, 201, 400), where
         assert_inert(response.content.decode(), where)
     # The payloads really were on the pages (escaped), so the check looked at them.
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in pages["paper (anonymous)"].content.decode()
+    everything = "".join(response.content.decode() for response in pages.values())
+    assert (
+        "&lt;script&gt;alert(1)&lt;/script&gt;" in pages[f"section page {last} (anonymous)"].content.decode()
+    )
+    assert everything.count("&lt;script&gt;alert(1)&lt;/script&gt;") >= 2
     assert (
         "&lt;img src=x onerror=alert(&#x27;group&#x27;)&gt;" in pages["section (anonymous)"].content.decode()
     )
