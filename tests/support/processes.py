@@ -65,7 +65,14 @@ class ServerProcess:
             if self.process.poll() is not None:
                 raise RuntimeError(f"server exited: {self.process.stdout.read().decode()}")
             try:
-                if requests.get(self.url + path, timeout=2).status_code == 200:
+                # The first request imports the whole URLconf (numpy, scikit-learn, the API
+                # schema: about 3 s here, more on a loaded machine). A short read timeout would
+                # abandon it and queue retries behind it on Django's one sync thread, never
+                # catching up; so wait for the answer.
+                if (
+                    requests.get(self.url + path, timeout=max(deadline - time.monotonic(), 1)).status_code
+                    == 200
+                ):
                     return
             except requests.ConnectionError:
                 pass
