@@ -29,8 +29,10 @@ from consultation.models import (
     ConsultationStageDates,
     PolicyPaperPage,
     SectionPage,
+    StageChange,
 )
 from consultation.rules import MODERATORS_GROUP as MODERATORS
+from consultation.stages.services import consultation_move_stage
 from core.models import ContentPage, HomePage
 from workinggroups.models import Membership, Organisation, WorkingGroup
 
@@ -257,7 +259,9 @@ def build_consultation(demo):
             slug=content.CONSULTATION_SLUG,
             summary=content.CONSULTATION_SUMMARY.strip(),
             run_by=content.CONSULTATION_RUN_BY,
-            current_stage="review",
+            # Drafting until its groups are invited: open_working_group_review moves it on
+            # through the stage service, so the public record shows the move.
+            current_stage="drafting",
         )
         consultation.stage_dates = [
             ConsultationStageDates(stage=stage, starts_on=start, ends_on=end)
@@ -320,3 +324,15 @@ FOUNDATION_STEPS = [
     build_consultation,
     build_editor_permissions,
 ]
+
+
+def open_working_group_review(demo):
+    """Open working-group review as an editor would (once the groups are invited), so the
+    consultation's public record starts with that stage change."""
+    if (
+        demo.consultation.current_stage != "drafting"
+        or StageChange.objects.filter(consultation=demo.consultation).exists()
+    ):
+        return
+    consultation_move_stage(consultation=demo.consultation, to_stage="review", actor=demo.editor)
+    demo.note(f"stage change of {demo.consultation.slug} to working-group review")

@@ -116,6 +116,16 @@ class TestDemoAsBuilt(TestCase):
         assert starts == sorted(starts)
         assert set(demo.invited_groups.values_list("slug", flat=True)) == {g["slug"] for g in content.GROUPS}
 
+    def test_the_record_opens_with_the_move_to_review_before_the_first_version(self):
+        demo = self.demo
+        kinds = list(
+            RecordEntry.objects.filter(consultation=demo).order_by("sequence").values_list("kind", flat=True)
+        )
+        assert "stage_changed" in kinds and "version_published" in kinds
+        assert kinds.index("stage_changed") < kinds.index("version_published")
+        change = RecordEntry.objects.get(consultation=demo, kind="stage_changed")
+        assert change.data["from"] == "drafting" and change.data["to"] == "review"
+
     def test_paper_has_ten_sections_using_every_kind_of_block(self):
         demo = self.demo
         sections = list(demo_sections(demo))

@@ -10,6 +10,7 @@ from consultation.models import ConsultationPage
 STEPS = [
     *builder.FOUNDATION_STEPS,
     groups.build_groups,
+    builder.open_working_group_review,
     # v1 before the comments and reactions steps, so they are made on v1; v2
     # after the comments (it responds to them) and before any reactions (a new
     # version starts fresh tallies, and the demo should show live ones).
