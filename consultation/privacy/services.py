@@ -26,7 +26,9 @@ from django.utils import timezone
 from accounts.models import ERASED_NAME
 from consultation.models import (
     Comment,
+    CommentNotification,
     CommentReport,
+    NotificationDigest,
     PaperFollow,
     Proposal,
     Reaction,
@@ -36,9 +38,11 @@ from consultation.models import (
     Voice,
 )
 from consultation.models.comments import REMOVED_AT_AUTHORS_REQUEST
-from consultation.privacy.selectors import personal_data
+from consultation.privacy.selectors import email_key_prefixes, personal_data
 from consultation.reactions import broadcast
 from consultation.subscriptions.services import subscriptions_purge_unconfirmed
+from jobs.models import Job
+from jobs.services import jobs_forget_person
 from workinggroups.models import Invitation, JoinRequest, Membership
 
 EXPORT_SALT = "consultation.privacy.export"
@@ -149,12 +153,34 @@ def _erase_group_traces(*, user, now):
     CommentReport.objects.filter(reporter=user).update(details="")
 
 
+def person_names(user):
+    """Every name the person went by, to be erased from texts that quote it."""
+    full = f"{user.first_name} {user.last_name}".strip()
+    return {user.display_name, full, user.pseudonym, user.username, user.public_name} - {"", ERASED_NAME}
+
+
+def _erase_background_work(*, user):
+    """Nothing waits to be sent to them, and no job or email row names them."""
+    CommentNotification.objects.filter(recipient=user).delete()
+    NotificationDigest.objects.filter(recipient=user).delete()
+    digests = Job.objects.filter(handler="consultation.comments.services.comment_digest_send")
+    digests.filter(kwargs__user_id=user.pk).exclude(status=Job.Status.RUNNING).delete()
+    jobs_forget_person(
+        addresses=[user.email],
+        names=person_names(user),
+        email_key_prefixes=email_key_prefixes(user),
+        replacement=ERASED_NAME,
+    )
+
+
 @transaction.atomic
 def account_erase(*, user, contributions=KEEP, reactions=KEEP):
     """Erase `user` at their request (UK GDPR article 17).
 
     Their email address, names, username and pseudonym go; so do their follows,
-    email updates, pending requests and sign-in attempts. `contributions`:
+    email updates, pending requests and sign-in attempts, and the emails and
+    notifications waiting for them (other people's waiting emails that quote
+    their name or address say ERASED_NAME instead). `contributions`:
     KEEP shows their comments and proposals by ERASED_NAME with the
     organisation they spoke for; REMOVE replaces them by a public tombstone
     ("Removed at the author's request.", listed in the restriction register).
@@ -173,6 +199,7 @@ def account_erase(*, user, contributions=KEEP, reactions=KEEP):
     _erase_reactions(user=user, reactions=reactions)
     _erase_record_names(user=user)
     _erase_group_traces(user=user, now=now)
+    _erase_background_work(user=user)
     AccessAttempt.objects.filter(username=user.username).delete()
     user.groups.clear()
     user.user_permissions.clear()
