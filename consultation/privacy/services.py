@@ -22,6 +22,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
+from wagtail.search import index
 
 from accounts.models import ERASED_NAME
 from consultation.models import (
@@ -118,6 +119,16 @@ def _erase_proposals(*, user, contributions, now):
         )
 
 
+def _reindex(items):
+    """The search index follows the queryset updates above (which send no save signal):
+    removed text leaves it; kept text is indexed again as it now reads."""
+    for item in items:
+        if item.search_text():
+            index.insert_or_update_object(item)
+        else:
+            index.remove_object(item)
+
+
 def _erase_reactions(*, user, reactions):
     if reactions == REMOVE:
         targets = set(Reaction.objects.filter(user=user).values_list("paper_id", "target_kind", "target_id"))
@@ -196,6 +207,8 @@ def account_erase(*, user, contributions=KEEP, reactions=KEEP):
     now = timezone.now()
     _erase_comments(user=user, contributions=contributions, now=now)
     _erase_proposals(user=user, contributions=contributions, now=now)
+    _reindex(Comment.objects.filter(user=user).select_related("paper", "section"))
+    _reindex(Proposal.objects.filter(author=user).select_related("paper", "section"))
     _erase_reactions(user=user, reactions=reactions)
     _erase_record_names(user=user)
     _erase_group_traces(user=user, now=now)
