@@ -43,7 +43,7 @@ from consultation.privacy.selectors import email_key_prefixes, personal_data
 from consultation.reactions import broadcast
 from consultation.subscriptions.services import subscriptions_purge_unconfirmed
 from jobs.models import Job
-from jobs.services import jobs_forget_person
+from jobs.services import background, jobs_forget_person
 from workinggroups.models import Invitation, JoinRequest, Membership
 
 EXPORT_SALT = "consultation.privacy.export"
@@ -246,6 +246,7 @@ def _unverified_account_ids(cutoff):
     )
 
 
+@background
 @transaction.atomic
 def retention_apply(*, now=None):
     """Delete what the process no longer needs; returns what went, by kind (for the command's report).

@@ -26,7 +26,7 @@ import logging
 import re
 import secrets
 import traceback
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, SuspiciousOperation, ValidationError
@@ -188,6 +188,70 @@ def job_retry(*, job, actor):
         transaction.on_commit(lambda: _dispatch(job.pk))
     job.refresh_from_db()
     return job
+
+
+# ---------------------------------------------------------------- schedule
+#
+# JOB_SCHEDULE names handlers to run every so many seconds (retention and
+# pruning daily). Time is cut into periods aligned on the Unix epoch (a day
+# starts at 00:00 UTC); each period's run is one job keyed by its period, so
+# however many workers start, and however often, it runs once. `manage.py
+# work` enqueues the current period's runs when it starts (`jobs_schedule`);
+# each run first enqueues the next period's, deferred to its start. Only
+# backends that can defer (database, Redis) keep a schedule.
+
+
+def _deferring():
+    return job_task.using(queue_name=settings.TASK_QUEUE).get_backend().supports_defer
+
+
+def _period(every, when):
+    return int(when.timestamp() // every)
+
+
+def _periodic_enqueue(handler, every, period):
+    start = datetime.fromtimestamp(period * every, tz=UTC)
+    return job_enqueue(
+        "jobs.services.periodic_run",
+        kwargs={"handler": handler, "every": every, "period": period},
+        key=f"every:{every}:{handler}:{period}",
+        label=f"Scheduled: {handler}, from {start:%Y-%m-%d %H:%M} UTC"[:300],
+        run_after=start if start > timezone.now() else None,
+    )
+
+
+def jobs_schedule(*, now=None):
+    """Enqueue the current period's run of every JOB_SCHEDULE handler (once per
+    period, whoever calls). Returns the jobs; none when SCHEDULED_JOBS is off or
+    the backend cannot defer (the immediate one runs tasks as they are enqueued)."""
+    if not settings.SCHEDULED_JOBS or not _deferring():
+        return []
+    now = now or timezone.now()
+    for handler in settings.JOB_SCHEDULE:
+        _handler(handler)
+    return [
+        _periodic_enqueue(handler, int(every), _period(int(every), now))
+        for handler, every in settings.JOB_SCHEDULE.items()
+    ]
+
+
+@background
+def periodic_run(*, handler, every, period):
+    """One scheduled run: enqueue the next (the first period after now, so a worker
+    that was down does not catch up day by day), then do the work."""
+    if settings.SCHEDULED_JOBS and _deferring():
+        _periodic_enqueue(handler, every, max(period, _period(every, timezone.now())) + 1)
+    _handler(handler)()
+
+
+@background
+def jobs_prune(*, days=30):
+    """Delete succeeded jobs and sent emails (already emptied of addresses and body)
+    older than `days`; failed and unfinished jobs stay for an editor to see."""
+    cutoff = timezone.now() - timedelta(days=days)
+    jobs, _ = Job.objects.filter(status=Job.Status.SUCCEEDED, finished_at__lt=cutoff).delete()
+    emails, _ = OutgoingEmail.objects.filter(sent_at__lt=cutoff).delete()
+    return jobs, emails
 
 
 # ---------------------------------------------------------------- email
