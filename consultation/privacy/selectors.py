@@ -5,7 +5,9 @@ plain JSON-ready data: the export is built from it (services.py) and the test
 compares it with the database. A fixed number of queries, whatever the person did.
 """
 
+from django.conf import settings
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
@@ -15,6 +17,7 @@ from consultation.models import (
     CommentReport,
     NotificationDigest,
     PaperFollow,
+    PersonalDataExport,
     Proposal,
     Reaction,
     RecordEntry,
@@ -247,6 +250,18 @@ def _record_entries(user):
         }
         for e in rows
     ]
+
+
+def export_state(*, user, now=None):
+    """("none" | "preparing" | "ready", export): the person's data export and what to show of it.
+    An export past its link's life counts as none (retention deletes it)."""
+    export = PersonalDataExport.objects.filter(user=user).defer("archive").first()
+    if export is None:
+        return "none", None
+    age = (now or timezone.now()) - (export.built_at or export.requested_at)
+    if age.total_seconds() > settings.PRIVACY_EXPORT_LINK_MAX_AGE:
+        return "none", None
+    return ("ready" if export.built_at else "preparing"), export
 
 
 def email_key_prefixes(user):

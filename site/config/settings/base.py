@@ -406,7 +406,7 @@ LOGGING = {
 }
 
 # People's data rights (consultation/privacy). A download link for one's own
-# data works for PRIVACY_EXPORT_LINK_HOURS; `manage.py apply_retention` deletes
+# data (and the stored export) lasts PRIVACY_EXPORT_LINK_HOURS; retention deletes
 # accounts never confirmed after RETENTION_UNVERIFIED_ACCOUNT_DAYS, and
 # invitations and join requests closed (expired, withdrawn, decided) more than
 # RETENTION_INVITATION_DAYS ago.
