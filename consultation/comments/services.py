@@ -439,7 +439,7 @@ def comment_flag(*, comment, reporter, reason, details=""):
         raise ValidationError("Choose a reason.")
     with transaction.atomic():
         # Locked, so two first flags cannot both think they are first (one email per comment).
-        Comment.objects.select_for_update().filter(pk=comment.pk).first()
+        Comment.objects.select_related(None).select_for_update().filter(pk=comment.pk).first()
         report = CommentReport.objects.filter(
             comment=comment, reporter=reporter, resolved_at__isnull=True
         ).first()

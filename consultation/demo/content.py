@@ -659,6 +659,8 @@ share your data.</li>
 <li>Invitations and join requests are deleted 90 days after they expire or are decided.</li>
 <li>Addresses for email updates that are never confirmed are deleted after 7 days.</li>
 <li>Records of wrong passwords are deleted when the sign-in pause ends (15 minutes).</li>
+<li>A copy of your data that you download is deleted 24 hours after it is prepared. Emails are deleted
+once sent (we keep only their subject and when they went, for 30 days).</li>
 <li>Your account and contributions are kept for as long as the consultation's record is kept, unless you
 erase them.</li>
 </ul>

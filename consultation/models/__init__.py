@@ -15,6 +15,7 @@ from consultation.models.pages import (
     SectionPage,
 )
 from consultation.models.participation import Voice
+from consultation.models.privacy import PersonalDataExport
 from consultation.models.proposals import Proposal, ProposalKind, ProposalState
 from consultation.models.reactions import Reaction, ReactionChoice, TargetKind
 from consultation.models.record import ConsultationRecordHead, RecordEntry, RecordHead
@@ -39,6 +40,7 @@ __all__ = [
     "ImmutableSnapshotError",
     "PaperFollow",
     "PaperVersion",
+    "PersonalDataExport",
     "PolicyPaperPage",
     "Proposal",
     "ProposalKind",

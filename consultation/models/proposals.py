@@ -133,8 +133,11 @@ class Proposal(index.Indexed, models.Model):
         return reverse("consultation:proposal_detail", kwargs={"proposal_id": self.pk})
 
     def search_text(self):
-        """What the search index holds: nothing while the section or paper is restricted."""
-        return "" if self.restricted else f"{self.text}\n{self.rationale}"
+        """What the search index holds: nothing while the section or paper is restricted,
+        or once its author has removed it (only the tombstone is left)."""
+        if self.restricted or self.removed_at is not None:
+            return ""
+        return f"{self.text}\n{self.rationale}"
 
     # What comments, reactions, rules and templates ask of a target.
 

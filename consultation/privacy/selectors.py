@@ -5,18 +5,26 @@ plain JSON-ready data: the export is built from it (services.py) and the test
 compares it with the database. A fixed number of queries, whatever the person did.
 """
 
+from django.conf import settings
 from django.db.models import Q
+from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
 from consultation.models import (
     Comment,
+    CommentNotification,
     CommentReport,
+    NotificationDigest,
     PaperFollow,
+    PersonalDataExport,
     Proposal,
     Reaction,
     RecordEntry,
     Subscription,
     Voice,
 )
+from jobs.models import OutgoingEmail
 from workinggroups.models import Invitation, JoinRequest, Membership, SignOff
 
 
@@ -244,6 +252,82 @@ def _record_entries(user):
     ]
 
 
+def export_state(*, user, now=None):
+    """("none" | "preparing" | "ready", export): the person's data export and what to show of it.
+    An export past its link's life counts as none (retention deletes it)."""
+    export = PersonalDataExport.objects.filter(user=user).defer("archive").first()
+    if export is None:
+        return "none", None
+    age = (now or timezone.now()) - (export.built_at or export.requested_at)
+    if age.total_seconds() > settings.PRIVACY_EXPORT_LINK_MAX_AGE:
+        return "none", None
+    return ("ready" if export.built_at else "preparing"), export
+
+
+def email_key_prefixes(user):
+    """How the keys of emails meant for `user` begin (see each `enqueue_email` caller):
+    account emails (to any address, a new one being confirmed included) and comment digests."""
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    kinds = ("verify", "taken", "change")
+    return (
+        *(f"accounts:{kind}:{user.pk}:" for kind in kinds),
+        f"accounts:password-reset:{uid}:",
+        f"comment-digest:{user.pk}:",
+    )
+
+
+def _notifications(user):
+    rows = (
+        CommentNotification.objects.filter(recipient=user)
+        .select_related("comment__paper")
+        .order_by("created_at", "pk")
+    )
+    return [
+        {
+            "comment": n.comment_id,
+            "paper": n.comment.paper.title,
+            "kind": n.kind,
+            "noted_at": _when(n.created_at),
+            "included_in_a_digest_at": _when(n.digested_at),
+        }
+        for n in rows
+    ]
+
+
+def _digest(user):
+    digest = NotificationDigest.objects.filter(recipient=user).first()
+    if digest is None:
+        return None
+    return {"next_due_at": _when(digest.due_at), "last_sent_at": _when(digest.last_sent_at)}
+
+
+def _emails(user):
+    """Emails to them the site still holds: waiting ones (to their address), and
+    what is left of sent ones recognisable as theirs (subject and times; a sent
+    email's addresses and body are deleted when it goes)."""
+    prefixes = email_key_prefixes(user)
+    theirs = Q()
+    for prefix in prefixes:
+        theirs |= Q(key__startswith=prefix)
+    address = (user.email or "").lower()
+    rows = []
+    candidates = OutgoingEmail.objects.filter(theirs | Q(sent_at__isnull=True)).order_by("created_at", "pk")
+    for e in candidates:
+        waiting_for_them = e.sent_at is None and address in [a.lower() for a in e.to]
+        if not waiting_for_them and not e.key.startswith(prefixes):
+            continue
+        rows.append(
+            {
+                "subject": e.subject,
+                "to": e.to,
+                "body": e.body,
+                "queued_at": _when(e.created_at),
+                "sent_at": _when(e.sent_at),
+            }
+        )
+    return rows
+
+
 def personal_data(*, user):
     """Everything held about `user`, section by section (see the export's README for each)."""
     return {
@@ -260,4 +344,7 @@ def personal_data(*, user):
         "email_updates": _subscriptions(user),
         "sign_offs": _signoffs(user),
         "record_entries": _record_entries(user),
+        "comment_notifications": _notifications(user),
+        "notification_digest": _digest(user),
+        "emails": _emails(user),
     }

@@ -1,9 +1,11 @@
 """People's data rights: the export of everything held about a person, and erasing them.
 
-`personal_data_export(user=...)` builds the zip synchronously and returns its
-bytes, so a background task can call it unchanged. The person fetches it
-through a signed link that expires (`export_link_token` / `export_link_user`):
-nothing is stored, and the link works only for the account it names.
+`export_request(user=...)` records a `PersonalDataExport` and enqueues
+`export_build`, which builds the zip (`personal_data_export`) in the
+background and stores it in the database (never in public media). The person
+fetches it through a signed link that expires (`export_link_token` /
+`export_link_user`), tied to their account and password; `retention_apply`
+deletes stored exports once their link has expired.
 """
 
 import io
@@ -22,12 +24,16 @@ from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
+from wagtail.search import index
 
 from accounts.models import ERASED_NAME
 from consultation.models import (
     Comment,
+    CommentNotification,
     CommentReport,
+    NotificationDigest,
     PaperFollow,
+    PersonalDataExport,
     Proposal,
     Reaction,
     RecordEntry,
@@ -36,9 +42,11 @@ from consultation.models import (
     Voice,
 )
 from consultation.models.comments import REMOVED_AT_AUTHORS_REQUEST
-from consultation.privacy.selectors import personal_data
+from consultation.privacy.selectors import email_key_prefixes, personal_data
 from consultation.reactions import broadcast
 from consultation.subscriptions.services import subscriptions_purge_unconfirmed
+from jobs.models import Job
+from jobs.services import background, job_enqueue, jobs_forget_person
 from workinggroups.models import Invitation, JoinRequest, Membership
 
 EXPORT_SALT = "consultation.privacy.export"
@@ -58,6 +66,43 @@ def personal_data_export(*, user):
         archive.writestr("README.txt", readme)
         archive.writestr("data.json", json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2))
     return buffer.getvalue()
+
+
+def export_request(*, user):
+    """Have `user`'s export built in the background; returns their `PersonalDataExport`.
+    One already being prepared is left to finish (asking twice builds once)."""
+    with transaction.atomic():
+        export = PersonalDataExport.objects.select_for_update().filter(user=user).first()
+        if export is not None and export.built_at is None:
+            return export
+        now = timezone.now()
+        export, _ = PersonalDataExport.objects.update_or_create(
+            user=user, defaults={"requested_at": now, "built_at": None, "archive": b""}
+        )
+        job_enqueue(
+            "consultation.privacy.services.export_build",
+            kwargs={"export_id": export.pk},
+            key=f"data-export:{export.pk}:{now.isoformat()}",
+            label=f"Data export for user {user.pk}",
+        )
+    return export
+
+
+@background
+def export_build(*, export_id):
+    """Build and store one requested export (a retried job finds it built and stops)."""
+    export = PersonalDataExport.objects.select_related("user").filter(pk=export_id, built_at=None).first()
+    if export is None:
+        return
+    archive = personal_data_export(user=export.user)
+    PersonalDataExport.objects.filter(pk=export.pk, requested_at=export.requested_at, built_at=None).update(
+        archive=archive, built_at=timezone.now()
+    )
+
+
+def export_expired_before(now=None):
+    """Exports built (or asked for) before this are past their link's life."""
+    return (now or timezone.now()) - timedelta(seconds=settings.PRIVACY_EXPORT_LINK_MAX_AGE)
 
 
 def export_link_token(*, user):
@@ -114,6 +159,16 @@ def _erase_proposals(*, user, contributions, now):
         )
 
 
+def _reindex(items):
+    """The search index follows the queryset updates above (which send no save signal):
+    removed text leaves it; kept text is indexed again as it now reads."""
+    for item in items:
+        if item.search_text():
+            index.insert_or_update_object(item)
+        else:
+            index.remove_object(item)
+
+
 def _erase_reactions(*, user, reactions):
     if reactions == REMOVE:
         targets = set(Reaction.objects.filter(user=user).values_list("paper_id", "target_kind", "target_id"))
@@ -149,12 +204,34 @@ def _erase_group_traces(*, user, now):
     CommentReport.objects.filter(reporter=user).update(details="")
 
 
+def person_names(user):
+    """Every name the person went by, to be erased from texts that quote it."""
+    full = f"{user.first_name} {user.last_name}".strip()
+    return {user.display_name, full, user.pseudonym, user.username, user.public_name} - {"", ERASED_NAME}
+
+
+def _erase_background_work(*, user):
+    """Nothing waits to be sent to them, and no job or email row names them."""
+    CommentNotification.objects.filter(recipient=user).delete()
+    NotificationDigest.objects.filter(recipient=user).delete()
+    digests = Job.objects.filter(handler="consultation.comments.services.comment_digest_send")
+    digests.filter(kwargs__user_id=user.pk).exclude(status=Job.Status.RUNNING).delete()
+    jobs_forget_person(
+        addresses=[user.email],
+        names=person_names(user),
+        email_key_prefixes=email_key_prefixes(user),
+        replacement=ERASED_NAME,
+    )
+
+
 @transaction.atomic
 def account_erase(*, user, contributions=KEEP, reactions=KEEP):
     """Erase `user` at their request (UK GDPR article 17).
 
     Their email address, names, username and pseudonym go; so do their follows,
-    email updates, pending requests and sign-in attempts. `contributions`:
+    email updates, pending requests and sign-in attempts, and the emails and
+    notifications waiting for them (other people's waiting emails that quote
+    their name or address say ERASED_NAME instead). `contributions`:
     KEEP shows their comments and proposals by ERASED_NAME with the
     organisation they spoke for; REMOVE replaces them by a public tombstone
     ("Removed at the author's request.", listed in the restriction register).
@@ -170,9 +247,13 @@ def account_erase(*, user, contributions=KEEP, reactions=KEEP):
     now = timezone.now()
     _erase_comments(user=user, contributions=contributions, now=now)
     _erase_proposals(user=user, contributions=contributions, now=now)
+    _reindex(Comment.objects.filter(user=user).select_related("paper", "section"))
+    _reindex(Proposal.objects.filter(author=user).select_related("paper", "section"))
     _erase_reactions(user=user, reactions=reactions)
     _erase_record_names(user=user)
     _erase_group_traces(user=user, now=now)
+    _erase_background_work(user=user)
+    PersonalDataExport.objects.filter(user=user).delete()
     AccessAttempt.objects.filter(username=user.username).delete()
     user.groups.clear()
     user.user_permissions.clear()
@@ -206,6 +287,7 @@ def _unverified_account_ids(cutoff):
     )
 
 
+@background
 @transaction.atomic
 def retention_apply(*, now=None):
     """Delete what the process no longer needs; returns what went, by kind (for the command's report).
@@ -214,6 +296,7 @@ def retention_apply(*, now=None):
       contributions or memberships is erased instead (the history that points at it holds);
     - invitations expired or withdrawn, and join requests decided, more than RETENTION_INVITATION_DAYS ago;
     - "register your interest" addresses never confirmed within their link's week;
+    - stored data exports whose download link has expired (PRIVACY_EXPORT_LINK_HOURS);
     - django-axes' wrong-password records (usernames and IP addresses) once the lockout they serve is over.
     """
     now = now or timezone.now()
@@ -238,6 +321,11 @@ def retention_apply(*, now=None):
     decided = JoinRequest.objects.exclude(status=JoinRequest.Status.PENDING)
     done["join requests purged"] = decided.filter(decided_at__lt=closed).delete()[0]
     done["unconfirmed email-update addresses purged"] = subscriptions_purge_unconfirmed()
+
+    expired = export_expired_before(now)
+    done["data exports deleted"] = PersonalDataExport.objects.filter(
+        Q(built_at__lt=expired) | Q(built_at=None, requested_at__lt=expired)
+    ).delete()[0]
 
     lockout = now - timedelta(hours=settings.AXES_COOLOFF_TIME)
     done["sign-in attempts purged"] = (

@@ -9,36 +9,58 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
+from consultation.models import PersonalDataExport
 from consultation.privacy.forms import EraseForm
+from consultation.privacy.selectors import export_state
 from consultation.privacy.services import (
     account_erase,
     export_link_token,
     export_link_user,
-    personal_data_export,
+    export_request,
 )
+
+# Seconds between reloads of the page while the export is being prepared.
+REFRESH_SECONDS = 5
 
 
 @never_cache
 @login_required
 def my_data(request):
-    """GET: what the download holds. POST: a signed link to it, valid for a few hours."""
-    context = {"hours": round(settings.PRIVACY_EXPORT_LINK_MAX_AGE / 3600)}
+    """GET: what the download holds, and the export's state: a button, "being prepared"
+    (reloading itself if the person asks: ?keep_checking=1), or a signed link valid
+    for a few hours. POST: have it built."""
     if request.method == "POST":
+        export_request(user=request.user)
+        return redirect("consultation:my_data")
+    state, export = export_state(user=request.user)
+    context = {
+        "hours": round(settings.PRIVACY_EXPORT_LINK_MAX_AGE / 3600),
+        "state": state,
+        "refresh_seconds": REFRESH_SECONDS,
+        "keep_checking": request.GET.get("keep_checking") == "1",
+    }
+    if state == "ready":
         token = export_link_token(user=request.user)
         context["link"] = reverse("consultation:my_data_download", args=[token])
+        context["built_at"] = export.built_at
     return render(request, "consultation/privacy/my_data.html", context)
 
 
 @never_cache
 @login_required
 def my_data_download(request, token):
-    """The zip, for the signed-in person its link names, until the link expires."""
-    if not export_link_user(token=token, user=request.user):
-        context = {"hours": round(settings.PRIVACY_EXPORT_LINK_MAX_AGE / 3600), "expired": True}
+    """The stored zip, for the signed-in person its link names, until the link expires."""
+    state, export = export_state(user=request.user)
+    if not export_link_user(token=token, user=request.user) or state != "ready":
+        context = {
+            "hours": round(settings.PRIVACY_EXPORT_LINK_MAX_AGE / 3600),
+            "expired": True,
+            "state": "none",
+        }
         return render(request, "consultation/privacy/my_data.html", context, status=404)
-    body = personal_data_export(user=request.user)
-    response = HttpResponse(body, content_type="application/zip")
-    name = f"my-data-{timezone.localdate().isoformat()}.zip"
+    archive = PersonalDataExport.objects.values_list("archive", flat=True).get(pk=export.pk)
+    response = HttpResponse(bytes(archive), content_type="application/zip")
+    name = f"my-data-{timezone.localdate(export.built_at).isoformat()}.zip"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 

@@ -59,7 +59,8 @@ class Job(models.Model):
     @property
     def is_stale(self):
         since = {
-            self.Status.QUEUED: self.queued_at,
+            # A job deferred (a scheduled run) is not late before its time.
+            self.Status.QUEUED: max(self.queued_at, self.run_after or self.queued_at),
             self.Status.RUNNING: self.started_at,
             self.Status.WAITING: self.run_after or self.started_at,
         }.get(self.status)

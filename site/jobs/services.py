@@ -21,14 +21,18 @@ JOB_MAX_ATTEMPTS; then the job is failed, and an editor can retry it from the
 admin (`job_retry`).
 """
 
+import json
 import logging
+import re
+import secrets
 import traceback
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, SuspiciousOperation, ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django_tasks import task
@@ -186,6 +190,70 @@ def job_retry(*, job, actor):
     return job
 
 
+# ---------------------------------------------------------------- schedule
+#
+# JOB_SCHEDULE names handlers to run every so many seconds (retention and
+# pruning daily). Time is cut into periods aligned on the Unix epoch (a day
+# starts at 00:00 UTC); each period's run is one job keyed by its period, so
+# however many workers start, and however often, it runs once. `manage.py
+# work` enqueues the current period's runs when it starts (`jobs_schedule`);
+# each run first enqueues the next period's, deferred to its start. Only
+# backends that can defer (database, Redis) keep a schedule.
+
+
+def _deferring():
+    return job_task.using(queue_name=settings.TASK_QUEUE).get_backend().supports_defer
+
+
+def _period(every, when):
+    return int(when.timestamp() // every)
+
+
+def _periodic_enqueue(handler, every, period):
+    start = datetime.fromtimestamp(period * every, tz=UTC)
+    return job_enqueue(
+        "jobs.services.periodic_run",
+        kwargs={"handler": handler, "every": every, "period": period},
+        key=f"every:{every}:{handler}:{period}",
+        label=f"Scheduled: {handler}, from {start:%Y-%m-%d %H:%M} UTC"[:300],
+        run_after=start if start > timezone.now() else None,
+    )
+
+
+def jobs_schedule(*, now=None):
+    """Enqueue the current period's run of every JOB_SCHEDULE handler (once per
+    period, whoever calls). Returns the jobs; none when SCHEDULED_JOBS is off or
+    the backend cannot defer (the immediate one runs tasks as they are enqueued)."""
+    if not settings.SCHEDULED_JOBS or not _deferring():
+        return []
+    now = now or timezone.now()
+    for handler in settings.JOB_SCHEDULE:
+        _handler(handler)
+    return [
+        _periodic_enqueue(handler, int(every), _period(int(every), now))
+        for handler, every in settings.JOB_SCHEDULE.items()
+    ]
+
+
+@background
+def periodic_run(*, handler, every, period):
+    """One scheduled run: enqueue the next (the first period after now, so a worker
+    that was down does not catch up day by day), then do the work."""
+    if settings.SCHEDULED_JOBS and _deferring():
+        _periodic_enqueue(handler, every, max(period, _period(every, timezone.now())) + 1)
+    _handler(handler)()
+
+
+@background
+def jobs_prune(*, days=30):
+    """Delete succeeded jobs and sent emails (already emptied of addresses and body)
+    older than `days`; failed and unfinished jobs stay for an editor to see."""
+    cutoff = timezone.now() - timedelta(days=days)
+    jobs, _ = Job.objects.filter(status=Job.Status.SUCCEEDED, finished_at__lt=cutoff).delete()
+    emails, _ = OutgoingEmail.objects.filter(sent_at__lt=cutoff).delete()
+    return jobs, emails
+
+
 # ---------------------------------------------------------------- email
 
 
@@ -241,3 +309,88 @@ def email_send(*, email_id):
     OutgoingEmail.objects.filter(pk=email.pk).update(
         sent_at=timezone.now(), to=[], body="", html="", headers={}
     )
+
+
+# ---------------------------------------------------------------- erasure
+
+
+def _pattern(needles):
+    """One regex for every needle, as a whole word, case-insensitive."""
+    parts = sorted({re.escape(n) for n in needles if n}, key=len, reverse=True)
+    return re.compile(r"(?<!\w)(?:" + "|".join(parts) + r")(?!\w)", re.IGNORECASE) if parts else None
+
+
+def _scrub(value, pattern, replacement):
+    """`value` (text, or JSON: lists, dicts, strings) with every match replaced."""
+    if isinstance(value, str):
+        return pattern.sub(replacement, value)
+    if isinstance(value, list):
+        return [_scrub(item, pattern, replacement) for item in value]
+    if isinstance(value, dict):
+        return {key: _scrub(item, pattern, replacement) for key, item in value.items()}
+    return value
+
+
+def _mentioning(model, fields, json_fields, needles):
+    """Rows of `model` whose text (or JSON, as stored) contains a needle; a coarse
+    filter, made exact by the regex afterwards."""
+    query = Q()
+    for needle in needles:
+        for field in fields:
+            query |= Q(**{f"{field}__icontains": needle})
+        for field in json_fields:
+            # JSON is stored with non-ASCII escaped: look for both spellings.
+            for spelling in {needle, json.dumps(needle)[1:-1]}:
+                query |= Q(**{f"{field}__icontains": spelling})
+    return model.objects.filter(query) if query else model.objects.none()
+
+
+_JOB_TEXT = ["key", "label", "last_error"]
+_EMAIL_TEXT = ["key", "from_email", "subject", "body", "html"]
+
+
+@transaction.atomic
+def jobs_forget_person(*, addresses, names=(), email_key_prefixes=(), replacement):
+    """Forget a person in the background-work tables (their erasure, UK GDPR article 17).
+
+    Emails not yet sent to them (to one of `addresses`, or keyed by one of
+    `email_key_prefixes`) are deleted with the job that would send them; an
+    unsent email to them and others just loses their address. Then every text
+    left in `Job` and `OutgoingEmail` rows (keys, labels, errors, arguments,
+    subjects and bodies of others' emails) has their addresses and `names`
+    replaced by `replacement` (in keys, by a unique ``erased-…`` token, so a key
+    still names one email). Returns the number of rows deleted and rewritten."""
+    addresses = {a.strip().lower() for a in addresses if a and a.strip()}
+    names = {n.strip() for n in names if n and len(n.strip()) >= 4}
+    deleted = changed = 0
+    unsent = OutgoingEmail.objects.select_for_update().filter(sent_at__isnull=True)
+    for email in unsent:
+        theirs = email.key.startswith(tuple(email_key_prefixes)) if email_key_prefixes else False
+        to = [a for a in email.to if a.strip().lower() not in addresses]
+        if theirs or not to:
+            Job.objects.filter(key=f"email:{email.pk}").exclude(status=Job.Status.RUNNING).delete()
+            email.delete()
+            deleted += 1
+        elif len(to) != len(email.to):
+            OutgoingEmail.objects.filter(pk=email.pk).update(to=to, recipient_count=len(to))
+            changed += 1
+    needles = addresses | names
+    pattern = _pattern(needles)
+    if pattern is None:
+        return deleted, changed
+    for model, fields, json_fields in (
+        (Job, _JOB_TEXT, ["kwargs"]),
+        (OutgoingEmail, _EMAIL_TEXT, ["to", "headers"]),
+    ):
+        for row in _mentioning(model, fields, json_fields, needles).select_for_update():
+            values = {}
+            for field in fields + json_fields:
+                old = getattr(row, field)
+                token = f"erased-{secrets.token_hex(6)}" if field == "key" else replacement
+                new = _scrub(old, pattern, token)
+                if new != old:
+                    values[field] = new
+            if values:
+                model.objects.filter(pk=row.pk).update(**values)
+                changed += 1
+    return deleted, changed

@@ -3,14 +3,24 @@
 import io
 import json
 import zipfile
+from datetime import timedelta
 
 import pytest
 from django.test import override_settings
 from django.urls import reverse
 
 from consultation.comments.services import comment_flag
-from consultation.models import Comment, CommentReport, Proposal, Reaction
-from consultation.privacy.services import export_link_token, personal_data_export
+from consultation.models import Comment, CommentReport, PersonalDataExport, Proposal, Reaction
+from consultation.privacy.services import (
+    account_erase,
+    export_build,
+    export_link_token,
+    export_request,
+    personal_data_export,
+    retention_apply,
+)
+from jobs.models import Job
+from jobs.services import job_run
 from tests.support.contributions import add_comment, propose, react, sign_off
 from tests.support.factories import UserFactory
 from tests.support.trees import groups_tree
@@ -37,6 +47,12 @@ def active_member():
     return {"tree": tree, "person": person, "other": other, "comment": comment, "reply": reply}
 
 
+def _built(person):
+    """The person's export, built (as the background job does)."""
+    export_build(export_id=export_request(user=person).pk)
+    return PersonalDataExport.objects.get(user=person)
+
+
 def _unzip(body):
     archive = zipfile.ZipFile(io.BytesIO(body))
     assert sorted(archive.namelist()) == ["README.txt", "data.json"]
@@ -45,6 +61,8 @@ def _unzip(body):
 
 def test_a_download_link_of_another_account_or_a_forged_one_gives_nothing(client, active_member):
     stranger = UserFactory()
+    _built(active_member["person"])
+    _built(stranger)  # so the refusals below are the link's, not a missing file
     token = export_link_token(user=active_member["person"])
     client.force_login(stranger)
     response = client.get(reverse("consultation:my_data_download", args=[token]))
@@ -63,6 +81,7 @@ def test_the_download_link_needs_the_person_signed_in(client, active_member):
 @override_settings(PRIVACY_EXPORT_LINK_MAX_AGE=-1)
 def test_an_expired_link_gives_nothing(client, active_member):
     person = active_member["person"]
+    _built(person)
     client.force_login(person)
     response = client.get(reverse("consultation:my_data_download", args=[export_link_token(user=person)]))
     assert response.status_code == 404
@@ -70,6 +89,7 @@ def test_an_expired_link_gives_nothing(client, active_member):
 
 def test_changing_the_password_kills_earlier_links(client, active_member):
     person = active_member["person"]
+    _built(person)
     token = export_link_token(user=person)
     person.set_password("a new long password 123")
     person.save()
@@ -122,17 +142,56 @@ def test_the_export_holds_everything_about_the_person_and_nothing_of_others(acti
         assert part in readme
 
 
-def test_the_profile_page_leads_to_a_working_download(client, active_member):
+def test_the_profile_page_leads_to_a_download_prepared_in_the_background(client, active_member):
     person = active_member["person"]
     client.force_login(person)
     profile = client.get(reverse("profile"))
     assert reverse("consultation:my_data") in profile.content.decode()
-    page = client.post(reverse("consultation:my_data"))
-    assert page.status_code == 200
-    link = page.context["link"]
-    response = client.get(link)
+    assert client.get(reverse("consultation:my_data")).context["state"] == "none"
+    # Not transactional: the job is recorded but not handed over (that happens on commit).
+    response = client.post(reverse("consultation:my_data"))
+    assert response.status_code == 302 and response["Location"] == reverse("consultation:my_data")
+    page = client.get(reverse("consultation:my_data"))
+    body = page.content.decode()
+    assert page.context["state"] == "preparing" and "link" not in page.context
+    assert "being prepared" in body and "http-equiv" not in body  # no reload nobody asked for
+    asked = client.get(reverse("consultation:my_data") + "?keep_checking=1").content.decode()
+    assert '<meta http-equiv="refresh" content="5">' in asked
+    # Asking again while it is prepared builds it once.
+    client.post(reverse("consultation:my_data"))
+    [job] = Job.objects.filter(handler="consultation.privacy.services.export_build")
+    job_run(job_id=job.pk)
+    page = client.get(reverse("consultation:my_data"))
+    assert page.context["state"] == "ready" and "http-equiv" not in page.content.decode()
+    response = client.get(page.context["link"])
     assert response.status_code == 200
     assert response["Content-Type"] == "application/zip"
     assert "attachment" in response["Content-Disposition"]
     data, _ = _unzip(response.content)
     assert data["account"]["username"] == person.username
+
+
+def test_stored_exports_are_private_and_deleted_when_their_link_expires(client, active_member, settings):
+    person = active_member["person"]
+    export = _built(person)
+    assert export.archive and not hasattr(export, "url")  # bytes in the database, not a served file
+    assert retention_apply()["data exports deleted"] == 0
+    PersonalDataExport.objects.update(
+        built_at=export.built_at - timedelta(seconds=settings.PRIVACY_EXPORT_LINK_MAX_AGE + 1)
+    )
+    client.force_login(person)
+    assert client.get(reverse("consultation:my_data")).context["state"] == "none"
+    assert (
+        client.get(
+            reverse("consultation:my_data_download", args=[export_link_token(user=person)])
+        ).status_code
+        == 404
+    )
+    assert retention_apply()["data exports deleted"] == 1
+    assert not PersonalDataExport.objects.exists()
+
+
+def test_erasing_the_account_deletes_its_stored_export(active_member):
+    _built(active_member["person"])
+    account_erase(user=active_member["person"])
+    assert not PersonalDataExport.objects.exists()

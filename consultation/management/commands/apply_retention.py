@@ -1,8 +1,9 @@
 """Delete what the process no longer needs (consultation.privacy.services.retention_apply).
 
-Run daily (cron, the platform's scheduler, or the task worker once there is
-one). The periods are settings: RETENTION_UNVERIFIED_ACCOUNT_DAYS,
-RETENTION_INVITATION_DAYS, LOGIN_LOCKOUT_MINUTES (see the README).
+A task worker runs the service daily by itself (JOB_SCHEDULE, SCHEDULED_JOBS in
+the README); with SCHEDULED_JOBS off, run this command daily from cron. The
+periods are settings: RETENTION_UNVERIFIED_ACCOUNT_DAYS, RETENTION_INVITATION_DAYS,
+LOGIN_LOCKOUT_MINUTES (see the README).
 """
 
 from django.core.management.base import BaseCommand

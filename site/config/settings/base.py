@@ -275,6 +275,14 @@ JOB_MAX_ATTEMPTS = env.int("JOB_MAX_ATTEMPTS", default=5)
 JOB_RETRY_SECONDS = env.float("JOB_RETRY_SECONDS", default=30)
 # Comment notifications to one person go out as one digest at most this often.
 NOTIFICATION_DIGEST_MINUTES = env.float("NOTIFICATION_DIGEST_MINUTES", default=10)
+# Work a worker runs every so many seconds (jobs.services.jobs_schedule): retention
+# (consultation.privacy) and forgetting old finished jobs, daily from 00:00 UTC.
+# SCHEDULED_JOBS=false leaves them to cron (`apply_retention`, `prune_jobs`).
+SCHEDULED_JOBS = env.bool("SCHEDULED_JOBS", default=True)
+JOB_SCHEDULE = {
+    "consultation.privacy.services.retention_apply": 24 * 3600,
+    "jobs.services.jobs_prune": 24 * 3600,
+}
 
 # Rate limits (README: configuration; site/core/limits.py says what each counts by).
 # A value is one or more rates, comma-separated: "6/m,100/d" is a burst and a day.
@@ -398,7 +406,7 @@ LOGGING = {
 }
 
 # People's data rights (consultation/privacy). A download link for one's own
-# data works for PRIVACY_EXPORT_LINK_HOURS; `manage.py apply_retention` deletes
+# data (and the stored export) lasts PRIVACY_EXPORT_LINK_HOURS; retention deletes
 # accounts never confirmed after RETENTION_UNVERIFIED_ACCOUNT_DAYS, and
 # invitations and join requests closed (expired, withdrawn, decided) more than
 # RETENTION_INVITATION_DAYS ago.

@@ -3,14 +3,12 @@
 Deletes succeeded jobs and sent emails (already emptied of addresses and body)
 past that age; failed and unfinished jobs stay for an editor to see. Emails'
 keys only matter while their jobs may still run, which is long over by then.
+A worker also runs it daily (JOB_SCHEDULE), with the default 30 days.
 """
 
-from datetime import timedelta
-
 from django.core.management.base import BaseCommand
-from django.utils import timezone
 
-from jobs.models import Job, OutgoingEmail
+from jobs.services import jobs_prune
 
 
 class Command(BaseCommand):
@@ -20,7 +18,5 @@ class Command(BaseCommand):
         parser.add_argument("--days", type=int, default=30)
 
     def handle(self, *args, days, **options):
-        cutoff = timezone.now() - timedelta(days=days)
-        jobs, _ = Job.objects.filter(status=Job.Status.SUCCEEDED, finished_at__lt=cutoff).delete()
-        emails, _ = OutgoingEmail.objects.filter(sent_at__lt=cutoff).delete()
+        jobs, emails = jobs_prune(days=days)
         self.stdout.write(f"Deleted {jobs} finished jobs and {emails} sent emails older than {days} days.")
