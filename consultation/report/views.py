@@ -168,12 +168,18 @@ PDF_REFRESH_SECONDS = 10
 
 
 def _pdf_being_prepared(request, paper, *, frozen=None):
-    """Said at once, instead of waiting for the layout; the page reloads itself
-    (a meta refresh: no script) and gets the PDF when it is ready."""
+    """Said at once, instead of waiting for the layout. The page reloads itself (a meta
+    refresh: no script) only when the reader asks it to (`?keep_checking=1`): a timed reload
+    nobody asked for fails WCAG 2.2.1 (technique F41). Programs read `Retry-After`."""
     response = TemplateResponse(
         request,
         "consultation/report/pdf_preparing.html",
-        {"page": paper, "frozen": frozen, "refresh_seconds": PDF_REFRESH_SECONDS},
+        {
+            "page": paper,
+            "frozen": frozen,
+            "refresh_seconds": PDF_REFRESH_SECONDS,
+            "keep_checking": request.GET.get("keep_checking") == "1",
+        },
         status=202,
     )
     response["Retry-After"] = str(PDF_REFRESH_SECONDS)

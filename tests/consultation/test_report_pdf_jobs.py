@@ -33,7 +33,10 @@ def test_report_pdf_never_holds_a_request_while_the_layout_runs(client, task_que
     response, took = timed(client.get, url)
     assert response.status_code == 202 and took < LIMIT_SECONDS
     page = response.content.decode()
-    assert "The PDF is being prepared" in page and '<meta http-equiv="refresh" content="10">' in page
+    assert "The PDF is being prepared" in page and response["Retry-After"] == "10"
+    assert "http-equiv" not in page  # no timed reload nobody asked for (WCAG 2.2.1)
+    asked = client.get(f"{url}?keep_checking=1").content.decode()
+    assert '<meta http-equiv="refresh" content="10">' in asked and "Stop reloading" in asked
     assert "<script" not in page.split("</head>")[0].split("<head>")[1].replace('<script src="/static', "")
     # Asking again while it is laid out starts no second layout.
     response, took = timed(client.get, url)
