@@ -27,12 +27,14 @@ from consultation.models import (
     Comment,
     CommentNotification,
     CommentReport,
+    CommentRevision,
     NotificationDigest,
     PaperFollow,
     PolicyPaperPage,
     Proposal,
     SectionPage,
 )
+from consultation.models.comments import WITHDRAWN_BY_AUTHOR
 from consultation.participation.services import speaking_membership
 from consultation.record.services import record_event
 from consultation.rules import MODERATORS_GROUP
@@ -170,6 +172,63 @@ def comment_create(*, author, target, text, parent=None, followup=True):
             key=f"comment-notify:{comment.pk}",
             label=f"Notifications for comment {comment.pk}",
         )
+    return comment
+
+
+# ---------------------------------------------------------------- the author's own comment
+
+
+def comment_edit(*, comment, author, text):
+    """Replace the text of `author`'s own comment, within COMMENT_EDIT_MINUTES of
+    posting and while they may still comment on its page (`consultation.edit_comment`).
+
+    The earlier text is kept (CommentRevision) and the comment marked edited. The
+    same text again changes nothing. Posting is not a record event, so neither is
+    an edit inside the window; the revisions are the comment's history."""
+    require(author, "consultation.edit_comment", comment)
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError("Write your comment before saving it.")
+    if len(text) > settings.COMMENT_MAX_LENGTH:
+        raise ValidationError(f"Comments are limited to {settings.COMMENT_MAX_LENGTH:,} characters.")
+    with transaction.atomic():
+        current = Comment.objects.select_related(None).select_for_update().get(pk=comment.pk)
+        # Asked again under the lock: a moderator may have hidden it meanwhile.
+        require(author, "consultation.edit_comment", current)
+        if current.comment == text:
+            return current
+        now = timezone.now()
+        CommentRevision.objects.create(comment=current, text=current.comment, replaced_at=now)
+        # A queryset update: saving would run comments-xtd's thread bookkeeping.
+        Comment.objects.filter(pk=current.pk).update(comment=text, edited_at=now)
+        current.comment, current.edited_at = text, now
+        index.insert_or_update_object(Comment.objects.get(pk=current.pk))
+    comment.comment, comment.edited_at = text, now
+    return comment
+
+
+def comment_withdraw(*, comment, author):
+    """Withdraw `author`'s own comment: its text is withheld and a public
+    tombstone says its author withdrew it; replies stay. The withdrawal enters
+    the public record (and the moderation log) without the text."""
+    require(author, "consultation.withdraw_comment", comment)
+    now = timezone.now()
+    with transaction.atomic():
+        updated = Comment.objects.filter(pk=comment.pk, hidden_at__isnull=True).update(
+            hidden_at=now, hidden_by=author, hidden_reason=WITHDRAWN_BY_AUTHOR, withdrawn_at=now
+        )
+        if not updated:
+            raise ValidationError("This comment has already been withdrawn or hidden.")
+        index.remove_object(comment)
+        record_event(
+            consultation=comment.paper.consultation,
+            kind="moderation",
+            actor=author,
+            summary=f"The author withdrew comment {comment.pk} on {_where(comment)}.",
+            data=_moderation_data(comment, "withdraw", WITHDRAWN_BY_AUTHOR),
+        )
+    comment.hidden_at, comment.hidden_by, comment.hidden_reason = now, author, WITHDRAWN_BY_AUTHOR
+    comment.withdrawn_at = now
     return comment
 
 
@@ -557,11 +616,11 @@ def comment_restore(*, comment, moderator, reason):
     if not reason:
         raise ValidationError("Give a reason: it is published with the decision.")
     with transaction.atomic():
-        updated = Comment.objects.filter(pk=comment.pk, hidden_at__isnull=False).update(
-            hidden_at=None, hidden_by=None, hidden_reason=""
-        )
+        # A comment its author withdrew stays withdrawn: it is theirs to take back.
+        hidden = Comment.objects.filter(pk=comment.pk, hidden_at__isnull=False, withdrawn_at__isnull=True)
+        updated = hidden.update(hidden_at=None, hidden_by=None, hidden_reason="")
         if not updated:
-            raise ValidationError("This comment is not hidden.")
+            raise ValidationError("This comment is not hidden, or its author withdrew it.")
         index.insert_or_update_object(Comment.objects.get(pk=comment.pk))
         record_event(
             consultation=comment.paper.consultation,

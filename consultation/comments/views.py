@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from django_comments_xtd import views as xtd_views
 
 from consultation.comments import services as comment_services
-from consultation.comments.forms import CommentForm, FlagForm
+from consultation.comments.forms import CommentEditForm, CommentForm, FlagForm
 from consultation.comments.selectors import (
     comment_counts,
     comment_location,
@@ -244,6 +244,61 @@ def comment_flag(request, comment_id):
         return redirect(comment.get_absolute_url())
     status = 400 if request.method == "POST" else 200
     return render(request, "comments/flag.html", {"comment": comment, "form": form}, status=status)
+
+
+def _own_comment_refused(request, comment, perm):
+    verdict = explain(request.user, perm, comment)
+    context = {"comment": comment, "verdict": verdict, "perm": perm}
+    return render(request, "comments/own_refused.html", context, status=403)
+
+
+@login_required
+def comment_edit(request, comment_id):
+    """Edit one's own comment shortly after posting it: a page of its own (no
+    JavaScript needed), the form prefilled; errors keep the new text."""
+    comment = _visible_comment(comment_id)
+    if not request.user.has_perm("consultation.view_comment", comment):
+        return _withheld(request, comment)
+    if not request.user.has_perm("consultation.edit_comment", comment):
+        return _own_comment_refused(request, comment, "consultation.edit_comment")
+    form = CommentEditForm(request.POST or None, initial={"comment": comment.comment})
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                comment_services.comment_edit(
+                    comment=comment, author=request.user, text=form.cleaned_data["comment"]
+                )
+            except PermissionDenied:
+                return _own_comment_refused(request, comment, "consultation.edit_comment")
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, "Your comment has been updated.")
+                return redirect(comment_location(comment=comment))
+    context = {"comment": comment, "form": form, "edit_minutes": settings.COMMENT_EDIT_MINUTES}
+    return render(request, "comments/edit.html", context, status=status)
+
+
+@login_required
+def comment_withdraw(request, comment_id):
+    """Withdraw one's own comment: GET asks for confirmation, POST withdraws."""
+    comment = _visible_comment(comment_id)
+    if not request.user.has_perm("consultation.view_comment", comment):
+        return _withheld(request, comment)
+    if not request.user.has_perm("consultation.withdraw_comment", comment):
+        return _own_comment_refused(request, comment, "consultation.withdraw_comment")
+    if request.method == "POST":
+        try:
+            comment_services.comment_withdraw(comment=comment, author=request.user)
+        except PermissionDenied:
+            return _own_comment_refused(request, comment, "consultation.withdraw_comment")
+        except ValidationError:
+            pass  # Withdrawn meanwhile (a second click): the outcome is the same.
+        messages.success(request, "Your comment has been withdrawn.")
+        return redirect(comment_location(comment=comment))
+    return render(request, "comments/withdraw.html", {"comment": comment})
 
 
 @require_POST

@@ -4,6 +4,7 @@ from consultation.models.comments import (
     Comment,
     CommentNotification,
     CommentReport,
+    CommentRevision,
     NotificationDigest,
     PaperFollow,
 )
@@ -29,6 +30,7 @@ __all__ = [
     "Comment",
     "CommentNotification",
     "CommentReport",
+    "CommentRevision",
     "NotificationDigest",
     "ConsultationIndexPage",
     "ConsultationPage",
