@@ -46,6 +46,7 @@ SUBJECTS = {
     "consultation.edit_comment": ("Edits", "edit this comment"),
     "consultation.withdraw_comment": ("Withdrawals", "withdraw this comment"),
     "consultation.follow_paper": ("Email updates", "follow this paper"),
+    "consultation.follow_section": ("Email updates", "follow this section"),
     "consultation.sign_off_paper": ("Sign-offs", "record your group’s position"),
     "consultation.register_interest": ("Email updates", "register for updates"),
     "consultation.view_report": ("Reports", "read this report"),

@@ -280,6 +280,12 @@ add_gated_perm(
     Gate("sign_in", is_signed_in),
     Gate("verify_email", has_verified_email),
 )
+# Following one section sends email in the same way.
+add_gated_perm(
+    "consultation.follow_section",
+    Gate("sign_in", is_signed_in),
+    Gate("verify_email", has_verified_email),
+)
 # Moderation is a role, independent of stage.
 rules.add_perm("consultation.moderate", is_moderator)
 

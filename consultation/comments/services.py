@@ -32,6 +32,7 @@ from consultation.models import (
     PaperFollow,
     PolicyPaperPage,
     Proposal,
+    SectionFollow,
     SectionPage,
 )
 from consultation.models.comments import WITHDRAWN_BY_AUTHOR
@@ -44,6 +45,7 @@ from jobs.services import background, enqueue_email, job_enqueue
 logger = logging.getLogger(__name__)
 
 UNFOLLOW_SALT = "consultation.paper-unfollow"
+SECTION_UNFOLLOW_SALT = "consultation.section-unfollow"
 DUPLICATE_WINDOW_SECONDS = 600
 
 
@@ -257,7 +259,7 @@ def _recent_duplicate(*, author, content_type, target, text, parent):
 def comment_notify(*, comment_id):
     """Note who is to hear of this comment, once each: the authors of the comments
     it replies to who asked for follow-ups (comments-xtd's follow-up), then the
-    paper's followers; never its author, and only people who may read it. Each
+    paper's followers, then its section's; never its author, and only people who may read it. Each
     gets the comment in their next digest. Returns the addresses to be told."""
     comment = Comment.objects.select_related("paper", "section", "user").filter(pk=comment_id).first()
     if comment is None or comment.is_hidden:
@@ -285,6 +287,20 @@ def comment_notify(*, comment_id):
             continue
         told.add(email)
         recipients.append((follow.user, CommentNotification.Kind.FOLLOW))
+    if comment.section_id:
+        section_follows = (
+            SectionFollow.objects.filter(
+                section_id=comment.section_id, user__is_active=True, user__email_verified=True
+            )
+            .exclude(user=comment.user_id)
+            .select_related("user")
+        )
+        for follow in section_follows:
+            email = (follow.user.email or "").lower()
+            if not email or email in told or not follow.user.has_perm("consultation.view_comment", comment):
+                continue
+            told.add(email)
+            recipients.append((follow.user, CommentNotification.Kind.SECTION))
     for user, kind in recipients:
         with transaction.atomic():
             _, created = CommentNotification.objects.get_or_create(
@@ -403,6 +419,11 @@ def _unfollow_url(*, paper_id, user_id):
     return site_url(reverse("consultation:paper_unfollow_link", args=[token]))
 
 
+def _section_unfollow_url(*, section_id, user_id):
+    token = signing.dumps({"s": section_id, "u": user_id}, salt=SECTION_UNFOLLOW_SALT)
+    return site_url(reverse("consultation:section_unfollow_link", args=[token]))
+
+
 def _replied_to(notification):
     """The recipient's comment that this one answers (nearest first)."""
     for ancestor in _ancestors(notification.comment):
@@ -422,8 +443,17 @@ def _single_email(notification):
         }
         text, html = _render("django_comments_xtd/email_followup_comment", context)
         return f"New reply to your comment on “{comment.target.title}”", text, html
+    if notification.kind == CommentNotification.Kind.SECTION:
+        context = _email_context(comment) | {
+            "user_name": user.public_name,
+            "followed_title": comment.section.title,
+            "unfollow_url": _section_unfollow_url(section_id=comment.section_id, user_id=user.pk),
+        }
+        text, html = _render("consultation/email/paper_new_comment", context)
+        return f"New comment on “{comment.section.title}”", text, html
     context = _email_context(comment) | {
         "user_name": user.public_name,
+        "followed_title": comment.paper.title,
         "unfollow_url": _unfollow_url(paper_id=comment.paper_id, user_id=user.pk),
     }
     text, html = _render("consultation/email/paper_new_comment", context)
@@ -437,7 +467,10 @@ def _digest_email(user, notifications):
     for notification in notifications:
         comment = notification.comment
         items.append({"comment": comment, "kind": notification.kind, **_email_context(comment)})
-        if notification.kind == CommentNotification.Kind.FOLLOW:
+        if notification.kind == CommentNotification.Kind.SECTION:
+            url = _section_unfollow_url(section_id=comment.section_id, user_id=user.pk)
+            papers.setdefault(("section", comment.section_id), {"paper": comment.section, "url": url})
+        elif notification.kind == CommentNotification.Kind.FOLLOW:
             papers.setdefault(
                 comment.paper_id,
                 {"paper": comment.paper, "url": _unfollow_url(paper_id=comment.paper_id, user_id=user.pk)},
@@ -479,6 +512,28 @@ def paper_unfollow_token_load(token):
     try:
         value = signing.loads(token, salt=UNFOLLOW_SALT)
         return int(value["p"]), int(value["u"])
+    except (signing.BadSignature, KeyError, TypeError, ValueError):
+        return None
+
+
+def section_follow(*, section, user):
+    """Start emailing `user` about new comments on one section (idempotent)."""
+    require(user, "consultation.follow_section", section)
+    follow, _ = SectionFollow.objects.get_or_create(section=section, user=user)
+    return follow
+
+
+def section_unfollow(*, section, user):
+    """Stop the emails about a section; returns whether the person was following it."""
+    deleted, _ = SectionFollow.objects.filter(section=section, user=user).delete()
+    return bool(deleted)
+
+
+def section_unfollow_token_load(token):
+    """The (section id, user id) a section's unfollow link was made for, or None."""
+    try:
+        value = signing.loads(token, salt=SECTION_UNFOLLOW_SALT)
+        return int(value["s"]), int(value["u"])
     except (signing.BadSignature, KeyError, TypeError, ValueError):
         return None
 

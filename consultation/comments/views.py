@@ -32,6 +32,9 @@ from consultation.comments.services import (
     paper_follow,
     paper_unfollow,
     paper_unfollow_token_load,
+    section_follow,
+    section_unfollow,
+    section_unfollow_token_load,
 )
 from consultation.explain import explain
 from consultation.models import Comment, ConsultationPage, PolicyPaperPage, RecordEntry, SectionPage
@@ -348,3 +351,35 @@ def moderation_log(request, consultation_id):
     return render(
         request, "consultation/comments/moderation_log.html", {"consultation": consultation, "entries": page}
     )
+
+
+@require_POST
+@login_required
+def section_follow_toggle(request, section_id):
+    """Follow or stop following one section: a plain form post, no JavaScript needed."""
+    section = get_object_or_404(SectionPage.objects.live(), pk=section_id)
+    if request.POST.get("action") == "unfollow":
+        section_unfollow(section=section, user=request.user)
+        messages.success(request, f"You will no longer get emails about new comments on “{section.title}”.")
+    else:
+        try:
+            section_follow(section=section, user=request.user)
+        except PermissionDenied:
+            messages.error(request, "Confirm your email address before following a section.")
+            return redirect(reverse("profile"))
+        messages.success(request, f"You will get an email when someone comments on “{section.title}”.")
+    return redirect(f"{section.url}#follow-section")
+
+
+def section_unfollow_link(request, token):
+    """The unfollow link in a section's follow emails: a GET asks, a POST unfollows."""
+    ids = section_unfollow_token_load(token)
+    if ids is None:
+        raise Http404("This link is not valid.")
+    section = get_object_or_404(SectionPage, pk=ids[0])
+    user = get_object_or_404(get_user_model(), pk=ids[1])
+    done = False
+    if request.method == "POST":
+        section_unfollow(section=section, user=user)
+        done = True
+    return render(request, "consultation/comments/section_unfollow.html", {"section": section, "done": done})

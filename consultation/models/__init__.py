@@ -7,6 +7,7 @@ from consultation.models.comments import (
     CommentRevision,
     NotificationDigest,
     PaperFollow,
+    SectionFollow,
 )
 from consultation.models.pages import (
     ConsultationIndexPage,
@@ -40,6 +41,7 @@ __all__ = [
     "FrozenReportError",
     "ImmutableSnapshotError",
     "PaperFollow",
+    "SectionFollow",
     "PaperVersion",
     "PolicyPaperPage",
     "Proposal",

@@ -225,6 +225,23 @@ class PaperFollow(models.Model):
         return f"{self.user} follows {self.paper}"
 
 
+class SectionFollow(models.Model):
+    """A person who asked to be emailed about new comments on one section (and
+    on its proposals' discussions)."""
+
+    section = models.ForeignKey("consultation.SectionPage", on_delete=models.CASCADE, related_name="follows")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="section_follows"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["section", "user"], name="one_follow_per_section")]
+
+    def __str__(self):
+        return f"{self.user} follows {self.section}"
+
+
 class CommentNotification(models.Model):
     """A comment someone is to be told about (a reply to them, or a comment on a
     paper they follow), waiting for their next digest. One per person per comment."""
@@ -232,6 +249,7 @@ class CommentNotification(models.Model):
     class Kind(models.TextChoices):
         REPLY = "reply", "Reply to your comment"
         FOLLOW = "follow", "New comment on a paper you follow"
+        SECTION = "section", "New comment on a section you follow"
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="comment_notifications"
