@@ -199,3 +199,16 @@ def test_withdrawing_leaves_a_public_tombstone_keeps_replies_and_enters_the_reco
     assert not thread["author"].has_perm("consultation.edit_comment", comment)
     with pytest.raises(Exception, match="withdrew"):
         comment_restore(comment=comment, moderator=person_in_role("moderator", thread), reason="Back.")
+
+
+def test_the_api_says_edited_and_who_withdrew_never_the_earlier_text(client, thread):
+    comment_edit(comment=thread["comment"], author=thread["author"], text="Changed my mind.")
+    url = f"/api/v1/papers/{thread['paper'].pk}/comments"
+    data = client.get(url).json()
+    top = data["items"][0]
+    assert top["edited_at"] and top["text"] == "Changed my mind."
+    assert "The threshold is too low." not in client.get(url).content.decode()
+    comment_withdraw(comment=Comment.objects.get(pk=thread["comment"].pk), author=thread["author"])
+    top = client.get(url).json()["items"][0]
+    assert top["hidden"]["by"] == "author" and top["text"] is None and top["edited_at"] is None
+    assert top["replies"][0]["text"] == "I agree."
