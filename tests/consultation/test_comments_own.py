@@ -6,9 +6,17 @@ from django.core.exceptions import PermissionDenied
 from django.test import override_settings
 from django.utils import timezone
 
-from consultation.comments.services import comment_edit, comment_hide, comment_restore, comment_withdraw
+from consultation.comments.services import (
+    comment_edit,
+    comment_hide,
+    comment_restore,
+    comment_withdraw,
+    section_follow,
+)
 from consultation.explain import explain
-from consultation.models import Comment, CommentRevision, RecordEntry
+from consultation.models import Comment, CommentRevision, RecordEntry, SectionFollow
+from consultation.privacy.selectors import personal_data
+from consultation.privacy.services import REMOVE, account_erase
 from tests.support.contributions import add_comment
 from tests.support.factories import UserFactory
 from tests.support.people import member_of, person_in_role
@@ -212,3 +220,15 @@ def test_the_api_says_edited_and_who_withdrew_never_the_earlier_text(client, thr
     top = client.get(url).json()["items"][0]
     assert top["hidden"]["by"] == "author" and top["text"] is None and top["edited_at"] is None
     assert top["replies"][0]["text"] == "I agree."
+
+
+def test_erasing_the_account_with_its_contributions_takes_the_earlier_texts_and_section_follows(thread):
+    comment_edit(comment=thread["comment"], author=thread["author"], text="Changed my mind.")
+    section_follow(section=thread["section"], user=thread["author"])
+    exported = personal_data(user=thread["author"])
+    assert exported["comments"][0]["earlier_texts"] == ["The threshold is too low."]
+    assert exported["follows"] == [
+        {"section": thread["section"].title, "since": exported["follows"][0]["since"]}
+    ]
+    account_erase(user=thread["author"], contributions=REMOVE, reactions=REMOVE)
+    assert not CommentRevision.objects.exists() and not SectionFollow.objects.exists()
