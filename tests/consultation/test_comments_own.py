@@ -232,3 +232,10 @@ def test_erasing_the_account_with_its_contributions_takes_the_earlier_texts_and_
     ]
     account_erase(user=thread["author"], contributions=REMOVE, reactions=REMOVE)
     assert not CommentRevision.objects.exists() and not SectionFollow.objects.exists()
+
+
+def test_the_restrictions_register_lists_a_withdrawn_comment_as_the_authors_doing(client, thread):
+    comment_withdraw(comment=thread["comment"], author=thread["author"])
+    page = client.get(thread["consultation"].url + "restrictions/").content.decode()
+    assert f'data-comment-id="{thread["comment"].pk}"' in page and "Withdrawn by its author" in page
+    assert "Alice Jones" not in page
