@@ -84,8 +84,9 @@ class CommentForm(XtdCommentForm):
         if parent is None:
             raise forms.ValidationError("The comment you are replying to does not exist here.", code="parent")
         if parent.is_hidden:
+            who = "Its author has withdrawn" if parent.is_withdrawn else "A moderator has removed"
             raise forms.ValidationError(
-                "A moderator has removed the comment you are replying to, so it cannot take replies.",
+                f"{who} the comment you are replying to, so it cannot take replies.",
                 code="parent_hidden",
             )
         # comments-xtd would save the reply and only then refuse it (a 500 and

@@ -134,7 +134,8 @@ def comment_create(*, author, target, text, parent=None, followup=True):
             if parent.content_type_id != content_type.pk or parent.object_pk != str(target.pk):
                 raise ValidationError("A reply must be on the same page as the comment it answers.")
             if parent.is_hidden:
-                raise ValidationError("A moderator has removed this comment, so it cannot take replies.")
+                who = "Its author has withdrawn" if parent.is_withdrawn else "A moderator has removed"
+                raise ValidationError(f"{who} this comment, so it cannot take replies.")
             if parent.level >= max_thread_level_for_content_type(content_type):
                 raise ValidationError("This conversation is as deep as it can go.")
 

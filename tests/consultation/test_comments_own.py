@@ -239,3 +239,11 @@ def test_the_restrictions_register_lists_a_withdrawn_comment_as_the_authors_doin
     page = client.get(thread["consultation"].url + "restrictions/").content.decode()
     assert f'data-comment-id="{thread["comment"].pk}"' in page and "Withdrawn by its author" in page
     assert "Alice Jones" not in page
+
+
+def test_a_withdrawn_comment_takes_no_replies_and_says_why(client, thread):
+    comment_withdraw(comment=thread["comment"], author=thread["author"])
+    client.force_login(thread["other"])
+    page = client.get(f"/consultation/comments/{thread['comment'].pk}/reply/").content.decode()
+    assert "Its author has withdrawn this comment, so it cannot take replies." in page
+    assert "The threshold is too low." not in page
