@@ -14,6 +14,7 @@ may be reworded.
 from dataclasses import dataclass
 
 import rules
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 
 from consultation.rules import GATES, consultation_of
@@ -42,7 +43,10 @@ SUBJECTS = {
     "consultation.propose_section": ("Proposals", "propose a wording"),
     "consultation.withdraw_proposal": ("Withdrawals", "withdraw this proposal"),
     "consultation.flag_comment": ("Flags", "flag this comment"),
+    "consultation.edit_comment": ("Edits", "edit this comment"),
+    "consultation.withdraw_comment": ("Withdrawals", "withdraw this comment"),
     "consultation.follow_paper": ("Email updates", "follow this paper"),
+    "consultation.follow_section": ("Email updates", "follow this section"),
     "consultation.sign_off_paper": ("Sign-offs", "record your group’s position"),
     "consultation.register_interest": ("Email updates", "register for updates"),
     "consultation.view_report": ("Reports", "read this report"),
@@ -72,6 +76,11 @@ REASONS = {
     "proposal_closed": "This proposal is {state}, so it takes no more {things_lower}.",
     "own_proposal": "You made this proposal, so you do not react to it.",
     "not_author": "Only the person who made this proposal can withdraw it.",
+    "not_comment_author": "Only the person who wrote this comment can {verb}.",
+    "edit_window_closed": (
+        "Comments can be edited for {edit_minutes} minutes after posting; "
+        "you can still withdraw it, or post a new comment."
+    ),
     "not_permitted": "You do not have permission to {verb}.",
 }
 # Sentences that read better with the rule's own wording.
@@ -109,6 +118,7 @@ def _facts(perm, obj):
         "stage": stage,
         "stage_lower": stage.lower(),
         "state": (getattr(obj, "state_text", "") or "").lower(),
+        "edit_minutes": f"{settings.COMMENT_EDIT_MINUTES:g}",
     }
 
 

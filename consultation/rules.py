@@ -21,7 +21,9 @@ consultation's current stage.
 from dataclasses import dataclass
 
 import rules
+from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
+from django.utils import timezone
 
 from consultation.models.pages import Stage
 from workinggroups.models import Membership
@@ -233,9 +235,54 @@ add_gated_perm(
     Gate("hidden_comment", ~is_hidden_comment),
     Gate("own_comment", ~is_comment_author),
 )
+
+
+@rules.predicate
+def is_within_edit_window(user, comment):
+    """Posted less than COMMENT_EDIT_MINUTES ago."""
+    if comment is None or comment.submit_date is None:
+        return False
+    window = timezone.timedelta(minutes=settings.COMMENT_EDIT_MINUTES)
+    return timezone.now() < comment.submit_date + window
+
+
+@rules.predicate
+def is_open_discussion(user, comment):
+    """A comment in a proposal's discussion is edited only while the proposal is open."""
+    if comment is None or not comment.is_on_proposal:
+        return True
+    return getattr(comment.content_object, "state", None) == "open"
+
+
+# The author may edit their comment shortly after posting it, on the same terms
+# as posting it: while the window is open and they may still comment on its page.
+add_gated_perm(
+    "consultation.edit_comment",
+    Gate("sign_in", is_signed_in),
+    Gate("not_comment_author", is_comment_author),
+    Gate("hidden_comment", ~is_hidden_comment),
+    Gate("edit_window_closed", is_within_edit_window),
+    Gate("proposal_closed", is_open_discussion),
+    *(Gate(gate.code, about(_page_of_comment, gate.holds)) for gate in PARTICIPATION),
+)
+# The author may withdraw their comment at any time until the consultation is
+# final (when its record is settled); a public tombstone takes its place.
+add_gated_perm(
+    "consultation.withdraw_comment",
+    Gate("sign_in", is_signed_in),
+    Gate("not_comment_author", is_comment_author),
+    Gate("hidden_comment", ~is_hidden_comment),
+    Gate("stage_final", about(_page_of_comment, ~stage_is(Stage.FINAL))),
+)
 # Following a paper sends email, so it needs an address the person has confirmed.
 add_gated_perm(
     "consultation.follow_paper",
+    Gate("sign_in", is_signed_in),
+    Gate("verify_email", has_verified_email),
+)
+# Following one section sends email in the same way.
+add_gated_perm(
+    "consultation.follow_section",
     Gate("sign_in", is_signed_in),
     Gate("verify_email", has_verified_email),
 )

@@ -28,8 +28,14 @@ urlpatterns = [
     path("comments/<id:comment_id>/", views_comments.comment_permalink, name="comment_permalink"),
     path("comments/<id:comment_id>/reply/", views_comments.comment_reply, name="comment_reply"),
     path("comments/<id:comment_id>/flag/", views_comments.comment_flag, name="comment_flag"),
+    path("comments/<id:comment_id>/edit/", views_comments.comment_edit, name="comment_edit"),
+    path("comments/<id:comment_id>/withdraw/", views_comments.comment_withdraw, name="comment_withdraw"),
     path("papers/<id:paper_id>/follow/", views_comments.paper_follow_toggle, name="paper_follow"),
     path("papers/unfollow/<str:token>/", views_comments.paper_unfollow_link, name="paper_unfollow_link"),
+    path("sections/<id:section_id>/follow/", views_comments.section_follow_toggle, name="section_follow"),
+    path(
+        "sections/unfollow/<str:token>/", views_comments.section_unfollow_link, name="section_unfollow_link"
+    ),
     path("<id:consultation_id>/speaking-for/", views_participation.speaking_for, name="speaking_for"),
     path("<id:consultation_id>/moderation/", views_comments.moderation_log, name="moderation_log"),
     path("reactions/<slug:kind>/<id:target_id>/", views_reactions.react, name="react"),

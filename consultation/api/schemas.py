@@ -129,6 +129,8 @@ class CommentTarget(Schema):
 class Tombstone(Schema):
     at: str
     reason: str
+    # "author" when its author withdrew it, "moderator" otherwise.
+    by: Literal["moderator", "author"]
 
 
 class WorkingGroupSnapshot(Schema):
@@ -145,6 +147,8 @@ class Comment(Schema):
     submitted_at: str
     version_label: str
     stage: str
+    # When its author last edited it (within the edit window), or null.
+    edited_at: str | None
     hidden: Tombstone | None
     text: str | None
     author_name: str | None

@@ -270,7 +270,14 @@ def comment_data(comment):
         "submitted_at": iso(comment.submit_date),
         "version_label": comment.version_label,
         "stage": comment.stage,
-        "hidden": {"at": iso(comment.hidden_at), "reason": comment.hidden_reason} if hidden else None,
+        "edited_at": None if hidden or comment.edited_at is None else iso(comment.edited_at),
+        "hidden": {
+            "at": iso(comment.hidden_at),
+            "reason": comment.hidden_reason,
+            "by": "author" if comment.withdrawn_at is not None else "moderator",
+        }
+        if hidden
+        else None,
         # A tombstone keeps no trace of what was said or who said it.
         "text": None if hidden else comment.comment,
         "author_name": None if hidden else comment.author_name,
@@ -315,13 +322,15 @@ def comment_list(request, paper, *, section_id=None, cursor, limit):
         "stage",
         "hidden_at",
         "hidden_reason",
+        "edited_at",
+        "withdrawn_at",
         "comment",
         "author_name",
         "organisation_name",
         "working_group_id",
         "working_group_name",
     ):
-        last_modified(request, comment.submit_date, comment.hidden_at)
+        last_modified(request, comment.submit_date, comment.hidden_at, comment.edited_at)
         node = comment_data(comment)
         nodes[comment.pk] = node
         parent = nodes.get(node["parent_id"]) if node["parent_id"] else None

@@ -84,8 +84,9 @@ class CommentForm(XtdCommentForm):
         if parent is None:
             raise forms.ValidationError("The comment you are replying to does not exist here.", code="parent")
         if parent.is_hidden:
+            who = "Its author has withdrawn" if parent.is_withdrawn else "A moderator has removed"
             raise forms.ValidationError(
-                "A moderator has removed the comment you are replying to, so it cannot take replies.",
+                f"{who} the comment you are replying to, so it cannot take replies.",
                 code="parent_hidden",
             )
         # comments-xtd would save the reply and only then refuse it (a 500 and
@@ -146,3 +147,23 @@ class ModerationReasonForm(forms.Form):
         if not reason:
             raise forms.ValidationError("Give a reason: it is published with the decision.")
         return reason
+
+
+class CommentEditForm(forms.Form):
+    """The author's new text for their own comment (plain text, shown sanitised like any comment)."""
+
+    comment = forms.CharField(
+        label="Your comment",
+        widget=forms.Textarea(attrs={"rows": 6}),
+        strip=True,
+        error_messages={"required": "Write your comment before saving it."},
+    )
+
+    def clean_comment(self):
+        text = self.cleaned_data["comment"].strip()
+        limit = settings.COMMENT_MAX_LENGTH
+        if len(text) > limit:
+            raise forms.ValidationError(
+                f"Your comment is {len(text):,} characters long. The limit is {limit:,}.", code="max_length"
+            )
+        return text

@@ -27,12 +27,15 @@ from consultation.models import (
     Comment,
     CommentNotification,
     CommentReport,
+    CommentRevision,
     NotificationDigest,
     PaperFollow,
     PolicyPaperPage,
     Proposal,
+    SectionFollow,
     SectionPage,
 )
+from consultation.models.comments import WITHDRAWN_BY_AUTHOR
 from consultation.participation.services import speaking_membership
 from consultation.record.services import record_event
 from consultation.rules import MODERATORS_GROUP
@@ -42,6 +45,7 @@ from jobs.services import background, enqueue_email, job_enqueue
 logger = logging.getLogger(__name__)
 
 UNFOLLOW_SALT = "consultation.paper-unfollow"
+SECTION_UNFOLLOW_SALT = "consultation.section-unfollow"
 DUPLICATE_WINDOW_SECONDS = 600
 
 
@@ -134,7 +138,8 @@ def comment_create(*, author, target, text, parent=None, followup=True):
             if parent.content_type_id != content_type.pk or parent.object_pk != str(target.pk):
                 raise ValidationError("A reply must be on the same page as the comment it answers.")
             if parent.is_hidden:
-                raise ValidationError("A moderator has removed this comment, so it cannot take replies.")
+                who = "Its author has withdrawn" if parent.is_withdrawn else "A moderator has removed"
+                raise ValidationError(f"{who} this comment, so it cannot take replies.")
             if parent.level >= max_thread_level_for_content_type(content_type):
                 raise ValidationError("This conversation is as deep as it can go.")
 
@@ -177,6 +182,63 @@ def comment_create(*, author, target, text, parent=None, followup=True):
     return comment
 
 
+# ---------------------------------------------------------------- the author's own comment
+
+
+def comment_edit(*, comment, author, text):
+    """Replace the text of `author`'s own comment, within COMMENT_EDIT_MINUTES of
+    posting and while they may still comment on its page (`consultation.edit_comment`).
+
+    The earlier text is kept (CommentRevision) and the comment marked edited. The
+    same text again changes nothing. Posting is not a record event, so neither is
+    an edit inside the window; the revisions are the comment's history."""
+    require(author, "consultation.edit_comment", comment)
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError("Write your comment before saving it.")
+    if len(text) > settings.COMMENT_MAX_LENGTH:
+        raise ValidationError(f"Comments are limited to {settings.COMMENT_MAX_LENGTH:,} characters.")
+    with transaction.atomic():
+        current = Comment.objects.select_related(None).select_for_update().get(pk=comment.pk)
+        # Asked again under the lock: a moderator may have hidden it meanwhile.
+        require(author, "consultation.edit_comment", current)
+        if current.comment == text:
+            return current
+        now = timezone.now()
+        CommentRevision.objects.create(comment=current, text=current.comment, replaced_at=now)
+        # A queryset update: saving would run comments-xtd's thread bookkeeping.
+        Comment.objects.filter(pk=current.pk).update(comment=text, edited_at=now)
+        current.comment, current.edited_at = text, now
+        index.insert_or_update_object(Comment.objects.get(pk=current.pk))
+    comment.comment, comment.edited_at = text, now
+    return comment
+
+
+def comment_withdraw(*, comment, author):
+    """Withdraw `author`'s own comment: its text is withheld and a public
+    tombstone says its author withdrew it; replies stay. The withdrawal enters
+    the public record (and the moderation log) without the text."""
+    require(author, "consultation.withdraw_comment", comment)
+    now = timezone.now()
+    with transaction.atomic():
+        updated = Comment.objects.filter(pk=comment.pk, hidden_at__isnull=True).update(
+            hidden_at=now, hidden_by=author, hidden_reason=WITHDRAWN_BY_AUTHOR, withdrawn_at=now
+        )
+        if not updated:
+            raise ValidationError("This comment has already been withdrawn or hidden.")
+        index.remove_object(comment)
+        record_event(
+            consultation=comment.paper.consultation,
+            kind="moderation",
+            actor=author,
+            summary=f"The author withdrew comment {comment.pk} on {_where(comment)}.",
+            data=_moderation_data(comment, "withdraw", WITHDRAWN_BY_AUTHOR),
+        )
+    comment.hidden_at, comment.hidden_by, comment.hidden_reason = now, author, WITHDRAWN_BY_AUTHOR
+    comment.withdrawn_at = now
+    return comment
+
+
 def _recent_duplicate(*, author, content_type, target, text, parent):
     since = timezone.now() - timezone.timedelta(seconds=DUPLICATE_WINDOW_SECONDS)
     candidates = Comment.objects.select_related(None).filter(
@@ -202,7 +264,7 @@ def _recent_duplicate(*, author, content_type, target, text, parent):
 def comment_notify(*, comment_id):
     """Note who is to hear of this comment, once each: the authors of the comments
     it replies to who asked for follow-ups (comments-xtd's follow-up), then the
-    paper's followers; never its author, and only people who may read it. Each
+    paper's followers, then its section's; never its author, and only people who may read it. Each
     gets the comment in their next digest. Returns the addresses to be told."""
     comment = Comment.objects.select_related("paper", "section", "user").filter(pk=comment_id).first()
     if comment is None or comment.is_hidden:
@@ -230,6 +292,20 @@ def comment_notify(*, comment_id):
             continue
         told.add(email)
         recipients.append((follow.user, CommentNotification.Kind.FOLLOW))
+    if comment.section_id:
+        section_follows = (
+            SectionFollow.objects.filter(
+                section_id=comment.section_id, user__is_active=True, user__email_verified=True
+            )
+            .exclude(user=comment.user_id)
+            .select_related("user")
+        )
+        for follow in section_follows:
+            email = (follow.user.email or "").lower()
+            if not email or email in told or not follow.user.has_perm("consultation.view_comment", comment):
+                continue
+            told.add(email)
+            recipients.append((follow.user, CommentNotification.Kind.SECTION))
     for user, kind in recipients:
         with transaction.atomic():
             _, created = CommentNotification.objects.get_or_create(
@@ -348,6 +424,11 @@ def _unfollow_url(*, paper_id, user_id):
     return site_url(reverse("consultation:paper_unfollow_link", args=[token]))
 
 
+def _section_unfollow_url(*, section_id, user_id):
+    token = signing.dumps({"s": section_id, "u": user_id}, salt=SECTION_UNFOLLOW_SALT)
+    return site_url(reverse("consultation:section_unfollow_link", args=[token]))
+
+
 def _replied_to(notification):
     """The recipient's comment that this one answers (nearest first)."""
     for ancestor in _ancestors(notification.comment):
@@ -367,8 +448,17 @@ def _single_email(notification):
         }
         text, html = _render("django_comments_xtd/email_followup_comment", context)
         return f"New reply to your comment on “{comment.target.title}”", text, html
+    if notification.kind == CommentNotification.Kind.SECTION:
+        context = _email_context(comment) | {
+            "user_name": user.public_name,
+            "followed_title": comment.section.title,
+            "unfollow_url": _section_unfollow_url(section_id=comment.section_id, user_id=user.pk),
+        }
+        text, html = _render("consultation/email/paper_new_comment", context)
+        return f"New comment on “{comment.section.title}”", text, html
     context = _email_context(comment) | {
         "user_name": user.public_name,
+        "followed_title": comment.paper.title,
         "unfollow_url": _unfollow_url(paper_id=comment.paper_id, user_id=user.pk),
     }
     text, html = _render("consultation/email/paper_new_comment", context)
@@ -382,7 +472,10 @@ def _digest_email(user, notifications):
     for notification in notifications:
         comment = notification.comment
         items.append({"comment": comment, "kind": notification.kind, **_email_context(comment)})
-        if notification.kind == CommentNotification.Kind.FOLLOW:
+        if notification.kind == CommentNotification.Kind.SECTION:
+            url = _section_unfollow_url(section_id=comment.section_id, user_id=user.pk)
+            papers.setdefault(("section", comment.section_id), {"paper": comment.section, "url": url})
+        elif notification.kind == CommentNotification.Kind.FOLLOW:
             papers.setdefault(
                 comment.paper_id,
                 {"paper": comment.paper, "url": _unfollow_url(paper_id=comment.paper_id, user_id=user.pk)},
@@ -424,6 +517,28 @@ def paper_unfollow_token_load(token):
     try:
         value = signing.loads(token, salt=UNFOLLOW_SALT)
         return int(value["p"]), int(value["u"])
+    except (signing.BadSignature, KeyError, TypeError, ValueError):
+        return None
+
+
+def section_follow(*, section, user):
+    """Start emailing `user` about new comments on one section (idempotent)."""
+    require(user, "consultation.follow_section", section)
+    follow, _ = SectionFollow.objects.get_or_create(section=section, user=user)
+    return follow
+
+
+def section_unfollow(*, section, user):
+    """Stop the emails about a section; returns whether the person was following it."""
+    deleted, _ = SectionFollow.objects.filter(section=section, user=user).delete()
+    return bool(deleted)
+
+
+def section_unfollow_token_load(token):
+    """The (section id, user id) a section's unfollow link was made for, or None."""
+    try:
+        value = signing.loads(token, salt=SECTION_UNFOLLOW_SALT)
+        return int(value["s"]), int(value["u"])
     except (signing.BadSignature, KeyError, TypeError, ValueError):
         return None
 
@@ -561,11 +676,11 @@ def comment_restore(*, comment, moderator, reason):
     if not reason:
         raise ValidationError("Give a reason: it is published with the decision.")
     with transaction.atomic():
-        updated = Comment.objects.filter(pk=comment.pk, hidden_at__isnull=False).update(
-            hidden_at=None, hidden_by=None, hidden_reason=""
-        )
+        # A comment its author withdrew stays withdrawn: it is theirs to take back.
+        hidden = Comment.objects.filter(pk=comment.pk, hidden_at__isnull=False, withdrawn_at__isnull=True)
+        updated = hidden.update(hidden_at=None, hidden_by=None, hidden_reason="")
         if not updated:
-            raise ValidationError("This comment is not hidden.")
+            raise ValidationError("This comment is not hidden, or its author withdrew it.")
         index.insert_or_update_object(Comment.objects.get(pk=comment.pk))
         record_event(
             consultation=comment.paper.consultation,

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from django_comments_xtd import views as xtd_views
 
 from consultation.comments import services as comment_services
-from consultation.comments.forms import CommentForm, FlagForm
+from consultation.comments.forms import CommentEditForm, CommentForm, FlagForm
 from consultation.comments.selectors import (
     comment_counts,
     comment_location,
@@ -32,6 +32,9 @@ from consultation.comments.services import (
     paper_follow,
     paper_unfollow,
     paper_unfollow_token_load,
+    section_follow,
+    section_unfollow,
+    section_unfollow_token_load,
 )
 from consultation.explain import explain
 from consultation.models import Comment, ConsultationPage, PolicyPaperPage, RecordEntry, SectionPage
@@ -246,6 +249,61 @@ def comment_flag(request, comment_id):
     return render(request, "comments/flag.html", {"comment": comment, "form": form}, status=status)
 
 
+def _own_comment_refused(request, comment, perm):
+    verdict = explain(request.user, perm, comment)
+    context = {"comment": comment, "verdict": verdict, "perm": perm}
+    return render(request, "comments/own_refused.html", context, status=403)
+
+
+@login_required
+def comment_edit(request, comment_id):
+    """Edit one's own comment shortly after posting it: a page of its own (no
+    JavaScript needed), the form prefilled; errors keep the new text."""
+    comment = _visible_comment(comment_id)
+    if not request.user.has_perm("consultation.view_comment", comment):
+        return _withheld(request, comment)
+    if not request.user.has_perm("consultation.edit_comment", comment):
+        return _own_comment_refused(request, comment, "consultation.edit_comment")
+    form = CommentEditForm(request.POST or None, initial={"comment": comment.comment})
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                comment_services.comment_edit(
+                    comment=comment, author=request.user, text=form.cleaned_data["comment"]
+                )
+            except PermissionDenied:
+                return _own_comment_refused(request, comment, "consultation.edit_comment")
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, "Your comment has been updated.")
+                return redirect(comment_location(comment=comment))
+    context = {"comment": comment, "form": form, "edit_minutes": settings.COMMENT_EDIT_MINUTES}
+    return render(request, "comments/edit.html", context, status=status)
+
+
+@login_required
+def comment_withdraw(request, comment_id):
+    """Withdraw one's own comment: GET asks for confirmation, POST withdraws."""
+    comment = _visible_comment(comment_id)
+    if not request.user.has_perm("consultation.view_comment", comment):
+        return _withheld(request, comment)
+    if not request.user.has_perm("consultation.withdraw_comment", comment):
+        return _own_comment_refused(request, comment, "consultation.withdraw_comment")
+    if request.method == "POST":
+        try:
+            comment_services.comment_withdraw(comment=comment, author=request.user)
+        except PermissionDenied:
+            return _own_comment_refused(request, comment, "consultation.withdraw_comment")
+        except ValidationError:
+            pass  # Withdrawn meanwhile (a second click): the outcome is the same.
+        messages.success(request, "Your comment has been withdrawn.")
+        return redirect(comment_location(comment=comment))
+    return render(request, "comments/withdraw.html", {"comment": comment})
+
+
 @require_POST
 @login_required
 def paper_follow_toggle(request, paper_id):
@@ -293,3 +351,35 @@ def moderation_log(request, consultation_id):
     return render(
         request, "consultation/comments/moderation_log.html", {"consultation": consultation, "entries": page}
     )
+
+
+@require_POST
+@login_required
+def section_follow_toggle(request, section_id):
+    """Follow or stop following one section: a plain form post, no JavaScript needed."""
+    section = get_object_or_404(SectionPage.objects.live(), pk=section_id)
+    if request.POST.get("action") == "unfollow":
+        section_unfollow(section=section, user=request.user)
+        messages.success(request, f"You will no longer get emails about new comments on “{section.title}”.")
+    else:
+        try:
+            section_follow(section=section, user=request.user)
+        except PermissionDenied:
+            messages.error(request, "Confirm your email address before following a section.")
+            return redirect(reverse("profile"))
+        messages.success(request, f"You will get an email when someone comments on “{section.title}”.")
+    return redirect(f"{section.url}#follow-section")
+
+
+def section_unfollow_link(request, token):
+    """The unfollow link in a section's follow emails: a GET asks, a POST unfollows."""
+    ids = section_unfollow_token_load(token)
+    if ids is None:
+        raise Http404("This link is not valid.")
+    section = get_object_or_404(SectionPage, pk=ids[0])
+    user = get_object_or_404(get_user_model(), pk=ids[1])
+    done = False
+    if request.method == "POST":
+        section_unfollow(section=section, user=user)
+        done = True
+    return render(request, "consultation/comments/section_unfollow.html", {"section": section, "done": done})

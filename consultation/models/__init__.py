@@ -4,8 +4,10 @@ from consultation.models.comments import (
     Comment,
     CommentNotification,
     CommentReport,
+    CommentRevision,
     NotificationDigest,
     PaperFollow,
+    SectionFollow,
 )
 from consultation.models.pages import (
     ConsultationIndexPage,
@@ -30,6 +32,7 @@ __all__ = [
     "Comment",
     "CommentNotification",
     "CommentReport",
+    "CommentRevision",
     "NotificationDigest",
     "ConsultationIndexPage",
     "ConsultationPage",
@@ -39,6 +42,7 @@ __all__ = [
     "FrozenReportError",
     "ImmutableSnapshotError",
     "PaperFollow",
+    "SectionFollow",
     "PaperVersion",
     "PersonalDataExport",
     "PolicyPaperPage",

@@ -18,6 +18,8 @@ from consultation.models.proposals import proposal_content_type_id
 
 # The public reason on a comment or proposal whose author erased their account and asked for it to go.
 REMOVED_AT_AUTHORS_REQUEST = "Removed at the author's request."
+# The public reason on a comment its author withdrew.
+WITHDRAWN_BY_AUTHOR = "Withdrawn by its author."
 
 
 class Comment(index.Indexed, XtdComment):
@@ -68,6 +70,15 @@ class Comment(index.Indexed, XtdComment):
     )
     hidden_reason = models.TextField(blank=True)
 
+    # Set when the author edits the comment (within COMMENT_EDIT_MINUTES of
+    # posting): the page shows "edited", the earlier text is kept in
+    # CommentRevision (for moderators and the record, not shown inline).
+    edited_at = models.DateTimeField(null=True, blank=True)
+    # Set when the author withdraws the comment. A withdrawn comment is also
+    # hidden (hidden_at, hidden_by = the author, hidden_reason = WITHDRAWN), so
+    # every place that withholds a hidden comment withholds it too.
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
     # The public search (consultation/search): the text of visible comments on
     # text that is not restricted. Hiding a comment removes it from the index
     # (comments.services); readers' rights are asked again at query time.
@@ -112,6 +123,10 @@ class Comment(index.Indexed, XtdComment):
         """Hidden because its author erased their account and asked for it to go (no moderator)."""
         by_no_one = self.hidden_by_id is None
         return self.is_hidden and by_no_one and self.hidden_reason == REMOVED_AT_AUTHORS_REQUEST
+
+    @property
+    def is_withdrawn(self):
+        return self.withdrawn_at is not None
 
     @property
     def anchor(self):
@@ -177,6 +192,23 @@ class CommentReport(models.Model):
         return f"Report on comment {self.comment_id}: {self.get_reason_display()}"
 
 
+class CommentRevision(models.Model):
+    """The text a comment had before its author edited it, kept so the edit is
+    accountable: moderators read it beside the comment; the public page says only
+    that (and when) the comment was edited."""
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="revisions")
+    text = models.TextField()
+    # When this text was replaced by the next one.
+    replaced_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["replaced_at", "pk"]
+
+    def __str__(self):
+        return f"Earlier text of comment {self.comment_id}"
+
+
 class PaperFollow(models.Model):
     """A person who asked to be emailed about new comments on a paper."""
 
@@ -193,6 +225,23 @@ class PaperFollow(models.Model):
         return f"{self.user} follows {self.paper}"
 
 
+class SectionFollow(models.Model):
+    """A person who asked to be emailed about new comments on one section (and
+    on its proposals' discussions)."""
+
+    section = models.ForeignKey("consultation.SectionPage", on_delete=models.CASCADE, related_name="follows")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="section_follows"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["section", "user"], name="one_follow_per_section")]
+
+    def __str__(self):
+        return f"{self.user} follows {self.section}"
+
+
 class CommentNotification(models.Model):
     """A comment someone is to be told about (a reply to them, or a comment on a
     paper they follow), waiting for their next digest. One per person per comment."""
@@ -200,6 +249,7 @@ class CommentNotification(models.Model):
     class Kind(models.TextChoices):
         REPLY = "reply", "Reply to your comment"
         FOLLOW = "follow", "New comment on a paper you follow"
+        SECTION = "section", "New comment on a section you follow"
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="comment_notifications"

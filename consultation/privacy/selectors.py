@@ -21,6 +21,7 @@ from consultation.models import (
     Proposal,
     Reaction,
     RecordEntry,
+    SectionFollow,
     Subscription,
     Voice,
 )
@@ -104,7 +105,12 @@ def _join_requests(user):
 
 
 def _comments(user):
-    rows = Comment.objects.filter(user=user).select_related("paper", "section").order_by("submit_date", "pk")
+    rows = (
+        Comment.objects.filter(user=user)
+        .select_related("paper", "section")
+        .prefetch_related("revisions")
+        .order_by("submit_date", "pk")
+    )
     return [
         {
             "id": c.pk,
@@ -114,6 +120,9 @@ def _comments(user):
             "section": c.section.title if c.section_id else None,
             "on_proposal": int(c.object_pk) if c.is_on_proposal else None,
             "text": c.comment,
+            "earlier_texts": [r.text for r in c.revisions.all()],
+            "edited_at": _when(c.edited_at),
+            "withdrawn_at": _when(c.withdrawn_at),
             "posted_at": _when(c.submit_date),
             "version": c.version_label,
             "wording_fingerprint": c.text_hash,
@@ -188,7 +197,10 @@ def _flags(user):
 
 def _follows(user):
     rows = PaperFollow.objects.filter(user=user).select_related("paper")
-    return [{"paper": f.paper.title, "since": _when(f.created_at)} for f in rows]
+    sections = SectionFollow.objects.filter(user=user).select_related("section")
+    return [{"paper": f.paper.title, "since": _when(f.created_at)} for f in rows] + [
+        {"section": f.section.title, "since": _when(f.created_at)} for f in sections
+    ]
 
 
 def _subscriptions(user):

@@ -31,12 +31,14 @@ from consultation.models import (
     Comment,
     CommentNotification,
     CommentReport,
+    CommentRevision,
     NotificationDigest,
     PaperFollow,
     PersonalDataExport,
     Proposal,
     Reaction,
     RecordEntry,
+    SectionFollow,
     StageChange,
     Subscription,
     Voice,
@@ -143,6 +145,8 @@ def _erase_comments(*, user, contributions, now):
             hidden_by=None,
             hidden_reason=REMOVED_AT_AUTHORS_REQUEST,
         )
+        # Their earlier wordings go with the text.
+        CommentRevision.objects.filter(comment__user=user).delete()
         # Open reports on them have nothing left to judge.
         CommentReport.objects.filter(comment__user=user, resolved_at__isnull=True).update(
             resolved_at=now, resolution=CommentReport.Resolution.HIDDEN
@@ -201,6 +205,7 @@ def _erase_group_traces(*, user, now):
         Subscription.objects.filter(email__iexact=user.email).delete()
     Voice.objects.filter(user=user).delete()
     PaperFollow.objects.filter(user=user).delete()
+    SectionFollow.objects.filter(user=user).delete()
     CommentReport.objects.filter(reporter=user).update(details="")
 
 

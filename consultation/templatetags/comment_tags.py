@@ -6,6 +6,7 @@ from consultation.comments.forms import CommentForm
 from consultation.comments.sanitise import render_comment_text
 from consultation.comments.services import comment_rule_for
 from consultation.explain import explain
+from consultation.models import SectionFollow
 
 register = template.Library()
 
@@ -27,3 +28,11 @@ def commenting_closed_reason(target, user):
     """Why this person is not offered a comment form: the explainer's `Verdict`
     (templates switch on `.code`, e.g. "sign_in", and show `.message`)."""
     return explain(user, comment_rule_for(target), target)
+
+
+@register.simple_tag
+def is_following_section(section, user):
+    """Whether `user` follows `section` (one query, asked on the section's own page only)."""
+    if not user.is_authenticated:
+        return False
+    return SectionFollow.objects.filter(section=section, user=user).exists()

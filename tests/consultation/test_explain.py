@@ -193,6 +193,21 @@ def test_not_author(tree):
     refused_with(tree["convenors"][0], "consultation.withdraw_proposal", proposal, "not_author")
 
 
+def test_not_comment_author(tree):
+    comment = comment_create(author=tree["member"], target=section_of(tree), text="Mine.")
+    verdict = refused_with(tree["convenors"][0], "consultation.edit_comment", comment, "not_comment_author")
+    assert verdict.message == "Only the person who wrote this comment can edit this comment."
+    refused_with(tree["convenors"][0], "consultation.withdraw_comment", comment, "not_comment_author")
+
+
+def test_edit_window_closed(tree, settings):
+    settings.COMMENT_EDIT_MINUTES = 15
+    comment = comment_create(author=tree["member"], target=section_of(tree), text="Mine.")
+    comment.submit_date = timezone.now() - timezone.timedelta(minutes=20)
+    verdict = refused_with(tree["member"], "consultation.edit_comment", comment, "edit_window_closed")
+    assert verdict.message.startswith("Comments can be edited for 15 minutes after posting")
+
+
 def test_not_permitted_for_rules_without_gates(tree):
     verdict = refused_with(tree["member"], "consultation.move_stage", tree["consultation"], "not_permitted")
     assert verdict.message == REASONS["not_permitted"].format(verb="do this")
@@ -214,6 +229,8 @@ def test_every_reason_code_has_a_case_here():
         "proposal_closed",
         "own_proposal",
         "not_author",
+        "not_comment_author",
+        "edit_window_closed",
         "not_permitted",
     }
     assert set(REASONS) == tested

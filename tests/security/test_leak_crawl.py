@@ -195,6 +195,15 @@ def _text(response):
 def test_the_crawl_finds_no_restricted_text_for_any_role(client, world):
     urls = sorted(set(_urls(world))) + list(_pages(world))
     assert len(urls) > 60  # the crawl reached the project's routes
+    # The author's pages for each comment (the convenor wrote the restricted ones); following a section.
+    comment_id, section_id = world["ids"]["comment_id"][0], world["ids"]["section_id"][0]
+    for own in (
+        f"/consultation/comments/{comment_id}/edit/",
+        f"/consultation/comments/{comment_id}/withdraw/",
+    ):
+        assert own in urls
+    assert f"/consultation/sections/{section_id}/follow/" in urls
+    assert "/consultation/sections/unfollow/not-a-token/" in urls
     client.raise_request_exception = False
     leaks, errors, exports, fetched = [], [], [], 0
     for role in ROLES:

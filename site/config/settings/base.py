@@ -370,6 +370,8 @@ COMMENTS_XTD_MODEL = "consultation.models.comments.Comment"
 COMMENTS_XTD_FORM_CLASS = "consultation.comments.forms.CommentForm"
 COMMENTS_XTD_MAX_THREAD_LEVEL = env.int("COMMENTS_MAX_DEPTH", default=3) - 1
 COMMENT_MAX_LENGTH = env.int("COMMENT_MAX_LENGTH", default=3000)
+# How long after posting the author may still edit their comment (minutes; 0: never).
+COMMENT_EDIT_MINUTES = env.float("COMMENT_EDIT_MINUTES", default=15)
 # comments-xtd's own posting, flagging and API views are not mounted (see
 # config/urls.py); these options keep its defaults closed if one ever is.
 COMMENTS_XTD_APP_MODEL_OPTIONS = {
