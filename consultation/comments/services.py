@@ -514,9 +514,13 @@ def paper_unfollow(*, paper, user):
 
 def paper_unfollow_token_load(token):
     """The (paper id, user id) an unfollow link in an email was made for, or None."""
+    return _unfollow_token_load(token, salt=UNFOLLOW_SALT, target_key="p")
+
+
+def _unfollow_token_load(token, *, salt, target_key):
     try:
-        value = signing.loads(token, salt=UNFOLLOW_SALT)
-        return int(value["p"]), int(value["u"])
+        value = signing.loads(token, salt=salt)
+        return int(value[target_key]), int(value["u"])
     except (signing.BadSignature, KeyError, TypeError, ValueError):
         return None
 
@@ -536,11 +540,7 @@ def section_unfollow(*, section, user):
 
 def section_unfollow_token_load(token):
     """The (section id, user id) a section's unfollow link was made for, or None."""
-    try:
-        value = signing.loads(token, salt=SECTION_UNFOLLOW_SALT)
-        return int(value["s"]), int(value["u"])
-    except (signing.BadSignature, KeyError, TypeError, ValueError):
-        return None
+    return _unfollow_token_load(token, salt=SECTION_UNFOLLOW_SALT, target_key="s")
 
 
 # ---------------------------------------------------------------- flagging and moderation

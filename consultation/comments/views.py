@@ -324,16 +324,28 @@ def paper_follow_toggle(request, paper_id):
 def paper_unfollow_link(request, token):
     """The unfollow link in every follow email: works without signing in; a
     GET only asks, so link checkers in mail systems cannot unfollow anyone."""
-    ids = paper_unfollow_token_load(token)
+    return _unfollow_link(
+        request,
+        paper_unfollow_token_load(token),
+        model=PolicyPaperPage,
+        kind="paper",
+        unfollow=paper_unfollow,
+    )
+
+
+def _unfollow_link(request, ids, *, model, kind, unfollow):
+    """One unfollow page for papers and sections: a GET asks, a POST unfollows."""
     if ids is None:
         raise Http404("This link is not valid.")
-    paper = get_object_or_404(PolicyPaperPage, pk=ids[0])
+    target = get_object_or_404(model, pk=ids[0])
     user = get_object_or_404(get_user_model(), pk=ids[1])
     done = False
     if request.method == "POST":
-        paper_unfollow(paper=paper, user=user)
+        unfollow(**{kind: target, "user": user})
         done = True
-    return render(request, "consultation/comments/paper_unfollow.html", {"paper": paper, "done": done})
+    return render(
+        request, "consultation/comments/unfollow.html", {"target": target, "kind": kind, "done": done}
+    )
 
 
 def comment_mute(request, key):
@@ -373,13 +385,10 @@ def section_follow_toggle(request, section_id):
 
 def section_unfollow_link(request, token):
     """The unfollow link in a section's follow emails: a GET asks, a POST unfollows."""
-    ids = section_unfollow_token_load(token)
-    if ids is None:
-        raise Http404("This link is not valid.")
-    section = get_object_or_404(SectionPage, pk=ids[0])
-    user = get_object_or_404(get_user_model(), pk=ids[1])
-    done = False
-    if request.method == "POST":
-        section_unfollow(section=section, user=user)
-        done = True
-    return render(request, "consultation/comments/section_unfollow.html", {"section": section, "done": done})
+    return _unfollow_link(
+        request,
+        section_unfollow_token_load(token),
+        model=SectionPage,
+        kind="section",
+        unfollow=section_unfollow,
+    )
