@@ -259,7 +259,7 @@ def account_erase(*, user, contributions=KEEP, reactions=KEEP):
     _erase_group_traces(user=user, now=now)
     _erase_background_work(user=user)
     PersonalDataExport.objects.filter(user=user).delete()
-    AccessAttempt.objects.filter(username=user.username).delete()
+    _delete_sign_in_attempts(AccessAttempt.objects.filter(username=user.username))
     user.groups.clear()
     user.user_permissions.clear()
     user.username = f"erased-{secrets.token_hex(8)}"
@@ -334,7 +334,15 @@ def retention_apply(*, now=None):
 
     lockout = now - timedelta(hours=settings.AXES_COOLOFF_TIME)
     done["sign-in attempts purged"] = (
-        AccessAttempt.objects.filter(attempt_time__lt=lockout).delete()[0]
+        _delete_sign_in_attempts(AccessAttempt.objects.filter(attempt_time__lt=lockout))
         + AccessFailureLog.objects.filter(attempt_time__lt=lockout).delete()[0]
     )
     return done
+
+
+def _delete_sign_in_attempts(attempts):
+    """Delete django-axes' wrong-password rows with one statement and no signals: axes' row
+    hooks call its handler, and the cache handler (used with Redis) has none, so a row left
+    from the database handler would otherwise make the deletion fail. The rows hold nothing
+    that anything else refers to."""
+    return attempts._raw_delete(attempts.db)
