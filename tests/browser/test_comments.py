@@ -78,7 +78,8 @@ def test_with_javascript_comment_and_reply_inline_without_reloading(
     page.goto(asgi_server.url + paper.url)
     page.evaluate("window.stillTheSamePage = true")
     area = page.locator(f"#comments-{section.pk}")
-    area.get_by_text("Comment on section 2").click()
+    # Exactly the summary: a label naming a factory title such as "Section 2084" contains the words too.
+    area.get_by_text("Comment on section 2", exact=True).click()
     axe(page)
 
     # An empty comment: the error comes back in place, focused, nothing reloads.
