@@ -3,6 +3,7 @@ from urllib.parse import urlsplit
 from django.apps import AppConfig
 from django.conf import settings
 from django.db.models.signals import post_migrate
+from wagtail.users.apps import WagtailUsersAppConfig
 
 
 def sync_site_domain(sender, using="default", **kwargs):
@@ -24,3 +25,9 @@ class AccountsConfig(AppConfig):
     def ready(self):
         # After django.contrib.sites has created its default row.
         post_migrate.connect(sync_site_domain, sender=self, dispatch_uid="accounts.sync_site_domain")
+
+
+class UsersAdminConfig(WagtailUsersAppConfig):
+    """wagtail.users with our user forms (accounts/admin_users.py)."""
+
+    user_viewset = "accounts.admin_users.UserViewSet"
