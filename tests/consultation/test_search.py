@@ -1,20 +1,15 @@
 """The public search: restricted text and hidden comments are never found, by anyone;
 what may be read is found, with where it is and a link to its permalink."""
 
-from datetime import timedelta
-
 import pytest
-from django.contrib.auth.models import AnonymousUser, Group
-from django.utils import timezone
+from django.contrib.auth.models import AnonymousUser
 from wagtail.search.models import IndexEntry
 
 from consultation.comments.services import comment_create, comment_hide, comment_restore
 from consultation.models import ProposalKind, SectionPage
 from consultation.proposals.services import proposal_create
-from consultation.rules import MODERATORS_GROUP
 from consultation.search.selectors import search
-from tests.support.factories import UserFactory
-from tests.support.people import editor_of, member_of
+from tests.support.people import comment_moderator, editor_of, everyone_around, member_of
 from tests.support.trees import another_consultation, fresh, groups_tree, restrict
 
 pytestmark = pytest.mark.django_db
@@ -48,20 +43,11 @@ def world():
     )
     found = comment_create(author=member, target=open_section, text=f"We need {FOUND} too.")
     unkind = comment_create(author=member, target=open_section, text=f"A {HIDDEN} about a neighbour.")
-    moderator = UserFactory()
-    moderator.groups.add(Group.objects.get_or_create(name=MODERATORS_GROUP)[0])
+    moderator = comment_moderator()
     comment_hide(comment=unkind, moderator=moderator, reason="Personal remarks.")
     restrict(secret)
-    former = member_of(group)
-    former.memberships.update(left_at=timezone.now() - timedelta(days=1))
     people = {
-        "anonymous": AnonymousUser(),
-        "public": UserFactory(),
-        "member": member,
-        "observer": member_of(group, role="observer"),
-        "former member": former,
-        "convenor": convenor,
-        "moderator": moderator,
+        **everyone_around(group, member=member, convenor=convenor, moderator=moderator),
         # Editors read restricted text on the pages, but the index never holds it.
         "editor": editor_of(tree["consultation"]),
     }

@@ -11,19 +11,14 @@ restricted text by design, does find the body markers, so the search is real.
 """
 
 import json
-from datetime import timedelta
 
 import pytest
-from django.contrib.auth.models import AnonymousUser, Group
-from django.utils import timezone
 
 from consultation.comments.services import comment_create, comment_hide
 from consultation.models import ProposalKind, SectionPage
 from consultation.proposals.services import proposal_create
-from consultation.rules import MODERATORS_GROUP
 from consultation.versions.services import version_publish
-from tests.support.factories import UserFactory
-from tests.support.people import editor_of, member_of
+from tests.support.people import comment_moderator, editor_of, everyone_around, member_of
 from tests.support.trees import fresh, groups_tree, restrict
 
 pytestmark = pytest.mark.django_db
@@ -59,22 +54,10 @@ def world():
     comment_create(author=convenor, target=proposal, text=f"On it {COMMENT}")
     hidden = comment_create(author=member, target=open_section, text=f"Something unkind {HIDDEN}")
     comment_create(author=convenor, target=open_section, text="A reply that stays.", parent=hidden)
-    moderator = UserFactory()
-    moderator.groups.add(Group.objects.get_or_create(name=MODERATORS_GROUP)[0])
+    moderator = comment_moderator()
     comment_hide(comment=hidden, moderator=moderator, reason="Personal remarks.")
     restrict(secret)
-
-    former = member_of(group)
-    former.memberships.update(left_at=timezone.now() - timedelta(days=1))
-    people = {
-        "anonymous": AnonymousUser(),
-        "public": UserFactory(),
-        "member": member,
-        "observer": member_of(group, role="observer"),
-        "former member": former,
-        "convenor": convenor,
-        "moderator": moderator,
-    }
+    people = everyone_around(group, member=member, convenor=convenor, moderator=moderator)
     return {"tree": tree, "people": people, "editor": editor, "secret": secret, "hidden": hidden}
 
 

@@ -14,12 +14,10 @@ read restricted text, by design, so they are not in the crawl.)
 import io
 import re
 import zipfile
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
-from django.contrib.auth.models import AnonymousUser, Group
 from django.urls import URLPattern, URLResolver, get_resolver
-from django.utils import timezone
 
 from consultation.comments.services import comment_create
 from consultation.models import (
@@ -30,12 +28,10 @@ from consultation.models import (
     SectionPage,
 )
 from consultation.proposals.services import proposal_create
-from consultation.rules import MODERATORS_GROUP
 from consultation.versions.services import version_publish
 from jobs.models import Job
 from tests.support.contributions import react
-from tests.support.factories import UserFactory
-from tests.support.people import editor_of, member_of
+from tests.support.people import comment_moderator, editor_of, everyone_around, member_of
 from tests.support.trees import groups_tree
 
 pytestmark = pytest.mark.django_db
@@ -81,19 +77,8 @@ def world():
     secret.restriction_review_on = date(2027, 1, 1)
     secret.save_revision().publish()
 
-    former = member_of(group)
-    former.memberships.update(left_at=timezone.now() - timedelta(days=1))
-    moderator = UserFactory()
-    moderator.groups.add(Group.objects.get_or_create(name=MODERATORS_GROUP)[0])
-    people = {
-        "anonymous": AnonymousUser(),
-        "public": UserFactory(),
-        "member": member,
-        "observer": member_of(group, role="observer"),
-        "former member": former,
-        "convenor": tree["convenors"][0],
-        "moderator": moderator,
-    }
+    convenor, moderator = tree["convenors"][0], comment_moderator()
+    people = everyone_around(group, member=member, convenor=convenor, moderator=moderator)
     return {
         "tree": tree,
         "people": people,

@@ -1,6 +1,9 @@
 """People in the roles the tests need: members of working groups, editors, one per comment role."""
 
+from datetime import timedelta
+
 from django.contrib.auth.models import AnonymousUser, Group, Permission
+from django.utils import timezone
 from wagtail.models import GroupPagePermission
 
 from consultation.rules import MODERATORS_GROUP
@@ -66,13 +69,37 @@ def person_in_role(role, tree):
     if role == "other_group_member":
         return member_of(tree["other_group"])
     if role == "moderator":
-        user = UserFactory()
-        user.groups.add(Group.objects.get_or_create(name=MODERATORS_GROUP)[0])
-        return user
+        return comment_moderator()
     if role == "editor":
         # Editors are granted the pages of the consultations they run.
         return editor_of(tree["consultation"])
     raise ValueError(role)
+
+
+def comment_moderator():
+    user = UserFactory()
+    user.groups.add(Group.objects.get_or_create(name=MODERATORS_GROUP)[0])
+    return user
+
+
+def former_member_of(group):
+    """Someone who left `group` yesterday."""
+    former = member_of(group)
+    former.memberships.update(left_at=timezone.now() - timedelta(days=1))
+    return former
+
+
+def everyone_around(group, *, member, convenor, moderator):
+    """One person per role that the leak tests ask as: who may read what, by name."""
+    return {
+        "anonymous": AnonymousUser(),
+        "public": UserFactory(),
+        "member": member,
+        "observer": member_of(group, role="observer"),
+        "former member": former_member_of(group),
+        "convenor": convenor,
+        "moderator": moderator,
+    }
 
 
 def forget(*users):
