@@ -8,6 +8,7 @@ published — or does not take it forward, with a reason that is published.
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -37,6 +38,9 @@ STATE_FILTERS = {
 }
 
 
+PROPOSALS_PER_PAGE = 50
+
+
 def _sections_user_may_publish(user, sections):
     """Section ids the user may publish, asking Wagtail once per section."""
     return {section.pk for section in sections if user.has_perm("consultation.manage_proposals", section)}
@@ -49,11 +53,17 @@ def proposal_index(request):
     page_id = parse_id(request.GET.get("page"))
     if page_id is not None:
         rows = rows.filter(Q(section_id=page_id) | Q(paper_id=page_id))
-    rows = list(rows.order_by("-created_at", "-pk")[:500])
-    allowed = _sections_user_may_publish(request.user, {row.section_id: row.section for row in rows}.values())
-    proposals = [row for row in rows if row.section_id in allowed]
+    # Ask the rule once per section that has proposals, then page the rows of
+    # the allowed sections: paging first would hide an editor's proposals behind
+    # other consultations' newer ones.
+    sections = SectionPage.objects.filter(pk__in=rows.values("section_id"))
+    allowed = _sections_user_may_publish(request.user, sections)
+    rows = rows.filter(section_id__in=allowed).order_by("-created_at", "-pk")
+    page = Paginator(rows, PROPOSALS_PER_PAGE).get_page(request.GET.get("p"))
     context = {
-        "proposals": proposals,
+        "proposals": page.object_list,
+        "items": page,
+        "elided_page_range": page.paginator.get_elided_page_range(page.number),
         "state": state,
         "filters": [(key, label) for key, (label, _q) in STATE_FILTERS.items()],
         "page_id": page_id or "",

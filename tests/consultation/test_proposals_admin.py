@@ -5,10 +5,11 @@ from bs4 import BeautifulSoup
 from django.urls import reverse
 
 from consultation.models import Proposal, RecordEntry, SectionPage
+from consultation.proposals import admin as proposals_admin
 from tests.support.contributions import propose
-from tests.support.factories import ConsultationPageFactory
-from tests.support.people import editor_of
-from tests.support.trees import CURRENT_WORDING, fresh, proposal_tree
+from tests.support.factories import ConsultationPageFactory, PolicyPaperPageFactory, SectionPageFactory
+from tests.support.people import editor_of, member_of
+from tests.support.trees import CURRENT_WORDING, another_consultation, fresh, proposal_tree
 
 pytestmark = pytest.mark.django_db
 
@@ -110,3 +111,26 @@ def test_the_section_and_paper_editors_get_a_proposals_button(client, tree):
         assert "Proposals (1 waiting)" in html
         assert f"{reverse('consultation_proposals:index')}?page={page.pk}" in html
     assert Proposal.objects.count() == 1
+
+
+def test_the_listing_pages_an_editors_own_proposals_not_everyone_elses(client, tree, monkeypatch):
+    """Newer proposals in a consultation the editor does not run must not push the
+    editor's own off the list: the rule filters first, then the rows are paged."""
+    monkeypatch.setattr(proposals_admin, "PROPOSALS_PER_PAGE", 2)
+    own = [tree["proposal"]] + [
+        propose(tree["members"][1][0], tree["sections"][1], text=f"Own wording {n}.") for n in range(2)
+    ]
+    elsewhere = another_consultation(tree, groups=tree["groups"])
+    section = SectionPageFactory(parent=PolicyPaperPageFactory(parent=elsewhere))
+    stranger = member_of(tree["groups"][2])
+    others = [propose(stranger, section, text=f"Other wording {n}.") for n in range(4)]  # all newer
+
+    client.force_login(tree["editor"])
+    index = reverse("consultation_proposals:index")
+    pages = [BeautifulSoup(client.get(f"{index}?p={p}").content.decode(), "html.parser") for p in (1, 2)]
+    listed = [[a.text for a in page.select("table.listing tbody a")] for page in pages]
+    assert [len(rows) for rows in listed] == [2, 1]
+    shown = " ".join(sum(listed, []))
+    assert all(f"Proposal {p.pk}:" in shown for p in own)
+    assert not any(f"Proposal {p.pk}:" in shown for p in others)
+    assert pages[0].select_one("nav.pagination") is not None and "Page 1 of 2" in pages[0].text
