@@ -3,6 +3,7 @@
 from django.template.response import TemplateResponse
 
 from consultation.models.pages import Stage
+from core.limits import TOO_MANY_PAGE, limit_exceeded
 
 from .selectors import KINDS, search, search_filters
 
@@ -17,6 +18,9 @@ def search_page(request):
     consultation_id = _int_or_none(request.GET.get("consultation"))
     stage = request.GET.get("stage") if request.GET.get("stage") in Stage.values else ""
     kind = request.GET.get("type") if request.GET.get("type") in KINDS else ""
+    # Each search is a full-text query over everything published: counted per
+    # person or address, so a script cannot keep the database busy.
+    limited = bool(query) and limit_exceeded(request, "search")
     results = (
         search(
             user=request.user,
@@ -25,7 +29,7 @@ def search_page(request):
             stage=stage or None,
             kind=kind or None,
         )
-        if query
+        if query and not limited
         else {}
     )
     groups = [
@@ -43,6 +47,8 @@ def search_page(request):
             "kind": kind,
             "groups": groups,
             "total": sum(len(g["hits"]) for g in groups),
+            "limited": TOO_MANY_PAGE if limited else "",
             **search_filters(),
         },
+        status=429 if limited else 200,
     )

@@ -51,6 +51,7 @@ KEYS = {
     "flag": "user_or_ip",
     "register_interest_ip": "ip",
     "api": "user_or_ip",
+    "search": "user_or_ip",
 }
 
 

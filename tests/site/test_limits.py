@@ -10,6 +10,7 @@ import pytest
 from django.core import mail
 from django.core.cache import cache
 
+from consultation.comments.services import comment_create
 from consultation.models import Comment, CommentReport, Proposal, Reaction, Subscription
 from tests.support.accounts import signup_data
 from tests.support.contributions import post_data
@@ -264,3 +265,21 @@ def test_an_unreachable_cache_lets_requests_through_rather_than_refusing_everyon
             "/accounts/signup/", signup_data(username=f"person{n}x", email=f"p{n}@example.org")
         )
         assert response.status_code == 302
+
+
+# ---------------------------------------------------------------- searching
+
+
+def test_searches_past_the_limit_search_nothing_and_keep_the_words(client, lower):
+    tree = comment_tree()
+    comment = comment_create(author=member_of(tree["group"]), target=tree["sections"][0], text="Eel ladders.")
+    lower(search="2/d")
+    for _ in range(2):
+        found = client.get("/search/", {"q": "ladders"})
+        assert found.status_code == 200 and f"/consultation/comments/{comment.pk}/" in found.text
+    refused = client.get("/search/", {"q": "ladders"})
+    assert refused.status_code == 429
+    assert "Nothing was searched" in refused.text and 'role="alert"' in refused.text
+    assert 'value="ladders"' in refused.text
+    assert f"/consultation/comments/{comment.pk}/" not in refused.text
+    assert client.get("/search/").status_code == 200  # the empty form is not counted

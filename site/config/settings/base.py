@@ -303,6 +303,7 @@ RATE_LIMITS = {
     "flag": env("RATE_LIMIT_FLAG", default="10/h"),
     "register_interest_ip": env("RATE_LIMIT_REGISTER_INTEREST_IP", default="10/h"),
     "api": env("RATE_LIMIT_API", default="300/m"),
+    "search": env("RATE_LIMIT_SEARCH", default="30/m,500/d"),
 }
 # django-ratelimit: a cache that cannot be reached lets requests through rather
 # than refusing everyone (core/limits.py does the same for other cache errors).
