@@ -89,6 +89,10 @@ SPECIAL = {
         "consultation.view_comment",
         "restricted",
     ): "This comment is on restricted text, so it is withheld with it.",
+    (
+        "consultation.view_proposal",
+        "restricted",
+    ): "This proposal is on restricted text, so it is withheld with it.",
     ("consultation.view_report", "restricted"): "This paper is restricted, so its report is withheld.",
     ("consultation.view_tallies", "restricted"): "This paper is restricted, so its tallies are withheld.",
     ("consultation.react_comment", "own_comment"): "You cannot react to your own comment.",

@@ -401,7 +401,7 @@ def is_proposal_author(user, proposal):
 
 ON_SECTION_OF_PROPOSAL = tuple(Gate(gate.code, about(_section_of, gate.holds)) for gate in PARTICIPATION)
 
-rules.add_perm("consultation.view_proposal", about(_section_of, can_read_body))
+add_gated_perm("consultation.view_proposal", Gate("restricted", about(_section_of, can_read_body)))
 add_gated_perm(
     "consultation.react_proposal",
     Gate("proposal_closed", is_open_proposal),

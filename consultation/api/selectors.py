@@ -27,6 +27,7 @@ from consultation.models import (
     SectionPage,
 )
 from consultation.models.pages import paper_sections
+from consultation.models.proposals import proposal_get as proposal_with_pages
 from consultation.proposals.selectors import paper_support_context, support_of
 from consultation.reactions.selectors import empty_tally, reaction_tallies
 from consultation.record.selectors import record_as_json
@@ -55,6 +56,14 @@ def paper_get(paper_id):
         return PolicyPaperPage.objects.live().public().get(pk=paper_id)
     except PolicyPaperPage.DoesNotExist as missing:
         raise Http404("No such paper.") from missing
+
+
+def proposal_get(proposal_id):
+    """A proposal on a live, public paper (the rule on its section is asked by the view)."""
+    proposal = proposal_with_pages(proposal_id=proposal_id)
+    if proposal is None or not PolicyPaperPage.objects.live().public().filter(pk=proposal.paper_id).exists():
+        raise Http404("No such proposal.")
+    return proposal
 
 
 def section_get(section_id):
@@ -371,58 +380,67 @@ def proposal_list(request, paper):
     proposals = list(
         Proposal.objects.filter(paper=paper, section_id__in=pages - {paper.pk}).order_by("created_at", "pk")
     )
+    support = _support_context(paper)
+    return {"items": [proposal_data(request, proposal, support) for proposal in proposals]}
+
+
+def proposal_detail(request, proposal):
+    """One proposal the reader may read (asked by the view), with the same figures as the list."""
+    return proposal_data(request, proposal, _support_context(proposal.paper))
+
+
+def _support_context(paper):
     tallies = reaction_tallies(paper_id=paper.pk)
     groups, config = paper_support_context(paper=paper, tallies=tallies)
-    items = []
-    for proposal in proposals:
-        support_of(proposal, tallies=tallies, groups=groups, config=config)
-        last_modified(request, proposal.updated_at)
-        statistic = proposal.support["statistic"]
-        items.append(
-            {
-                "id": proposal.pk,
-                "section_id": proposal.section_id,
-                "url": proposal.get_absolute_url(),
-                "kind": proposal.kind,
-                "state": proposal.state,
-                "text": proposal.text,
-                "rationale": proposal.rationale,
-                "author_name": proposal.author_name,
-                "organisation": proposal.organisation_name or None,
-                "working_group": {"id": proposal.working_group_id, "name": proposal.working_group_name}
-                if proposal.working_group_id
-                else None,
-                "version_label": proposal.version_label,
-                "stage": proposal.stage,
-                "created_at": iso(proposal.created_at),
-                "decided_at": iso(proposal.decided_at),
-                "decision_reason": proposal.decision_reason or None,
-                "incorporated_in": proposal.incorporated_in_label or None,
-                "tally": proposal.tally,
-                "support": {
-                    "score": proposal.score,
-                    "classification": statistic.get("classification"),
-                    "groups_in_verdict": statistic.get("groups_in_verdict"),
-                    "groups_heard": statistic.get("groups_heard"),
-                    "groups": [
-                        {
-                            key: row.get(key)
-                            for key in (
-                                "key",
-                                "name",
-                                "kind",
-                                "agree",
-                                "disagree",
-                                "neutral",
-                                "agree_percent",
-                            )
-                        }
-                        for row in proposal.support["groups"]
-                    ],
-                },
-            }
-        )
-    return {"items": items}
+    return {"tallies": tallies, "groups": groups, "config": config}
+
+
+def proposal_data(request, proposal, support):
+    support_of(proposal, **support)
+    last_modified(request, proposal.updated_at)
+    statistic = proposal.support["statistic"]
+    return {
+        "id": proposal.pk,
+        "section_id": proposal.section_id,
+        "url": proposal.get_absolute_url(),
+        "kind": proposal.kind,
+        "state": proposal.state,
+        "text": proposal.text,
+        "rationale": proposal.rationale,
+        "author_name": proposal.author_name,
+        "organisation": proposal.organisation_name or None,
+        "working_group": {"id": proposal.working_group_id, "name": proposal.working_group_name}
+        if proposal.working_group_id
+        else None,
+        "version_label": proposal.version_label,
+        "stage": proposal.stage,
+        "created_at": iso(proposal.created_at),
+        "decided_at": iso(proposal.decided_at),
+        "decision_reason": proposal.decision_reason or None,
+        "incorporated_in": proposal.incorporated_in_label or None,
+        "tally": proposal.tally,
+        "support": {
+            "score": proposal.score,
+            "classification": statistic.get("classification"),
+            "groups_in_verdict": statistic.get("groups_in_verdict"),
+            "groups_heard": statistic.get("groups_heard"),
+            "groups": [
+                {
+                    key: row.get(key)
+                    for key in (
+                        "key",
+                        "name",
+                        "kind",
+                        "agree",
+                        "disagree",
+                        "neutral",
+                        "agree_percent",
+                    )
+                }
+                for row in proposal.support["groups"]
+            ],
+        },
+    }
 
 
 def response_list(request, paper):

@@ -168,6 +168,14 @@ def paper_proposals(request, paper_id: int):
     return selectors.proposal_list(request, selectors.paper_get(paper_id))
 
 
+@api.get("/proposals/{id:proposal_id}", response=schemas.Proposal, tags=["proposals"])
+def proposal(request, proposal_id: int):
+    """One proposal, as the paper's list shows it; refused with the reason when its section is restricted."""
+    found = selectors.proposal_get(proposal_id)
+    _require(request, "consultation.view_proposal", found)
+    return selectors.proposal_detail(request, found)
+
+
 @api.get("/papers/{id:paper_id}/responses", response=schemas.ResponseList, tags=["versions"])
 def paper_responses(request, paper_id: int):
     """“You said, we did”: the editors' responses to comments and to sections' feedback."""

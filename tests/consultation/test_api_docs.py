@@ -17,6 +17,7 @@ from openapi_spec_validator import validate
 from wagtail.models import Site
 
 from consultation.comments.services import comment_create
+from consultation.proposals.services import proposal_create
 from tests.support.contributions import react
 from tests.support.factories import (
     ConsultationIndexPageFactory,
@@ -91,6 +92,13 @@ def build_world():
     comment_create(author=member, target=first, text="Agreed: add samples after storms.", parent=comment)
     react([convenor, member], first, "agree")
     second = restrict(second, reason="The list names private land.")
+    proposal_create(
+        author=member,
+        section=first,
+        kind="replacement",
+        text="Sample weekly, and within a day of heavy rain.",
+        rationale="Storms wash sewage into the river.",
+    )
     return {"consultation": consultation, "paper": paper, "section": first, "restricted": second}
 
 
@@ -124,6 +132,7 @@ def test_the_docs_have_examples_of_every_endpoint():
         "/comments",
         "/tallies",
         "/proposals",
+        "/api/v1/proposals/",
         "/responses",
         "/sign-offs",
         "/record",

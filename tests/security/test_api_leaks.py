@@ -58,7 +58,14 @@ def world():
     comment_hide(comment=hidden, moderator=moderator, reason="Personal remarks.")
     restrict(secret)
     people = everyone_around(group, member=member, convenor=convenor, moderator=moderator)
-    return {"tree": tree, "people": people, "editor": editor, "secret": secret, "hidden": hidden}
+    return {
+        "tree": tree,
+        "people": people,
+        "editor": editor,
+        "secret": secret,
+        "hidden": hidden,
+        "proposal": proposal,
+    }
 
 
 def _api_urls(world):
@@ -82,6 +89,7 @@ def _api_urls(world):
     yield f"/api/v1/papers/{paper}/comments?section={open_section}"
     for suffix in ("tallies", "proposals", "responses", "sign-offs", "report"):
         yield f"/api/v1/papers/{paper}/{suffix}"
+    yield f"/api/v1/proposals/{world['proposal'].pk}"
 
 
 def _fetch_all(client, url, seen):
@@ -130,6 +138,19 @@ def test_withheld_text_says_why_and_hidden_comments_are_tombstones(client, world
     assert tombstone["hidden"]["reason"] == "Personal remarks."
     assert tombstone["text"] is None and tombstone["author_name"] is None
     assert [reply["text"] for reply in tombstone["replies"]] == ["A reply that stays."]
+
+
+def test_a_proposal_on_restricted_text_is_refused_with_the_reason(client, world):
+    for role in ROLES:
+        client.logout()
+        if world["people"][role].is_authenticated:
+            client.force_login(world["people"][role])
+        response = client.get(f"/api/v1/proposals/{world['proposal'].pk}")
+        assert (response.status_code, response.json()["code"]) == (403, "restricted"), role
+    client.force_login(world["editor"])  # who may read the section reads its proposal
+    found = client.get(f"/api/v1/proposals/{world['proposal'].pk}").json()
+    assert found["id"] == world["proposal"].pk and PROPOSAL in found["text"]
+    assert client.get("/api/v1/proposals/999999").json()["code"] == "not_found"
 
 
 def test_the_editor_reads_the_body_so_the_markers_are_findable(client, world):
