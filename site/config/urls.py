@@ -8,7 +8,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 from consultation.api.views import api
 from consultation.comments.views import comment_mute
 from consultation.search.views import search_page
-from core.views import favicon
+from core.views import csp_report, favicon
 
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
@@ -25,6 +25,7 @@ urlpatterns = [
     path("comments/mute/<str:key>/", comment_mute, name="comments-xtd-mute"),
     # Browsers ask for /favicon.ico whatever the page's <link rel="icon"> says.
     path("favicon.ico", favicon, name="favicon"),
+    path("security/csp-report/", csp_report, name="csp-report"),
 ]
 
 if settings.DEBUG:

@@ -52,6 +52,7 @@ KEYS = {
     "register_interest_ip": "ip",
     "api": "user_or_ip",
     "search": "user_or_ip",
+    "csp_report": "ip",
 }
 
 

@@ -1,8 +1,11 @@
 """Every response carries a Content-Security-Policy without inline scripts, and a Permissions-Policy."""
 
+import json
+
 import pytest
 
 from tests.support.factories import UserFactory
+from tests.support.services import cache_clear
 from tests.support.trees import build_site_tree
 
 pytestmark = pytest.mark.django_db
@@ -68,3 +71,46 @@ def test_public_pages_allow_no_inline_styles_and_the_admin_only_inline_styles(cl
     admin = directives(response["Content-Security-Policy"])
     assert admin["script-src"] == ["'self'"]
     assert "'unsafe-inline'" in admin["style-src"]
+
+
+# ---------------------------------------------------------------- violation reports
+
+REPORT = {
+    "csp-report": {
+        "document-uri": "https://example.org/consultation/paper/?token=secret-token#top",
+        "blocked-uri": "https://evil.example/steal.js?who=alex@example.org",
+        "effective-directive": "script-src-elem",
+        "original-policy": "script-src 'self'",
+    }
+}
+
+
+def post_report(client, body, **headers):
+    return client.post("/security/csp-report/", body, content_type="application/csp-report", **headers)
+
+
+def test_browsers_are_told_where_to_report_and_reports_are_logged_without_query_strings(client, tree, caplog):
+    policy = directives(client.get(tree["paper"].url)["Content-Security-Policy"])
+    assert policy["report-uri"] == ["/security/csp-report/"]
+    with caplog.at_level("WARNING", logger="core.csp"):
+        response = post_report(client, json.dumps(REPORT))
+    assert response.status_code == 204
+    [record] = [r for r in caplog.records if r.name == "core.csp"]
+    logged = record.getMessage()
+    assert "https://evil.example/steal.js" in logged and "script-src-elem" in logged
+    assert "/consultation/paper/" in logged
+    assert "secret-token" not in logged and "alex@example.org" not in logged
+
+
+def test_what_is_not_a_report_is_refused_and_nothing_is_logged(client, caplog, settings):
+    with caplog.at_level("WARNING", logger="core.csp"):
+        assert client.get("/security/csp-report/").status_code == 405
+        assert post_report(client, "not json").status_code == 400
+        assert post_report(client, json.dumps({"csp-report": ["a list"]})).status_code == 400
+        assert post_report(client, json.dumps(REPORT) + " " * 20_000).status_code == 413
+        settings.RATE_LIMITS = {**settings.RATE_LIMITS, "csp_report": "1/d"}
+        cache_clear()
+        assert post_report(client, json.dumps(REPORT)).status_code == 204
+        assert post_report(client, json.dumps(REPORT)).status_code == 429
+    assert len([r for r in caplog.records if r.name == "core.csp"]) == 1
+    cache_clear()

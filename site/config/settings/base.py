@@ -115,6 +115,8 @@ CONTENT_SECURITY_POLICY = {
         "form-action": [SELF],
         # 'self', not 'none': the admin previews pages in a frame.
         "frame-ancestors": [SELF],
+        # Browsers report what the policy blocked (core/views.py logs it).
+        "report-uri": "/security/csp-report/",
     }
 }
 ADMIN_CSP_UPDATE = {
@@ -304,6 +306,7 @@ RATE_LIMITS = {
     "register_interest_ip": env("RATE_LIMIT_REGISTER_INTEREST_IP", default="10/h"),
     "api": env("RATE_LIMIT_API", default="300/m"),
     "search": env("RATE_LIMIT_SEARCH", default="30/m,500/d"),
+    "csp_report": env("RATE_LIMIT_CSP_REPORT", default="30/m"),
 }
 # django-ratelimit: a cache that cannot be reached lets requests through rather
 # than refusing everyone (core/limits.py does the same for other cache errors).
