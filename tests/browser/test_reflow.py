@@ -5,9 +5,13 @@ grid scrolls inside a focusable, labelled region, and tables of people stack), a
 finds no WCAG 2.x A/AA violation. The pages are the demo's, as `make run` builds them.
 """
 
+from urllib.parse import urlsplit
+
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
+from consultation.comments.services import _unfollow_url, comment_create
 from consultation.demo import content
 from consultation.models import ConsultationPage, PolicyPaperPage, Proposal, SectionPage
 from consultation.models.pages import Stage
@@ -34,6 +38,12 @@ def demo_pages(asgi_server):
     editor = UserFactory(is_superuser=True, is_staff=True)
     frozen = report_freeze(paper=PolicyPaperPage.objects.get(pk=paper.pk), actor=editor)
     c, p = consultation.url, paper.url
+    # A comment of the convenor's own, just posted, so it may still be edited.
+    convenor = get_user_model().objects.get(username=CONVENOR)
+    own = comment_create(author=convenor, target=section, text="On reflection, the threshold is too low.")
+    convenor_id = convenor.pk
+    # The address a "new comments" email gives for stopping them (a page that asks first).
+    unfollow = urlsplit(_unfollow_url(paper_id=paper.pk, user_id=convenor_id)).path
     public = [
         "/",
         "/consultations/",
@@ -60,6 +70,7 @@ def demo_pages(asgi_server):
         "/accounts/login/",
         "/accounts/signup/",
         "/accounts/password/reset/",
+        unfollow,
     ]
     participant = [
         f"/groups/{GROUP}/manage/",
@@ -70,6 +81,9 @@ def demo_pages(asgi_server):
         f"/consultation/papers/{paper.pk}/sign-off/",
         "/accounts/profile/",
         "/accounts/password/change/",
+        # Their own comment: edit and withdraw.
+        f"/consultation/comments/{own.pk}/edit/",
+        f"/consultation/comments/{own.pk}/withdraw/",
     ]
     return asgi_server, public, participant
 
