@@ -302,7 +302,10 @@ def main(argv=None):
     server = Uvicorn(env, args.workers)
     results = {}
     try:
-        server.wait(next(iter(pages.values()))["url"])
+        first = next(iter(pages.values()))
+        server.wait(first["url"])
+        # Every worker warm (imports, Wagtail's site lookups, connections) before the baseline.
+        load(server.port, first["url"], seconds=min(2.0, args.seconds), connections=args.connections)
         for name, page in pages.items():
             print(f"  {name}…", end=" ", flush=True)
             for _ in range(2):  # warm: Wagtail's site lookups, the page cache, the report's cache

@@ -92,7 +92,9 @@ def on_write(sender, instance, update_fields=None, **kwargs):
 
 def section_fragment_keys(*, paper, sections, user):
     """Set `section.fragment_key` for each section on the paper page: the key its
-    rendering is shared under, or None where it must be rendered for this viewer.
+    rendering is shared under, or None where it must be rendered for this viewer; and
+    `section.fragment`, the stored rendering if there is one. Returns the keys of the
+    paper's own shared parts ({"signoffs": …, "comments": …}, or Nones).
 
     Shared only for anonymous viewers, whose rendering depends on nothing but the
     data (what they may read is decided by the same rules for all of them); a signed-in
@@ -102,9 +104,10 @@ def section_fragment_keys(*, paper, sections, user):
     if user.is_authenticated or cache_seconds() <= 0:
         for section in sections:
             section.fragment_key = section.fragment = None
-        return
+        return {"signoffs": None, "comments": None}
     tags = {s.pk: section_tags(paper_id=paper.pk, section_id=s.pk) for s in sections}
-    current = generations({tag for section_tags_ in tags.values() for tag in section_tags_})
+    paper_tags = ("site", f"paper:{paper.pk}")
+    current = generations({tag for each in tags.values() for tag in each} | set(paper_tags))
     for section in sections:
         section.fragment_key = f"{paper.pk}:{section.pk}:" + ".".join(
             str(current[tag]) for tag in tags[section.pk]
@@ -112,6 +115,8 @@ def section_fragment_keys(*, paper, sections, user):
     stored = fragments([section.fragment_key for section in sections])
     for section in sections:
         section.fragment = stored.get(section.fragment_key)
+    paper_key = f"{paper.pk}:" + ".".join(str(current[tag]) for tag in paper_tags)
+    return {"signoffs": f"signoffs:{paper_key}", "comments": f"paper-comments:{paper_key}"}
 
 
 def connect():

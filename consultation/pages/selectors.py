@@ -54,7 +54,7 @@ def paper_detail(*, paper, user):
     sections = paper_sections(paper=paper)
     # Sections whose shared rendering is stored (anonymous readers) are not read again:
     # only the others (`section.fragment` None) get their comments, marks and permissions.
-    section_fragment_keys(paper=paper, sections=sections, user=user)
+    shared_keys = section_fragment_keys(paper=paper, sections=sections, user=user)
     rendered = [section for section in sections if section.fragment is None]
     for section in rendered:
         section.can_read_body = user.has_perm("consultation.view_body", section)
@@ -69,6 +69,7 @@ def paper_detail(*, paper, user):
         "can_read_paper": user.has_perm("consultation.view_body", paper),
         "last_updated": last_updated,
         "voice": voice_of(user=user, consultation=paper.consultation),
+        "shared_keys": shared_keys,
         **paper_comments(paper=paper, sections=sections, rendered=rendered, user=user),
     }
 

@@ -1,7 +1,7 @@
 """`{% shared_fragment key [prefetched] %}…{% endshared_fragment %}`: a part of a page
 rendered once and shared by every viewer whose `key` is the same (the caller decides
-who may share a key). With a key of None the part is rendered for this viewer and not
-stored; a rendering holding a CSRF token (one visitor's) is never stored. `prefetched`
+who may share a key). With a key of None (or a missing variable) the part is rendered for
+this viewer and not stored; a rendering holding a CSRF token (one visitor's) is never stored. `prefetched`
 is the stored rendering if the caller already read it (`core.page_cache.fragments()`
 reads many in one round trip)."""
 
@@ -20,8 +20,9 @@ class SharedFragmentNode(template.Node):
         self.prefetched = prefetched
 
     def render(self, context):
+        # None, or a missing variable (""): rendered for this viewer, never shared.
         key = self.key.resolve(context)
-        if key is None or seconds() <= 0:
+        if not key or seconds() <= 0:
             return self.nodelist.render(context)
         # A missing variable resolves to "": nothing prefetched.
         html = (self.prefetched.resolve(context) or None) if self.prefetched is not None else None
