@@ -82,14 +82,19 @@ class Uvicorn:
             self.process.kill()
 
 
-def fetch(connection, path):
-    connection.request("GET", path, headers={"Host": "127.0.0.1"})
+# What a browser sends: every browser accepts gzip, and the page cache stores pages gzipped.
+BROWSER = {"Host": "127.0.0.1", "Accept-Encoding": "gzip, deflate, br, zstd"}
+
+
+def fetch(connection, path, *, gzip=True):
+    connection.request("GET", path, headers=BROWSER if gzip else {"Host": "127.0.0.1"})
     response = connection.getresponse()
     return response.status, response.read()
 
 
-def load(port, path, *, seconds, connections):
-    """`connections` threads fetching `path` over keep-alive until `seconds` have passed."""
+def load(port, path, *, seconds, connections, gzip=True, before=None):
+    """`connections` threads fetching `path` over keep-alive until `seconds` have passed;
+    `before()`, if given, is called before each request (outside the timing)."""
     latencies, errors, sizes = [], [0], []
     lock = threading.Lock()
     stop = time.perf_counter() + seconds
@@ -98,9 +103,11 @@ def load(port, path, *, seconds, connections):
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
         mine = []
         while time.perf_counter() < stop:
+            if before is not None:
+                before()
             started = time.perf_counter()
             try:
-                status, body = fetch(connection, path)
+                status, body = fetch(connection, path, gzip=gzip)
             except (OSError, http.client.HTTPException):
                 connection.close()
                 connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
@@ -284,6 +291,8 @@ def main(argv=None):
     database_url, database_name, drop = scratch_database(os.environ.get("DATABASE_URL", ""), name="pages")
     env = server_environment(database_url, redis_url)
     env["DJANGO_SETTINGS_MODULE"] = "bench.settings"
+    # Its own cache keys, so "every cache empty" can empty them and nothing else.
+    env["CACHE_PREFIX"] = cache_prefix = f"bench-pages-{os.getpid()}"
     print(f"Scratch database: {database_name}. Migrating and seeding (about a minute)…", flush=True)
     subprocess.run(
         [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True
@@ -293,15 +302,32 @@ def main(argv=None):
     server = Uvicorn(env, args.workers)
     results = {}
     try:
-        server.wait(pages["minimal Wagtail page"]["url"])
+        first = next(iter(pages.values()))
+        server.wait(first["url"])
+        # Every worker warm (imports, Wagtail's site lookups, connections) before the baseline.
+        load(server.port, first["url"], seconds=min(2.0, args.seconds), connections=args.connections)
         for name, page in pages.items():
             print(f"  {name}…", end=" ", flush=True)
-            for _ in range(2):  # warm: Wagtail's site lookups, the report's cache
+            for _ in range(2):  # warm: Wagtail's site lookups, the page cache, the report's cache
                 fetch(http.client.HTTPConnection("127.0.0.1", server.port, timeout=120), page["url"])
+            before = section_writes(redis_url, cache_prefix, page["bump"]) if "bump" in page else None
             results[name] = {
-                **load(server.port, page["url"], seconds=args.seconds, connections=args.connections)
+                **load(
+                    server.port,
+                    page["url"],
+                    seconds=args.seconds,
+                    connections=args.connections,
+                    gzip=page["gzip"],
+                    before=before,
+                )
             }
             print(f"{results[name]['rps']:.1f} req/s", flush=True)
+        print("  every cache empty…", end=" ", flush=True)
+        empty = {
+            name: empty_cache_latency(server.port, url, redis_url=redis_url, prefix=cache_prefix)
+            for name, url in seeded["empty"].items()
+        }
+        print(f"{empty['paper']:.0f} ms", flush=True)
         print(f"  writes: {args.writers} members reacting…", end=" ", flush=True)
         writes = write_load(server.port, seeded["writers"], seeded["sections"], seconds=args.seconds)
         print(f"{writes['rps']:.1f} req/s; raw upserts…", end=" ", flush=True)
@@ -324,6 +350,13 @@ def main(argv=None):
     report(results, pages, args, database_name)
     print()
     print(
+        f"Every cache empty (page, section fragments, tallies; the cache's keys deleted before each of "
+        f"{EMPTY_TRIALS} requests, one at a time, median): minimal page {empty['minimal']:.0f} ms, "
+        f"paper of 100 sections / {args.comments:,} comments {empty['paper']:.0f} ms "
+        f"({empty['minimal'] / empty['paper']:.3f}x the minimal page's speed)."
+    )
+    print()
+    print(
         f"Writes: {writes['rps']:.1f} reaction POSTs/s from {args.writers} members (JSON, as the live page "
         f"sends them); raw upserts on the same database, {args.writers} connections: {writes['raw']:.0f}/s; "
         f"ratio {writes['rps'] / writes['raw']:.3f}x. Errors {writes['errors']}; rows not matching the last "
@@ -331,29 +364,77 @@ def main(argv=None):
     )
 
 
+EMPTY_TRIALS = 3
+
+
+def section_writes(redis_url, prefix, bump):
+    """A function that does to the page cache what a reaction to a random section of the
+    paper does (consultation/pages/cache.py): bump `section:<id>` and `paper-sections:<id>`."""
+    import random
+
+    import redis
+
+    client = redis.Redis.from_url(redis_url)
+    rng = random.Random(3)
+
+    def write():
+        # django-redis keys: <KEY_PREFIX>:<version>:<key>; generations are plain integers.
+        section = rng.choice(bump["sections"])
+        client.incr(f"{prefix}:1:page-cache:tag:section:{section}")
+        client.incr(f"{prefix}:1:page-cache:tag:paper-sections:{bump['paper']}")
+
+    return write
+
+
+def empty_cache_latency(port, path, *, redis_url, prefix):
+    """Median time of one request for `path` with the cache emptied first (this run's keys
+    only): the page, its section fragments, tallies and Wagtail's site lookups all read
+    and rendered. Milliseconds."""
+    import redis
+
+    client = redis.Redis.from_url(redis_url)
+    times = []
+    for _ in range(EMPTY_TRIALS):
+        keys = list(client.scan_iter(match=f"{prefix}:*", count=1000))
+        if keys:
+            client.delete(*keys)
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=300)
+        started = time.perf_counter()
+        fetch(connection, path)
+        times.append((time.perf_counter() - started) * 1000)
+        connection.close()
+    return percentile(times, 0.5)
+
+
 def report(results, pages, args, database_name):
-    base = results["minimal Wagtail page"]
-    base_queries = pages["minimal Wagtail page"]["queries"] or 1
     print()
     print(
         f"Read path: uvicorn ({args.workers} workers, production settings), {database_name}, "
         f"{args.connections} connections × {args.seconds:g} s per page, {os.cpu_count()} CPU cores, "
-        f"load average {os.getloadavg()[0]:.1f} at the end. Ratios: to the minimal Wagtail page."
+        f"load average {os.getloadavg()[0]:.1f} at the end. Each row's ratios are to its group's "
+        "baseline: warm rows (served from the page cache) to the minimal page served from it, cold "
+        "rows (rendered for each request) to the minimal page rendered. Sizes as sent (gzip where "
+        "the client accepts it, as browsers do)."
     )
-    print()
     header = (
-        f"{'page':<46} {'req/s':>7} {'ratio':>6} {'p50 ms':>8} {'p99 ms':>8} {'size kB':>8} {'ratio':>6}"
-        f" {'queries':>7} {'ratio':>6} {'errors':>6}"
+        f"{'page':<52} {'req/s':>7} {'ratio':>6} {'p50 ms':>8} {'p99 ms':>8} {'size kB':>8} {'ratio':>6}"
+        f" {'queries':>7} {'errors':>6}"
     )
-    print(header)
-    print("-" * len(header))
-    for name, row in results.items():
-        queries = pages[name]["queries"]
-        print(
-            f"{name:<46} {row['rps']:>7.1f} {row['rps'] / base['rps']:>5.2f}x {row['p50']:>8.1f}"
-            f" {row['p99']:>8.1f} {row['size'] / 1000:>8.1f} {row['size'] / max(base['size'], 1):>5.1f}x"
-            f" {queries:>7} {queries / base_queries:>5.1f}x {row['errors']:>6}"
-        )
+    for group in ("warm", "cold"):
+        names = [name for name in results if pages[name]["group"] == group]
+        if not names:
+            continue
+        base = results[names[0]]
+        print()
+        print(header)
+        print("-" * len(header))
+        for name in names:
+            row = results[name]
+            print(
+                f"{name:<52} {row['rps']:>7.1f} {row['rps'] / base['rps']:>5.2f}x {row['p50']:>8.1f}"
+                f" {row['p99']:>8.1f} {row['size'] / 1000:>8.1f} {row['size'] / max(base['size'], 1):>5.1f}x"
+                f" {pages[name]['queries']:>7} {row['errors']:>6}"
+            )
 
 
 if __name__ == "__main__":

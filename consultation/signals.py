@@ -120,5 +120,5 @@ def mark_incorporated_proposals(sender, *, paper, version, actor, **kwargs):
     proposals_mark_incorporated(paper=paper, version=version, actor=actor)
 
 
-# The anonymous paper page is cached per generation: writes start a new one.
+# Cached pages and fragments are tagged with generations: writes bump them (pages/cache.py).
 page_cache.connect()

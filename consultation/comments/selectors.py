@@ -12,7 +12,7 @@ each thread depth first, so any prefix of a thread is itself a tree.
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import Count, F, Window
+from django.db.models import Count, F, Q, Window
 from django.db.models.functions import RowNumber
 
 from consultation.models.comments import Comment, PaperFollow
@@ -51,16 +51,20 @@ def paper_page_limits():
     )
 
 
-def recent_comment_threads(*, paper):
+def recent_comment_threads(*, paper, section_ids=None):
     """{section id or None: [top-level comments]} for the paper page: per section (and for
     the paper itself) the latest PAPER_COMMENT_THREADS threads, newest first, each
     cut to its first PAPER_THREAD_COMMENTS comments. Two queries whatever the number of
-    comments (window functions rank threads per section and comments per thread)."""
+    comments (window functions rank threads per section and comments per thread).
+    With `section_ids`, only those sections' (and the paper's own) threads."""
     threads_each, comments_each = paper_page_limits()
+    roots = _visible_comments(paper).filter(level=0)
+    if section_ids is not None:
+        roots = roots.filter(Q(section_id__in=section_ids) | Q(section__isnull=True))
     ranked_roots = (
-        _visible_comments(paper)
-        .filter(level=0)
-        .annotate(rank=Window(RowNumber(), partition_by=[F("section_id")], order_by=F("thread_id").desc()))
+        roots.annotate(
+            rank=Window(RowNumber(), partition_by=[F("section_id")], order_by=F("thread_id").desc())
+        )
         .filter(rank__lte=threads_each)
         .values_list("thread_id", flat=True)
     )
@@ -163,14 +167,18 @@ def _attach_section_comments(section, threads, counts, user, can_read):
     section.can_comment = user.has_perm("consultation.comment_section", section)
 
 
-def paper_comments(*, paper, sections, user):
+def paper_comments(*, paper, sections, user, rendered=None):
     """The paper page's comments: for every section and the paper itself the most recent
-    threads (bounded, see `recent_comment_threads`), counts and permissions."""
-    threads = recent_comment_threads(paper=paper)
+    threads (bounded, see `recent_comment_threads`), counts and permissions. Sections
+    not in `rendered` (default: all) get only their count: their rendering is cached."""
+    rendered = sections if rendered is None else rendered
+    threads = recent_comment_threads(paper=paper, section_ids=[section.pk for section in rendered])
     counts = comment_counts(paper=paper)
     for thread_list in threads.values():
         _mark_cut_threads(thread_list)
     for section in sections:
+        section.comment_count = counts.get(section.pk, 0)
+    for section in rendered:
         _attach_section_comments(section, threads, counts, user, section.can_read_body)
     can_read_paper = user.has_perm("consultation.view_body", paper)
     return {

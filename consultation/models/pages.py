@@ -21,8 +21,8 @@ from consultation.models.routes import (
     PaperCommentRoutes,
     PaperReportRoutes,
     PaperVersionRoutes,
-    feature,
 )
+from core.page_cache import CachedPageMixin
 
 SUMMARY_FEATURES = ["bold", "italic", "link", "ol", "ul"]
 
@@ -35,7 +35,7 @@ class Stage(models.TextChoices):
     FINAL = "final", "Final"
 
 
-class ConsultationIndexPage(PageContext, Page):
+class ConsultationIndexPage(CachedPageMixin, PageContext, Page):
     context_selector = "consultation.pages.selectors.index_context"
 
     intro = RichTextField(blank=True, features=SUMMARY_FEATURES)
@@ -47,7 +47,7 @@ class ConsultationIndexPage(PageContext, Page):
     max_count = 1
 
 
-class ConsultationPage(PageContext, ConsultationRecordRoutes, Page):
+class ConsultationPage(CachedPageMixin, PageContext, ConsultationRecordRoutes, Page):
     """One open policy process, moving through its stages."""
 
     context_selector = "consultation.pages.selectors.consultation_context"
@@ -112,6 +112,7 @@ class ConsultationStageDates(Orderable):
 
 
 class PolicyPaperPage(
+    CachedPageMixin,
     PageContext,
     PaperCommentRoutes,
     PaperReportRoutes,
@@ -169,18 +170,13 @@ class PolicyPaperPage(
         """What the search index holds of the summary: nothing while the paper is restricted."""
         return "" if self.restricted else strip_tags(str(self.summary))
 
-    def serve(self, request, view=None, args=None, kwargs=None):
-        # The page itself (not its sub-pages) is cached for anonymous readers.
-        if getattr(view, "__name__", "") == "index_route":
-            return feature("consultation.pages.cache.paper_page_response")(
-                request=request,
-                page=self,
-                render=lambda: super(PolicyPaperPage, self).serve(request, view, args, kwargs),
-            )
-        return super().serve(request, view, args, kwargs)
+    def page_cache_tags(self):
+        # Its own data and every section's (comments, reactions, proposals): see
+        # consultation/pages/cache.py for which write bumps which tag.
+        return ("site", f"paper:{self.pk}", f"paper-sections:{self.pk}")
 
 
-class SectionPage(PageContext, Restrictable, Page):
+class SectionPage(CachedPageMixin, PageContext, Restrictable, Page):
     """One section of a paper. Its page id is its stable identity: the permalink
     `/consultation/sections/<id>/` survives edits, renames and reordering."""
 
@@ -214,6 +210,9 @@ class SectionPage(PageContext, Restrictable, Page):
     @property
     def anchor(self):
         return f"section-{self.pk}"
+
+    def page_cache_tags(self):
+        return ("site", f"paper:{self.paper.pk}", f"section:{self.pk}")
 
     def get_permalink(self):
         return reverse("consultation:section_permalink", kwargs={"section_id": self.pk})

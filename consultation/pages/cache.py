@@ -1,74 +1,124 @@
-"""The paper page for anonymous readers, rendered once per change and cached.
+"""Which writes make which cached pages and fragments stale (the cache: core/page_cache.py).
 
-Only requests that carry nothing personal are served from the cache: GET, no query
-string, not signed in, no session or messages cookie. What they get is the rendering
-anonymous readers may see (restricted text is never in it), so nobody is served text
-they may not read, nor someone else's forms or messages; signed-in people get the page
-rendered for them. Wagtail's own view restrictions are checked before `serve()`.
+Tags, each a generation counter:
 
-Any write to consultation or working-group data (a page published, a comment posted
-or hidden, a proposal, a response, a sign-off, a stage moved, a membership…) starts a
-new generation and so a new rendering; reactions are the exception: there can be
-hundreds a second at an event, and their tallies reach open pages over the websocket
-(the page resyncs on connect), so they only age the cached copy, for at most
-PAPER_PAGE_CACHE_SECONDS.
+- `site`: every cached page and fragment. Bumped by any write this module does not
+  place more precisely: pages published, unpublished, moved or restricted (Wagtail's
+  page rows and view restrictions), stages and their dates, working groups and
+  memberships, sign-offs, versions, people's public names…
+- `paper:<id>`: the paper page, its sections' pages and its section fragments, for
+  what belongs to the paper as a whole (comments on the paper itself and their
+  reactions, a frozen report).
+- `section:<id>`: that section's page and its fragment on the paper page, for its
+  comments, reactions (its tallies and its comments'), proposals and responses.
+- `paper-sections:<id>`: the paper page, bumped with every `section:` of its sections,
+  so a reaction to section 3 re-renders the paper page around the cached fragments of
+  the 99 other sections, and leaves every other paper's pages as they are.
+
+Writes that no public page shows (the record's hash chain, notifications, follows,
+exports, a person's voice, Wagtail's log entries and reference index) bump nothing.
+Bulk writes (`QuerySet.update`, `bulk_create`) send no signals: code that changes
+what a page shows that way must call `core.page_cache.bump` itself.
 """
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
-from django.http import HttpResponse
 
-GENERATION_KEY = "paper-page:generation"
-DEFAULT_SECONDS = 30
-# Whose writes change what a paper page shows (reactions excepted, see above).
-WATCHED_APPS = {"consultation", "workinggroups", "wagtailcore"}
-UNWATCHED_MODELS = {"consultation.reaction", "wagtailcore.pagelogentry", "wagtailcore.modellogentry"}
+from core.page_cache import bump, fragments, generations
+from core.page_cache import seconds as cache_seconds
 
-
-def cacheable(request):
-    return (
-        request.method == "GET"
-        and not request.GET
-        and not getattr(request, "is_preview", False)
-        and not request.user.is_authenticated
-        and settings.SESSION_COOKIE_NAME not in request.COOKIES
-        and "messages" not in request.COOKIES
-    )
-
-
-def _generation():
-    return cache.get_or_set(GENERATION_KEY, 1, timeout=None) or 0
-
-
-def paper_page_response(*, request, page, render):
-    """The paper page: from the cache for an anonymous reader, else `render()`ed."""
-    if not cacheable(request):
-        return render()
-    seconds = getattr(settings, "PAPER_PAGE_CACHE_SECONDS", DEFAULT_SECONDS)
-    key = f"paper-page:{page.pk}:{_generation()}"
-    cached = cache.get(key)
-    if cached is not None:
-        content, content_type = cached
-        return HttpResponse(content, content_type=content_type)
-    response = render()
-    if hasattr(response, "render"):
-        response.render()
-    # A form's CSRF token belongs to one visitor: a rendering with one is never shared.
-    if response.status_code == 200 and seconds > 0 and b"csrfmiddlewaretoken" not in response.content:
-        cache.set(key, (response.content, response["Content-Type"]), seconds)
-    return response
+# Participation: many writes a second at an event, each placed on its section or paper.
+PLACED = {"consultation.comment", "consultation.reaction", "consultation.proposal", "consultation.response"}
+# Rows no public page shows.
+UNSHOWN = {
+    "consultation.recordentry",
+    "consultation.recordhead",
+    "consultation.consultationrecordhead",
+    "consultation.commentnotification",
+    "consultation.notificationdigest",
+    "consultation.personaldataexport",
+    "consultation.subscription",
+    "consultation.reportpdf",
+    "consultation.paperfollow",
+    "consultation.sectionfollow",
+    "consultation.voice",
+    "wagtailcore.pagelogentry",
+    "wagtailcore.modellogentry",
+    "wagtailcore.referenceindex",
+    "wagtailcore.revision",
+    "wagtailcore.taskstate",
+    "wagtailcore.workflowstate",
+    "wagtailcore.pagesubscription",
+    "wagtailcore.uploadedfile",
+}
+# Apps whose rows no public page shows (any other app's write bumps `site`).
+UNSHOWN_APPS = {
+    "sessions",
+    "axes",
+    "django_tasks_db",
+    "jobs",
+    "admin",
+    "contenttypes",
+    "wagtailsearch",
+    "wagtailsearchpromotions",
+}
 
 
-def new_generation(sender, **kwargs):
-    label = sender._meta.label_lower
-    if sender._meta.app_label in WATCHED_APPS and label not in UNWATCHED_MODELS:
-        try:
-            cache.incr(GENERATION_KEY)
-        except ValueError:  # not set yet (or evicted): any new value is a new generation
-            cache.set(GENERATION_KEY, 2, timeout=None)
+def section_tags(*, paper_id, section_id):
+    return ("site", f"paper:{paper_id}", f"section:{section_id}")
+
+
+def tags_for_write(instance, update_fields=None):
+    """The tags a write of `instance` makes stale (empty: none)."""
+    meta = instance._meta
+    label = meta.label_lower
+    if meta.app_label in UNSHOWN_APPS or label in UNSHOWN:
+        return ()
+    if label == settings.AUTH_USER_MODEL.lower() and update_fields and set(update_fields) <= {"last_login"}:
+        return ()  # signing in changes no page
+    if label in PLACED:
+        paper_id = getattr(instance, "paper_id", None)
+        section_id = getattr(instance, "section_id", None)
+        if section_id and paper_id:
+            return (f"section:{section_id}", f"paper-sections:{paper_id}")
+        if paper_id:
+            return (f"paper:{paper_id}",)
+    return ("site",)
+
+
+def on_write(sender, instance, update_fields=None, **kwargs):
+    bump(*tags_for_write(instance, update_fields))
+
+
+def section_fragment_keys(*, paper, sections, user):
+    """Set `section.fragment_key` for each section on the paper page: the key its
+    rendering is shared under, or None where it must be rendered for this viewer; and
+    `section.fragment`, the stored rendering if there is one. Returns the keys of the
+    paper's own shared parts ({"signoffs": …, "comments": …}, or Nones).
+
+    Shared only for anonymous viewers, whose rendering depends on nothing but the
+    data (what they may read is decided by the same rules for all of them); a signed-in
+    reader's sections carry their forms, their own reactions and their permissions.
+    The key holds the generations of the tags the section depends on, read in one
+    round trip, so a write makes only the affected sections' renderings unreachable."""
+    if user.is_authenticated or cache_seconds() <= 0:
+        for section in sections:
+            section.fragment_key = section.fragment = None
+        return {"signoffs": None, "comments": None}
+    tags = {s.pk: section_tags(paper_id=paper.pk, section_id=s.pk) for s in sections}
+    paper_tags = ("site", f"paper:{paper.pk}")
+    current = generations({tag for each in tags.values() for tag in each} | set(paper_tags))
+    for section in sections:
+        section.fragment_key = f"{paper.pk}:{section.pk}:" + ".".join(
+            str(current[tag]) for tag in tags[section.pk]
+        )
+    stored = fragments([section.fragment_key for section in sections])
+    for section in sections:
+        section.fragment = stored.get(section.fragment_key)
+    paper_key = f"{paper.pk}:" + ".".join(str(current[tag]) for tag in paper_tags)
+    return {"signoffs": f"signoffs:{paper_key}", "comments": f"paper-comments:{paper_key}"}
 
 
 def connect():
-    post_save.connect(new_generation, dispatch_uid="consultation.paper_page_cache.save")
-    post_delete.connect(new_generation, dispatch_uid="consultation.paper_page_cache.delete")
+    post_save.connect(on_write, dispatch_uid="consultation.page_cache.save")
+    post_delete.connect(on_write, dispatch_uid="consultation.page_cache.delete")

@@ -6,6 +6,7 @@ of the features below it for the Wagtail pages' `get_context`."""
 from consultation.comments.selectors import paper_comments, section_comments
 from consultation.models import ConsultationPage, PolicyPaperPage, SectionPage
 from consultation.models.pages import paper_sections
+from consultation.pages.cache import section_fragment_keys
 from consultation.participation.services import voice_of
 from consultation.stages.selectors import stage_timeline
 from consultation.versions.selectors import wording_marks
@@ -51,9 +52,13 @@ def consultation_detail(*, consultation):
 
 def paper_detail(*, paper, user):
     sections = paper_sections(paper=paper)
-    for section in sections:
+    # Sections whose shared rendering is stored (anonymous readers) are not read again:
+    # only the others (`section.fragment` None) get their comments, marks and permissions.
+    shared_keys = section_fragment_keys(paper=paper, sections=sections, user=user)
+    rendered = [section for section in sections if section.fragment is None]
+    for section in rendered:
         section.can_read_body = user.has_perm("consultation.view_body", section)
-    wording_marks(paper=paper, sections=sections, user=user)
+    wording_marks(paper=paper, sections=rendered, user=user)
     last_updated = max(
         filter(None, [paper.last_published_at, *(s.last_published_at for s in sections)]),
         default=None,
@@ -64,7 +69,8 @@ def paper_detail(*, paper, user):
         "can_read_paper": user.has_perm("consultation.view_body", paper),
         "last_updated": last_updated,
         "voice": voice_of(user=user, consultation=paper.consultation),
-        **paper_comments(paper=paper, sections=sections, user=user),
+        "shared_keys": shared_keys,
+        **paper_comments(paper=paper, sections=sections, rendered=rendered, user=user),
     }
 
 

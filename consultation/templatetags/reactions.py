@@ -4,6 +4,8 @@ The first tag used on a page reads the whole paper's tallies (one aggregate
 query) and the person's own reactions (one query); every later section or
 comment on the page reads from that, cached on the request."""
 
+import hashlib
+
 from django import template
 from django.urls import reverse
 
@@ -12,6 +14,7 @@ from consultation.models import Comment, PolicyPaperPage, SectionPage
 from consultation.models.reactions import ReactionChoice
 from consultation.reactions import selectors
 from consultation.reactions.services import reaction_refusal, reaction_target
+from core.page_cache import fragments
 
 register = template.Library()
 
@@ -97,6 +100,23 @@ def reaction_state(context, obj):
     return state
 
 
+def _shared_rows(kind, sections, columns):
+    """{section id: (key, stored rendering or None)} for one table's rows on the paper page.
+
+    A row is shared where its section is (`section.fragment_key`, set for anonymous
+    readers by consultation/pages/cache.py) and for the same columns, so a reaction
+    re-renders its own section's rows only."""
+    signature = hashlib.sha256(repr(columns).encode()).hexdigest()[:16]
+    keys = {
+        section.pk: f"{kind}:{section.fragment_key}:{signature}"
+        if getattr(section, "fragment_key", None)
+        else None
+        for section in sections
+    }
+    stored = fragments(keys.values())
+    return {pk: (key, stored.get(key)) for pk, key in keys.items()}
+
+
 @register.simple_tag(takes_context=True)
 def paper_tally_table(context, paper, sections):
     """The section × working-group table of a paper, and where its live updates come from."""
@@ -105,37 +125,47 @@ def paper_tally_table(context, paper, sections):
         return {"can_view": False}
     tallies = _paper_cache(context, paper)["tallies"]
     groups = selectors.tally_groups(consultation=paper.consultation, tallies=tallies)
-    return {
-        "can_view": True,
-        "groups": groups,
-        "rows": selectors.paper_tally_table(paper=paper, sections=sections, tallies=tallies, groups=groups),
-        **live_hooks(paper),
-    }
+    rows = selectors.paper_tally_table(paper=paper, sections=sections, tallies=tallies, groups=groups)
+    shared = _shared_rows("tallies", sections, [(group.pk, group.name) for group in groups])
+    for row in rows:
+        row["fragment_key"], row["fragment"] = shared[row["section"].pk]
+    return {"can_view": True, "groups": groups, "rows": rows, **live_hooks(paper)}
 
 
 @register.simple_tag(takes_context=True)
 def paper_heatmap(context, paper, sections):
     """The section × group heat-map of the paper page: each group's position on
-    each section, by the report's statistic, from the tallies already read."""
+    each section, by the report's statistic, from the tallies already read. Rows
+    stored for anonymous readers (see `_shared_rows`) are not worked out again."""
     user = context["request"].user
     if not sections or not user.has_perm("consultation.view_tallies", paper):
         return None
     tallies = _paper_cache(context, paper)["tallies"]
     groups = report_groups(consultation=paper.consultation, tallies=tallies)
-    rows = []
-    for section in sections:
+
+    def row_of(section):
         key = selectors.reaction_target_key("section", section.pk)
         figures = tally_statistics(tally=tallies.get(key) or selectors.empty_tally(key), groups=groups)
+        return {
+            "number": section.number,
+            "title": section.title,
+            "anchor": section.anchor,
+            "classification": figures["classification"],
+            "groups": figures["groups"],
+        }
+
+    first = row_of(sections[0])
+    columns = heatmap([first])["columns"]
+    shared = _shared_rows("heatmap", sections, columns)
+    to_work_out = [s for s in sections if shared[s.pk][1] is None]
+    worked_out = iter(heatmap([first if s is sections[0] else row_of(s) for s in to_work_out])["rows"])
+    rows = []
+    for section in sections:
+        key, stored = shared[section.pk]
         rows.append(
-            {
-                "number": section.number,
-                "title": section.title,
-                "anchor": section.anchor,
-                "classification": figures["classification"],
-                "groups": figures["groups"],
-            }
+            {"fragment_key": key, "fragment": stored} if stored else {**next(worked_out), "fragment_key": key}
         )
-    return heatmap(rows)
+    return {"columns": columns, "rows": rows}
 
 
 def live_hooks(paper):

@@ -3,8 +3,10 @@ from wagtail.admin.panels import FieldPanel
 from wagtail.fields import RichTextField
 from wagtail.models import Page
 
+from core.page_cache import CachedPageMixin
 
-class HomePage(Page):
+
+class HomePage(CachedPageMixin, Page):
     """The site's front page: what Open Policy is, and the way in to consultations."""
 
     intro = RichTextField(blank=True, features=["bold", "italic", "link", "ol", "ul"])
@@ -24,7 +26,7 @@ class HomePage(Page):
         return context
 
 
-class ContentPage(Page):
+class ContentPage(CachedPageMixin, Page):
     """A plain page of prose, such as the accessibility statement."""
 
     body = RichTextField(features=["h2", "h3", "bold", "italic", "link", "ol", "ul"])

@@ -28,7 +28,7 @@ def fetch(client, url):
 
 
 def test_paper_page_size_and_queries_equal_at_100_and_10000_comments(client, settings):
-    settings.PAPER_PAGE_CACHE_SECONDS = 0  # the rendering itself (bulk inserts send no signals)
+    settings.PAGE_CACHE_SECONDS = 0  # the rendering itself (bulk inserts send no signals)
     paper = generate(rng=random.Random(5), sections=4, comments=100, reactions=40, groups=2)
     paper = PolicyPaperPage.objects.get(pk=paper.pk)
     few_queries, few_html = fetch(client, paper.url)

@@ -38,7 +38,7 @@ def queries_for(client, url):
 
 @pytest.mark.parametrize("viewer", ["anonymous", "member", "moderator"])
 def test_paper_page_query_count_does_not_grow_with_comments(client, viewer, settings):
-    settings.PAPER_PAGE_CACHE_SECONDS = 0  # the rendering, not the anonymous cache
+    settings.PAGE_CACHE_SECONDS = 0  # the rendering, not the anonymous cache
     tree = comment_tree(stage="review", sections=4)
     authors = [member_of(tree["group"]) for _ in range(4)]
     if viewer != "anonymous":

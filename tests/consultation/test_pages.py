@@ -145,7 +145,7 @@ def test_section_page_shows_its_number_its_neighbours_and_its_permanent_link(cli
 
 
 def test_paper_page_queries_do_not_grow_with_the_number_of_sections(client, site_tree, settings):
-    settings.PAPER_PAGE_CACHE_SECONDS = 0  # counts the rendering, not the anonymous cache
+    settings.PAGE_CACHE_SECONDS = 0  # counts the rendering, not the anonymous cache
     paper = site_tree["paper"]
     client.get(paper.url)  # warm the per-process caches (site root paths, content types)
     with CaptureQueriesContext(connection) as three_sections:

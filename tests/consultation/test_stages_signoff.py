@@ -150,7 +150,7 @@ def test_statement_html_is_shown_as_text_not_run(client):
 def test_paper_page_queries_do_not_grow_with_groups_and_signoffs(
     client, django_assert_max_num_queries, settings
 ):
-    settings.PAPER_PAGE_CACHE_SECONDS = 0  # the rendering, not the anonymous cache
+    settings.PAGE_CACHE_SECONDS = 0  # the rendering, not the anonymous cache
     tree = groups_tree(stage="signoff", groups=2)
     sign_off(tree, 0)
     client.get(tree["paper"].url)
