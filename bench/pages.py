@@ -2,6 +2,7 @@
 
     python -m bench pages                     # about 3 minutes
     python -m bench pages --seconds 5 --connections 8 --workers 2
+    python -m bench pages --only writes --compare   # writes only, then uvicorn against gunicorn
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres python -m bench pages
 
 What runs: a scratch database (as bench/live.py makes one) with the demo, a minimal
