@@ -194,13 +194,14 @@ def _database(url):
         # A file (not :memory:) so that test servers in other processes share it.
         config["TEST"] = {"NAME": env("SQLITE_TEST_NAME", default=str(VAR_DIR / "test.sqlite3"))}
     else:
-        # Persistent connections: opening a PostgreSQL connection costs about as much as a
-        # small request. Under uvicorn Django runs each ASGI request's sync code in a
-        # thread, so CONN_MAX_AGE would leave connections behind with threads (Django's
-        # docs say to disable it under ASGI) and the pool (psycopg-pool, Django >= 5.1)
-        # is the way: each request borrows a connection and gives it back at the end.
-        # DATABASE_POOL_SIZE bounds each process's connections; 0 turns the pool off
-        # (e.g. behind PgBouncer), and then CONN_MAX_AGE applies (a WSGI server).
+        # Persistent connections: otherwise every request opens a new PostgreSQL connection
+        # (a connect, authentication and a server process each time). Under uvicorn Django
+        # runs each ASGI request's sync code in a thread of its own, so CONN_MAX_AGE would
+        # leave connections behind with the threads (Django's docs say to disable it under
+        # ASGI); the pool (psycopg-pool, Django >= 5.1) is the way: each request borrows a
+        # connection and gives it back at the end. DATABASE_POOL_SIZE bounds each process's
+        # connections; 0 turns the pool off (e.g. behind PgBouncer), and then CONN_MAX_AGE
+        # applies (a WSGI server).
         pool_size = env.int("DATABASE_POOL_SIZE", default=10)
         if pool_size:
             config.setdefault("OPTIONS", {})["pool"] = {"min_size": min(2, pool_size), "max_size": pool_size}
