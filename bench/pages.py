@@ -2,6 +2,7 @@
 
     python -m bench pages                     # about 3 minutes
     python -m bench pages --seconds 5 --connections 8 --workers 2
+    python -m bench pages --only writes --compare   # writes only, then uvicorn against gunicorn
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres python -m bench pages
 
 What runs: a scratch database (as bench/live.py makes one) with the demo, a minimal
@@ -41,15 +42,19 @@ def seed(env, comments, writers):
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+def free_port():
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 class Uvicorn:
-    """The Procfile's arrangement: uvicorn serving HTTP and websockets, `workers` processes."""
+    """uvicorn serving HTTP and websockets (ASGI), `workers` processes."""
 
     def __init__(self, env, workers):
-        import socket
-
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            self.port = s.getsockname()[1]
+        self.port = free_port()
         self.process = subprocess.Popen(
             [
                 *(sys.executable, "-m", "uvicorn", "config.asgi:application"),
@@ -80,6 +85,25 @@ class Uvicorn:
             self.process.wait(timeout=15)
         except subprocess.TimeoutExpired:
             self.process.kill()
+
+
+class Gunicorn(Uvicorn):
+    """gunicorn serving HTTP (WSGI), `workers` processes of `threads` threads each."""
+
+    def __init__(self, env, workers, threads=1):
+        self.port = free_port()
+        self.process = subprocess.Popen(
+            [
+                *(sys.executable, "-m", "gunicorn", "config.wsgi:application"),
+                *("--bind", f"127.0.0.1:{self.port}", "--workers", str(workers)),
+                *("--threads", str(threads), "--log-level", "warning"),
+            ],
+            cwd=ROOT / "site",
+            env=env,
+        )
+
+
+SERVERS = {"uvicorn": Uvicorn, "gunicorn": Gunicorn}
 
 
 # What a browser sends: every browser accepts gzip, and the page cache stores pages gzipped.
@@ -277,6 +301,24 @@ def stored_reactions(database_url):
     return stored, len(rows)
 
 
+def measure_writes(port, seeded, database_url, args):
+    """Reaction POSTs from distinct members, checked against the stored rows, beside raw upserts."""
+    print(f"  writes: {args.writers} members reacting…", end=" ", flush=True)
+    writes = write_load(port, seeded["writers"], seeded["sections"], seconds=args.seconds)
+    print(f"{writes['rps']:.1f} req/s; raw upserts…", end=" ", flush=True)
+    stored, rows = stored_reactions(database_url)
+    writes["wrong"] = sum(
+        1
+        for user_id, mine in writes["last"].items()
+        for t, c in mine.items()
+        if stored.get(user_id, {}).get(t) != c
+    )
+    writes["extra"] = rows - sum(len(mine) for mine in writes["last"].values())
+    writes["raw"] = raw_upserts(database_url, threads=args.writers, seconds=args.seconds)
+    print(f"{writes['raw']:.0f}/s", flush=True)
+    return writes
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m bench pages", description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=8.0, help="load per page")
@@ -285,6 +327,18 @@ def main(argv=None):
     parser.add_argument("--comments", type=int, default=10_000, help="comments on the 100-section paper")
     parser.add_argument("--writers", type=int, default=16, help="members posting reactions at once")
     parser.add_argument("--keep", action="store_true", help="keep the scratch database")
+    parser.add_argument(
+        "--only", choices=["pages", "writes"], help="only the pages, or only the writes (and the two floors)"
+    )
+    parser.add_argument(
+        "--server", choices=sorted(SERVERS), default="uvicorn", help="the HTTP server to measure"
+    )
+    parser.add_argument("--threads", type=int, help="threads per gunicorn process")
+    parser.add_argument(
+        "--compare",
+        action="store_true",
+        help="then the floors and the writes under uvicorn and gunicorn in turn",
+    )
     args = parser.parse_args(argv)
     redis_url = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
     check_redis(redis_url)
@@ -299,14 +353,16 @@ def main(argv=None):
     )
     seeded = seed(env, args.comments, args.writers)
     pages = seeded["pages"]
-    server = Uvicorn(env, args.workers)
-    results = {}
+    server = SERVERS[args.server](env, args.workers, **({"threads": args.threads} if args.threads else {}))
+    results, writes, empty = {}, None, None
     try:
         first = next(iter(pages.values()))
         server.wait(first["url"])
         # Every worker warm (imports, Wagtail's site lookups, connections) before the baseline.
         load(server.port, first["url"], seconds=min(2.0, args.seconds), connections=args.connections)
         for name, page in pages.items():
+            if args.only == "writes" and name not in (MINIMAL_CACHED, MINIMAL_RENDERED, BARE):
+                continue  # the floors only, beside the writes
             print(f"  {name}…", end=" ", flush=True)
             for _ in range(2):  # warm: Wagtail's site lookups, the page cache, the report's cache
                 fetch(http.client.HTTPConnection("127.0.0.1", server.port, timeout=120), page["url"])
@@ -322,39 +378,37 @@ def main(argv=None):
                 )
             }
             print(f"{results[name]['rps']:.1f} req/s", flush=True)
-        print("  every cache empty…", end=" ", flush=True)
-        empty = {
-            name: empty_cache_latency(server.port, url, redis_url=redis_url, prefix=cache_prefix)
-            for name, url in seeded["empty"].items()
-        }
-        print(f"{empty['paper']:.0f} ms", flush=True)
-        print(f"  writes: {args.writers} members reacting…", end=" ", flush=True)
-        writes = write_load(server.port, seeded["writers"], seeded["sections"], seconds=args.seconds)
-        print(f"{writes['rps']:.1f} req/s; raw upserts…", end=" ", flush=True)
-        stored, rows = stored_reactions(database_url)
-        writes["wrong"] = sum(
-            1
-            for user_id, mine in writes["last"].items()
-            for t, c in mine.items()
-            if stored.get(user_id, {}).get(t) != c
-        )
-        writes["extra"] = rows - sum(len(mine) for mine in writes["last"].values())
-        writes["raw"] = raw_upserts(database_url, threads=args.writers, seconds=args.seconds)
-        print(f"{writes['raw']:.0f}/s", flush=True)
+        if args.only != "writes":
+            print("  every cache empty…", end=" ", flush=True)
+            empty = {
+                name: empty_cache_latency(server.port, url, redis_url=redis_url, prefix=cache_prefix)
+                for name, url in seeded["empty"].items()
+            }
+            print(f"{empty['paper']:.0f} ms", flush=True)
+        if args.only != "pages":
+            writes = measure_writes(server.port, seeded, database_url, args)
     finally:
         server.stop()
+    try:
+        if args.compare:
+            compare_servers(env, seeded, args)
+    finally:
         if not args.keep:
             drop()
             if database_name.startswith("SQLite"):
                 shutil.rmtree(VAR, ignore_errors=True)
-    report(results, pages, args, database_name)
-    print()
-    print(
-        f"Every cache empty (page, section fragments, tallies; the cache's keys deleted before each of "
-        f"{EMPTY_TRIALS} requests, one at a time, median): minimal page {empty['minimal']:.0f} ms, "
-        f"paper of 100 sections / {args.comments:,} comments {empty['paper']:.0f} ms "
-        f"({empty['minimal'] / empty['paper']:.3f}x the minimal page's speed)."
-    )
+    if results:
+        report(results, pages, args, database_name)
+    if empty is not None:
+        print()
+        print(
+            f"Every cache empty (page, section fragments, tallies; the cache's keys deleted before each of "
+            f"{EMPTY_TRIALS} requests, one at a time, median): minimal page {empty['minimal']:.0f} ms, "
+            f"paper of 100 sections / {args.comments:,} comments {empty['paper']:.0f} ms "
+            f"({empty['minimal'] / empty['paper']:.3f}x the minimal page's speed)."
+        )
+    if writes is None:
+        return
     print()
     print(
         f"Writes: {writes['rps']:.1f} reaction POSTs/s from {args.writers} members (JSON, as the live page "
@@ -365,6 +419,10 @@ def main(argv=None):
 
 
 EMPTY_TRIALS = 3
+# The baselines' names, as bench/seed_pages.py gives them.
+MINIMAL_CACHED = "minimal Wagtail page, cached (warm baseline)"
+MINIMAL_RENDERED = "minimal Wagtail page, rendered (cold baseline)"
+BARE = "bare Django view"
 
 
 def section_writes(redis_url, prefix, bump):
@@ -406,10 +464,42 @@ def empty_cache_latency(port, path, *, redis_url, prefix):
     return percentile(times, 0.5)
 
 
+def compare_servers(env, seeded, args):
+    """The bare view, the minimal page and reaction POSTs under each server in turn, same database."""
+    rows = []
+    for name in ("uvicorn", "gunicorn"):
+        for threads in (1, 4) if name == "gunicorn" else (None,):
+            label = name if threads is None else f"gunicorn ({threads} thread{'s' * (threads > 1)})"
+            server = SERVERS[name](env, args.workers, **({"threads": threads} if threads else {}))
+            try:
+                server.wait(seeded["pages"][MINIMAL_RENDERED]["url"])
+                row = {"server": label}
+                for page in (BARE, MINIMAL_RENDERED):
+                    url = seeded["pages"][page]["url"]
+                    row[page] = load(server.port, url, seconds=args.seconds, connections=args.connections)[
+                        "rps"
+                    ]
+                row["writes"] = write_load(
+                    server.port, seeded["writers"], seeded["sections"], seconds=args.seconds
+                )
+                rows.append(row)
+                print(f"  {label}: {row['writes']['rps']:.1f} reactions/s", flush=True)
+            finally:
+                server.stop()
+    print()
+    print(f"Servers compared ({args.workers} processes each), load average {os.getloadavg()[0]:.1f}:")
+    print(f"{'server':<22} {'bare view/s':>11} {'minimal page/s':>14} {'reactions/s':>11} {'errors':>6}")
+    for row in rows:
+        print(
+            f"{row['server']:<22} {row[BARE]:>11.1f} {row[MINIMAL_RENDERED]:>14.1f}"
+            f" {row['writes']['rps']:>11.1f} {row['writes']['errors']:>6}"
+        )
+
+
 def report(results, pages, args, database_name):
     print()
     print(
-        f"Read path: uvicorn ({args.workers} workers, production settings), {database_name}, "
+        f"Read path: {args.server} ({args.workers} workers, production settings), {database_name}, "
         f"{args.connections} connections × {args.seconds:g} s per page, {os.cpu_count()} CPU cores, "
         f"load average {os.getloadavg()[0]:.1f} at the end. Each row's ratios are to its group's "
         "baseline: warm rows (served from the page cache) to the minimal page served from it, cold "

@@ -249,6 +249,34 @@ def _parent_as(page, model):
     return parent if parent is not None else page.get_parent().specific
 
 
+def with_ancestors(section):
+    """`section` with its paper, and the paper with its consultation, fetched in ONE query
+    (`section.paper` then `paper.consultation` take two): the reaction POST at an event's
+    peak needs the paper whole but of the consultation only what the rules ask (its id
+    and stage). The consultation's other fields are deferred: Django loads one on first
+    use, so nothing reads a default in place of the stored value."""
+    paper_path = section.path[: -section.steplen]
+    consultation = ConsultationPage.objects.filter(path=paper_path[: -section.steplen])
+    paper = (
+        PolicyPaperPage.objects.filter(path=paper_path)
+        .annotate(
+            consultation_pk=models.Subquery(consultation.values("pk")[:1]),
+            consultation_path=models.Subquery(consultation.values("path")[:1]),
+            consultation_stage=models.Subquery(consultation.values("current_stage")[:1]),
+        )
+        .first()
+    )
+    if paper is None or paper.consultation_pk is None:
+        return section  # not where a section belongs: the properties look it up the slow way
+    paper._consultation_cache = ConsultationPage.from_db(
+        paper._state.db,
+        ["id", "path", "page_ptr_id", "current_stage"],
+        [paper.consultation_pk, paper.consultation_path, paper.consultation_pk, paper.consultation_stage],
+    )
+    section._paper_cache = paper
+    return section
+
+
 def wording_hash(body_html):
     """The fingerprint of a section's wording: SHA-256 of its rendered body.
 

@@ -15,6 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from consultation.models import Comment, PolicyPaperPage, SectionPage
+from consultation.models.pages import with_ancestors
 from consultation.models.proposals import proposal_get
 from consultation.models.reactions import TargetKind
 from consultation.reactions import broadcast
@@ -44,7 +45,7 @@ class ReactionForm(forms.Form):
 
 def _target_or_404(kind, target_id):
     if kind == TargetKind.SECTION:
-        return reaction_target(get_object_or_404(SectionPage.objects.live(), pk=target_id))
+        return reaction_target(with_ancestors(get_object_or_404(SectionPage.objects.live(), pk=target_id)))
     if kind == TargetKind.COMMENT:
         comment = get_object_or_404(Comment.objects.select_related("paper", "section"), pk=target_id)
         if not comment.paper.live:
@@ -92,17 +93,21 @@ def _fresh_tally(target):
 def react(request, kind, target_id):
     """Set or withdraw the signed-in person's reaction to a section, comment or proposal."""
     target = _target_or_404(kind, target_id)
+    # The way back is only for the plain form: working out a page's URL costs
+    # more than the rest of a JSON answer's Python (Wagtail's site lookups).
     wants_json = _wants_json(request)
-    back = _back_url(request, target)
 
     if not request.user.is_authenticated:
         if wants_json:
             return JsonResponse({"error": "Sign in to react."}, status=401)
-        return redirect_to_login(back)
+        return redirect_to_login(_back_url(request, target))
     if limit_exceeded(request, "reaction"):
         if wants_json:
             return JsonResponse({"error": TOO_MANY_PAGE}, status=429)
-        context = {"message": f"Your reaction was not recorded. {TOO_MANY_PAGE}", "back_url": back}
+        context = {
+            "message": f"Your reaction was not recorded. {TOO_MANY_PAGE}",
+            "back_url": _back_url(request, target),
+        }
         return render(request, "429.html", context, status=429)
 
     form = ReactionForm(request.POST, target=target)
@@ -126,7 +131,7 @@ def react(request, kind, target_id):
         if wants_json:
             return JsonResponse({"error": error}, status=status)
         messages.error(request, f"Your reaction was not recorded. {error}")
-        return HttpResponseRedirect(back, status=303)
+        return HttpResponseRedirect(_back_url(request, target), status=303)
 
     label = dict(form.fields["choice"].choices)[choice] if choice else None
     message = (
@@ -139,7 +144,7 @@ def react(request, kind, target_id):
             {"target": target.key, "choice": choice, "message": message, **_fresh_tally(target)}
         )
     messages.success(request, message)
-    return HttpResponseRedirect(back, status=303)
+    return HttpResponseRedirect(_back_url(request, target), status=303)
 
 
 @require_GET

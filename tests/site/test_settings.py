@@ -27,6 +27,8 @@ CONFIG_VARIABLES = [
     "CACHE_PREFIX",
     # Set by the browser fixtures for the test process only; check --deploy rightly refuses it.
     "DJANGO_ALLOW_ASYNC_UNSAFE",
+    "DATABASE_POOL_SIZE",
+    "CONN_MAX_AGE",
 ]
 
 PROBE = """
@@ -36,6 +38,7 @@ print(json.dumps({
     "DATABASES": settings.DATABASES,
     "CHANNEL_LAYERS": settings.CHANNEL_LAYERS,
     "CACHES": settings.CACHES,
+    "SESSION_ENGINE": settings.SESSION_ENGINE,
     "DEBUG": settings.DEBUG,
     "DEMO_DATA_ALLOWED": getattr(settings, "DEMO_DATA_ALLOWED", None),
 }, default=str))
@@ -108,6 +111,28 @@ def test_database_url_selects_postgresql():
         5433,
         "op",
     )
+
+
+def test_postgresql_keeps_a_pool_of_connections_per_process_unless_turned_off():
+    url = "postgres://op:pw@db.internal:5433/openpolicy"
+    database = read_settings(DATABASE_URL=url)["DATABASES"]["default"]
+    # Under uvicorn each request has a thread of its own: a pool, never CONN_MAX_AGE.
+    assert database["OPTIONS"]["pool"] == {"min_size": 2, "max_size": 10}
+    assert database["CONN_MAX_AGE"] == 0
+
+    sized = read_settings(DATABASE_URL=url, DATABASE_POOL_SIZE="4")["DATABASES"]["default"]
+    assert sized["OPTIONS"]["pool"]["max_size"] == 4
+
+    off = read_settings(DATABASE_URL=url, DATABASE_POOL_SIZE="0", CONN_MAX_AGE="60")["DATABASES"]["default"]
+    assert "pool" not in off.get("OPTIONS", {})
+    assert off["CONN_MAX_AGE"] == 60
+
+
+def test_sessions_are_cached_only_in_a_cache_every_process_shares():
+    # A local-memory cache would keep a session alive in one process after sign-out in another.
+    assert read_settings()["SESSION_ENGINE"] == "django.contrib.sessions.backends.db"
+    cached = read_settings(REDIS_URL="redis://cache.internal:6380/2")["SESSION_ENGINE"]
+    assert cached == "django.contrib.sessions.backends.cached_db"
 
 
 def test_without_redis_url_one_process_uses_the_in_memory_layer_and_local_cache():

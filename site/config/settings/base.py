@@ -195,14 +195,25 @@ def _database(url):
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
             "timeout": 20,
         }
+        config["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
         # A file (not :memory:) so that test servers in other processes share it.
         config["TEST"] = {"NAME": env("SQLITE_TEST_NAME", default=str(VAR_DIR / "test.sqlite3"))}
     else:
-        # 0 under uvicorn: Django runs each ASGI request's sync code in a thread of its
-        # own, so a persistent connection would be left behind with the thread (Django's
-        # docs say to disable them under ASGI). Under a WSGI server, set CONN_MAX_AGE;
-        # health checks then replace a connection the server dropped instead of failing.
-        config.setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
+        # Persistent connections: otherwise every request opens a new PostgreSQL connection
+        # (a connect, authentication and a server process each time). Under uvicorn Django
+        # runs each ASGI request's sync code in a thread of its own, so CONN_MAX_AGE would
+        # leave connections behind with the threads (Django's docs say to disable it under
+        # ASGI); the pool (psycopg-pool, Django >= 5.1) is the way: each request borrows a
+        # connection and gives it back at the end. DATABASE_POOL_SIZE bounds each process's
+        # connections; 0 turns the pool off (e.g. behind PgBouncer), and then CONN_MAX_AGE
+        # applies (a WSGI server).
+        pool_size = env.int("DATABASE_POOL_SIZE", default=10)
+        if pool_size:
+            config.setdefault("OPTIONS", {})["pool"] = {"min_size": min(2, pool_size), "max_size": pool_size}
+            config["CONN_MAX_AGE"] = 0  # the pool keeps the connections; Django refuses both
+        else:
+            config.setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
+        # Health checks replace a connection the server dropped instead of failing a request.
         config.setdefault("CONN_HEALTH_CHECKS", env.bool("CONN_HEALTH_CHECKS", default=True))
     return config
 
@@ -249,6 +260,11 @@ if REDIS_URL:
             },
         }
     }
+    # Sessions are read from Redis and written through to the database: every
+    # signed-in request (a reaction POST, say) is one query fewer, and a lost
+    # Redis loses no session. Without Redis each process would cache alone, and
+    # a sign-out in one would leave the session alive in the other's cache.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
