@@ -10,6 +10,12 @@ group. Each broadcast therefore crosses the channel layer once per process
 local viewer's outbox. With a thousand viewers that is the difference between
 a thousand Redis messages per update, which RedisChannelLayer starts dropping
 once a process falls behind, and one.
+
+The relay also holds the paper's snapshot as text, read once and handed to
+every viewer that connects until the next message reaches the relay: a
+thousand viewers arriving together cost one snapshot read, not a thousand.
+Each viewer still asks the rule (consultation.view_tallies) for itself before
+it gets anything; the snapshot is the same for everyone allowed to read it.
 """
 
 import asyncio
@@ -52,6 +58,13 @@ class PaperRelay:
         self.channel = None
         self.started = None
         self.pump = None
+        self.joined = False
+        # The shared snapshot. `generation` moves on with every message the relay
+        # receives and every time it loses or regains the group; a snapshot is
+        # shared only within the generation its read began in (see snapshot_text).
+        self.generation = 0
+        self.snapshot = None
+        self.reading = None  # (generation, future) of the read in flight
 
     async def start(self):
         """Join the group. Returns when the first attempt is over, joined or not:
@@ -68,7 +81,43 @@ class PaperRelay:
         except Exception as error:  # noqa: BLE001 - any failure: keep the sockets, try again
             logger.warning("Relay for paper %s cannot join its group (%s); retrying", self.paper_id, error)
             return False
+        self.joined = True
+        self._forget_snapshot()
         return True
+
+    def _forget_snapshot(self):
+        self.generation += 1
+        self.snapshot = None
+
+    async def snapshot_text(self):
+        """The paper's snapshot as text (None if it is no longer published), for a
+        viewer that has already joined this relay.
+
+        Shared while nothing has reached the relay since it was read: anything
+        later reaches the viewer through its outbox, as with a snapshot of its
+        own. A read that began in an earlier generation is not shared (it may
+        predate a message this viewer joined too late to receive). While the
+        relay is out of its group nothing is shared: each viewer reads the
+        database, as the relay cannot hear what changes."""
+        if not self.joined:
+            return await database_sync_to_async(_snapshot_text)(self.paper_id)
+        if self.snapshot is not None:
+            return self.snapshot
+        generation = self.generation
+        if self.reading is None or self.reading[0] != generation:
+            self.reading = (generation, asyncio.ensure_future(self._read_snapshot(generation)))
+        # Shielded: one viewer giving up must not cancel the read the others wait for.
+        return await asyncio.shield(self.reading[1])
+
+    async def _read_snapshot(self, generation):
+        try:
+            text = await database_sync_to_async(_snapshot_text)(self.paper_id)
+        finally:
+            if self.reading is not None and self.reading[0] == generation:
+                self.reading = None
+        if generation == self.generation and self.joined:
+            self.snapshot = text
+        return text
 
     async def _pump(self, layer, joined):
         try:
@@ -96,8 +145,12 @@ class PaperRelay:
                 logger.warning(
                     "Relay for paper %s lost the channel layer (%s); rejoining", self.paper_id, error
                 )
+                self.joined = False
+                self._forget_snapshot()
                 recovering = True
                 continue
+            # Whatever the message, the shared snapshot may now be older than it.
+            self._forget_snapshot()
             if message.get("access") == "changed":
                 for viewer in list(self.viewers):
                     viewer.recheck_access()
@@ -158,6 +211,7 @@ async def relay_join(paper_id, viewer):
         if registry.get(paper_id) is relay:
             del registry[paper_id]
         raise
+    return relay
 
 
 async def relay_leave(paper_id, viewer):
@@ -193,11 +247,16 @@ class PaperTalliesConsumer(AsyncWebsocketConsumer):
         # the two (the client drops anything the snapshot already has). What
         # arrives meanwhile waits in the outbox until the snapshot has gone.
         self.paper_id = paper.pk
-        await relay_join(paper.pk, self)
+        relay = await relay_join(paper.pk, self)
         try:
+            snapshot = await relay.snapshot_text()
+            if snapshot is None:  # unpublished since the check above
+                await relay_leave(self.paper_id, self)
+                self.paper_id = None
+                await self.close(code=CLOSE_FORBIDDEN, reason="not_found")
+                return
             await self.accept()
-            snapshot = await database_sync_to_async(tally_snapshot)(paper=paper)
-            await self.send(text_data=encode_snapshot(snapshot))
+            await self.send(text_data=snapshot)
             self.writer = asyncio.get_running_loop().create_task(self._write())
         except BaseException:
             await relay_leave(self.paper_id, self)
