@@ -20,12 +20,17 @@ it gets anything; the snapshot is the same for everyone allowed to read it.
 
 import asyncio
 import contextlib
+import contextvars
 import logging
 import weakref
+from types import SimpleNamespace
 
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from channels.layers import get_channel_layer
+from django.contrib.auth import get_user
+from django.contrib.auth.models import AnonymousUser
 
 from consultation.explain import Verdict, explain
 from consultation.models import PolicyPaperPage
@@ -225,6 +230,88 @@ async def relay_leave(paper_id, viewer):
         await relay.stop()
 
 
+def _viewer(scope):
+    """Who is connecting: the scope's user if a middleware resolved one, else
+    the person the session names (Django's own lookup), else the public."""
+    user = scope.get("user")
+    if user is None:
+        session = scope.get("session")
+        user = get_user(SimpleNamespace(session=session)) if session is not None else AnonymousUser()
+        scope["user"] = user  # kept for the socket's life, as AuthMiddleware does
+    return user
+
+
+def _check_batch(paper_id, scopes):
+    """The rule for each viewer, against one read of the paper made after all of
+    them arrived: (the paper or None, the explainer's verdict) per scope."""
+    paper = PolicyPaperPage.objects.live().filter(pk=paper_id).first()
+    results = []
+    for scope in scopes:
+        if paper is None:
+            results.append((None, Verdict(False, "not_found", "There is no published paper here.")))
+            continue
+        verdict = explain(_viewer(scope), "consultation.view_tallies", paper)
+        results.append((paper if verdict else None, verdict))
+    return results
+
+
+class Admissions:
+    """The access checks of the viewers connecting to one paper in this process.
+
+    Viewers who arrive while a check is running wait for the next one, which
+    then reads the paper once for all of them and asks the rule for each: a
+    thousand viewers arriving together cost a few reads and database
+    connections, not a thousand. Every verdict still comes from the rule
+    (consultation.view_tallies) for that viewer, on a read made after the
+    viewer arrived, as a check of its own would be."""
+
+    def __init__(self, paper_id, registry):
+        self.paper_id = paper_id
+        self.registry = registry
+        self.waiting = []
+        self.task = None
+
+    async def check(self, scope):
+        loop = asyncio.get_running_loop()
+        future = loop.create_future()
+        self.waiting.append((scope, future))
+        if self.task is None:
+            # A fresh context, not the first viewer's.
+            self.task = loop.create_task(self._run(), context=contextvars.Context())
+        return await future
+
+    async def _run(self):
+        try:
+            while self.waiting:
+                batch, self.waiting = self.waiting, []
+                try:
+                    results = await database_sync_to_async(_check_batch)(
+                        self.paper_id, [scope for scope, _ in batch]
+                    )
+                except Exception as error:  # noqa: BLE001 - each waiting viewer gets the error
+                    for _, future in batch:
+                        if not future.done():
+                            future.set_exception(error)
+                    continue
+                for (_, future), result in zip(batch, results, strict=True):
+                    if not future.done():  # a viewer that gave up is cancelled
+                        future.set_result(result)
+        finally:
+            self.task = None
+            if self.registry.get(self.paper_id) is self:
+                del self.registry[self.paper_id]
+
+
+_admissions = weakref.WeakKeyDictionary()  # event loop -> {paper id: Admissions}
+
+
+def admissions(paper_id):
+    registry = _admissions.setdefault(asyncio.get_running_loop(), {})
+    if paper_id not in registry:
+        registry[paper_id] = Admissions(paper_id, registry)
+    return registry[paper_id]
+
+
 class PaperTalliesConsumer(AsyncWebsocketConsumer):
     # No channel of its own: viewers hear from their relay, never from the layer
     # directly. Channels would otherwise receive on a per-socket channel and end
@@ -262,13 +349,17 @@ class PaperTalliesConsumer(AsyncWebsocketConsumer):
             await relay_leave(self.paper_id, self)
             raise
 
-    @database_sync_to_async
-    def _readable_paper(self, paper_id):
-        paper = PolicyPaperPage.objects.live().filter(pk=paper_id).first()
-        if paper is None:
-            return None, Verdict(False, "not_found", "There is no published paper here.")
-        verdict = explain(self.scope["user"], "consultation.view_tallies", paper)
-        return (paper if verdict else None), verdict
+    async def _readable_paper(self, paper_id):
+        return await admissions(paper_id).check(self.scope)
+
+    async def dispatch(self, message):
+        # Channels' own dispatch first closes stale database connections, a trip
+        # to the sync thread for every connect and disconnect. Our handlers touch
+        # the database only through database_sync_to_async, which closes them.
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
 
     def recheck_access(self):
         """Called by the relay when the paper may have become unreadable."""

@@ -159,3 +159,44 @@ async def test_a_shared_snapshot_is_never_handed_out_without_the_rule(tree):
     ok, code = await socket(paper_id).connect(timeout=10)
     assert (ok, code) == (False, 4403)
     await first.disconnect()
+
+
+async def test_viewers_checked_together_each_get_their_own_verdict_from_their_session(
+    tree, reads, monkeypatch
+):
+    """On a restricted paper, an editor (named by their session cookie) and members of
+    the public connecting at the same moment share one check of the paper; the editor
+    is let in, the rest refused, and the refused never cause a snapshot read."""
+    from django.test import Client
+
+    from tests.support.people import editor_of
+    from tests.support.trees import restrict
+
+    paper_id = tree["paper"].pk
+
+    @database_sync_to_async
+    def editor_cookie():
+        restrict(tree["paper"])
+        client = Client()
+        client.force_login(editor_of(tree["paper"]))
+        return (b"cookie", f"sessionid={client.cookies['sessionid'].value}".encode())
+
+    cookie = await editor_cookie()
+    batches = []
+    real = consumers._check_batch
+
+    def counting(paper_id, scopes):
+        batches.append(len(scopes))
+        return real(paper_id, scopes)
+
+    monkeypatch.setattr(consumers, "_check_batch", counting)
+    editor = WebsocketCommunicator(application, f"/ws/papers/{paper_id}/", headers=[ORIGIN, cookie])
+    public = [socket(paper_id) for _ in range(6)]
+    results = await asyncio.gather(editor.connect(timeout=10), *(p.connect(timeout=10) for p in public))
+    assert results[0] == (True, None)
+    assert all(result == (False, 4403) for result in results[1:])
+    snapshot = await editor.receive_json_from(timeout=10)
+    assert snapshot["type"] == "snapshot"
+    assert len(reads) == 1
+    assert sum(batches) == 7 and len(batches) < 7  # checked in batches, each viewer once
+    await editor.disconnect()
