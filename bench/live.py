@@ -1,29 +1,34 @@
-"""Benchmark: a reaction POST reaching N live viewers, against the raw Redis fan-out.
+"""Benchmark: N live viewers connecting and receiving, against a bare ASGI broadcaster.
 
-    python -m bench                           # N = 10, 100, 1000; about 3 minutes
-    python -m bench --clients 10,100 --trials 30
+    python -m bench                           # N = 10, 100, 1000; about 6 minutes
+    python -m bench --clients 1000 --trials 40 --burst-seconds 0
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres python -m bench
 
 What runs: the real site under uvicorn (one process, production settings,
 RedisChannelLayer) in a subprocess, on a scratch database this script creates
 (var/bench/live.sqlite3, or a database named <yours>_bench_live beside the one
-DATABASE_URL names) and seeds with one paper. N websocket clients connect to
-the paper's socket; one member then reacts over HTTP, alternating agree and
-disagree, and the time runs from just before the POST until the last of the N
-clients has the new tally. Trials are spaced beyond the 250 ms coalescing
+DATABASE_URL names) and seeds with one paper; and, as the floor, a bare ASGI
+broadcaster of our own (bench/bare_ws.py) under the same uvicorn with the same
+websocket implementation.
+
+For each N, on both servers with the same client code: the time to connect N
+websocket clients (50 handshakes in flight) until all hold their first message
+(the site's snapshot, the floor's hello), the server's memory per open socket
+(RSS after less before, over N), and delivery until all N hold a message: the
+floor from POST /broadcast; the site's live path from a group_send of an update
+into the paper's group (what its own broadcast does); and the site from a
+member's reaction POST. Trials are spaced beyond the 250 ms coalescing
 interval, so each measures a lone vote, which the server sends at once.
 
-Baseline, in the same run: channels-redis alone — one `group_send` to a group
-of N channels and the time until all N have received it, with no HTTP, no
-database, no ASGI server and no websockets. The ratio says what everything
-else costs on top of the transport.
+For reference, in the same run: channels-redis alone, one `group_send` to a
+group of N channels until all N have it (no server, no websockets).
 
 Then a burst: 10 people post reactions as fast as they can for a few seconds
-while N clients watch; the table shows how many messages each client needed
+while N clients watch; the report shows how many messages each client needed
 (coalescing) and checks the clients' final tallies against the database.
 
 Everything talks to 127.0.0.1 only. Needs Redis (REDIS_URL, default
-redis://127.0.0.1:6379/0).
+redis://127.0.0.1:6379/0). The open-file limit is raised for the clients.
 """
 
 import argparse
