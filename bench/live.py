@@ -1,29 +1,34 @@
-"""Benchmark: a reaction POST reaching N live viewers, against the raw Redis fan-out.
+"""Benchmark: N live viewers connecting and receiving, against a bare ASGI broadcaster.
 
-    python -m bench                           # N = 10, 100, 1000; about 3 minutes
-    python -m bench --clients 10,100 --trials 30
+    python -m bench                           # N = 10, 100, 1000; about 6 minutes
+    python -m bench --clients 1000 --trials 40 --burst-seconds 0
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres python -m bench
 
 What runs: the real site under uvicorn (one process, production settings,
 RedisChannelLayer) in a subprocess, on a scratch database this script creates
 (var/bench/live.sqlite3, or a database named <yours>_bench_live beside the one
-DATABASE_URL names) and seeds with one paper. N websocket clients connect to
-the paper's socket; one member then reacts over HTTP, alternating agree and
-disagree, and the time runs from just before the POST until the last of the N
-clients has the new tally. Trials are spaced beyond the 250 ms coalescing
+DATABASE_URL names) and seeds with one paper; and, as the floor, a bare ASGI
+broadcaster of our own (bench/bare_ws.py) under the same uvicorn with the same
+websocket implementation.
+
+For each N, on both servers with the same client code: the time to connect N
+websocket clients (50 handshakes in flight) until all hold their first message
+(the site's snapshot, the floor's hello), the server's memory per open socket
+(RSS after less before, over N), and delivery until all N hold a message: the
+floor from POST /broadcast; the site's live path from a group_send of an update
+into the paper's group (what its own broadcast does); and the site from a
+member's reaction POST. Trials are spaced beyond the 250 ms coalescing
 interval, so each measures a lone vote, which the server sends at once.
 
-Baseline, in the same run: channels-redis alone — one `group_send` to a group
-of N channels and the time until all N have received it, with no HTTP, no
-database, no ASGI server and no websockets. The ratio says what everything
-else costs on top of the transport.
+For reference, in the same run: channels-redis alone, one `group_send` to a
+group of N channels until all N have it (no server, no websockets).
 
 Then a burst: 10 people post reactions as fast as they can for a few seconds
-while N clients watch; the table shows how many messages each client needed
+while N clients watch; the report shows how many messages each client needed
 (coalescing) and checks the clients' final tallies against the database.
 
 Everything talks to 127.0.0.1 only. Needs Redis (REDIS_URL, default
-redis://127.0.0.1:6379/0).
+redis://127.0.0.1:6379/0). The open-file limit is raised for the clients.
 """
 
 import argparse
@@ -134,7 +139,9 @@ def seed(env, people):
 
 
 class Server:
-    def __init__(self, env):
+    """uvicorn in a subprocess: the site's ASGI application, or (for the floor) another app."""
+
+    def __init__(self, env, app="config.asgi:application", cwd=SITE):
         import socket
 
         with socket.socket() as s:
@@ -142,14 +149,22 @@ class Server:
             self.port = s.getsockname()[1]
         self.process = subprocess.Popen(
             [
-                *(sys.executable, "-m", "uvicorn", "config.asgi:application"),
+                *(sys.executable, "-m", "uvicorn", app),
                 *("--host", "127.0.0.1", "--port", str(self.port)),
                 *("--ws", "websockets-sansio", "--lifespan", "off", "--log-level", "warning"),
                 "--no-access-log",
             ],
-            cwd=SITE,
+            cwd=cwd,
             env=env,
         )
+
+    def rss(self):
+        """The server process's resident memory, in bytes (Linux)."""
+        with open(f"/proc/{self.process.pid}/status") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) * 1024
+        return 0
 
     @property
     def url(self):
@@ -163,9 +178,9 @@ class Server:
             if self.process.poll() is not None:
                 raise SystemExit("The server exited during start-up.")
             try:
-                if requests.get(self.url + path, timeout=2).status_code == 200:
+                if requests.get(self.url + path, timeout=10).status_code == 200:
                     return
-            except requests.ConnectionError:
+            except requests.RequestException:  # not listening yet, or slow on a loaded machine
                 time.sleep(0.2)
         raise SystemExit("The server did not start within 60 s.")
 
@@ -178,6 +193,10 @@ class Server:
 
 
 # ---------------------------------------------------------------- measuring
+
+
+# Handshakes in flight at once, for the site and the floor alike.
+CONNECTING = 50
 
 
 def percentile(values, fraction):
@@ -195,8 +214,8 @@ def summary(seconds):
 class Viewers:
     """N websocket clients on one paper, keeping what each last received."""
 
-    def __init__(self, server, paper_id, count):
-        self.url = f"ws://127.0.0.1:{server.port}/ws/papers/{paper_id}/"
+    def __init__(self, server, path, count):
+        self.url = f"ws://127.0.0.1:{server.port}{path}"
         self.origin = server.url
         self.count = count
         self.sockets = []
@@ -205,9 +224,11 @@ class Viewers:
         self.waiters = []
 
     async def open(self):
+        """Connect all N, at most CONNECTING at a time; returns when every one is
+        open and holds its first message (the site's snapshot, the floor's hello)."""
         from websockets.asyncio.client import connect
 
-        gate = asyncio.Semaphore(50)
+        gate = asyncio.Semaphore(CONNECTING)
 
         async def one(index):
             async with gate:
@@ -232,24 +253,29 @@ class Viewers:
                         latest[tally["target"]] = (message["version"], tally)
                 self.received[index] += 1
                 for waiter in list(self.waiters):
-                    waiter(now)
+                    waiter(index, now)
         except Exception:  # closed at the end of the phase
             return
 
     async def all_advanced(self, start, timeout=10):
         """Wait until every client has received a message since `start` (their counts then).
 
-        Returns when the last of them got it, or None if some never did (a lost message)."""
+        Returns when the last of them got it, or None if some never did (a lost message).
+        Constant work per message received, so the bench's own bookkeeping does not
+        grow with N squared and hide the servers' differences."""
         done = asyncio.get_running_loop().create_future()
-        state = {"last": None}
+        state = {"last": None, "waiting": sum(1 for n, s in zip(self.received, start, strict=True) if n <= s)}
 
-        def check(now):
-            if not done.done() and all(n > s for n, s in zip(self.received, start, strict=True)):
-                state["last"] = now
-                done.set_result(None)
+        def check(index, now):
+            if self.received[index] == start[index] + 1:  # this client's first since start
+                state["waiting"] -= 1
+                if state["waiting"] == 0 and not done.done():
+                    state["last"] = now
+                    done.set_result(None)
 
+        if state["waiting"] == 0:
+            return time.perf_counter()
         self.waiters.append(check)
-        check(time.perf_counter())
         try:
             await asyncio.wait_for(done, timeout)
         except TimeoutError:
@@ -283,11 +309,51 @@ class Poster:
         return response
 
 
-async def measure_reactions(server, paper_id, section_id, session, count, trials, spacing):
-    viewers = Viewers(server, paper_id, count)
+async def open_viewers(server, path, count):
+    """Connect N clients; the time until all hold their first message, and the
+    server's memory per open socket (its RSS after, less before, over N)."""
+    viewers = Viewers(server, path, count)
+    before = server.rss()
     started = time.perf_counter()
     await viewers.open()
     connect_seconds = time.perf_counter() - started
+    await asyncio.sleep(0.5)  # let the server settle what each connect left behind
+    per_socket = (server.rss() - before) / count
+    return viewers, connect_seconds, per_socket
+
+
+async def measure_floor(server, count, trials, spacing, payload):
+    """The bare broadcaster: connect N, then time POST /broadcast until all N hold it."""
+    import requests
+
+    viewers, connect_seconds, per_socket = await open_viewers(server, "/ws/", count)
+    http = requests.Session()
+
+    def trigger(version):
+        text = json.dumps({**payload, "version": version})
+        response = http.post(f"{server.url}/broadcast", data=text.encode(), timeout=30)
+        response.raise_for_status()
+
+    start = list(viewers.received)
+    await asyncio.to_thread(trigger, 1)  # warm the connection, as the site's first POST does
+    await viewers.all_advanced(start)
+    latencies, lost = [], 0
+    for trial in range(trials):
+        await asyncio.sleep(spacing)
+        start = list(viewers.received)
+        sent = time.perf_counter()
+        await asyncio.to_thread(trigger, trial + 2)
+        last = await viewers.all_advanced(start)
+        if last is None:
+            lost += 1
+        else:
+            latencies.append(last - sent)
+    await viewers.close()
+    return {"latency": summary(latencies), "connect": connect_seconds, "per_socket": per_socket, "lost": lost}
+
+
+async def measure_reactions(server, paper_id, section_id, session, count, trials, spacing, redis_url, update):
+    viewers, connect_seconds, per_socket = await open_viewers(server, f"/ws/papers/{paper_id}/", count)
     poster = Poster(server, session)
     start = list(viewers.received)
     await asyncio.to_thread(poster.react, section_id, "neutral")  # warm the connection and caches
@@ -306,15 +372,51 @@ async def measure_reactions(server, paper_id, section_id, session, count, trials
             lost += 1  # some viewer never got it within 10 s; a real client would resync
         else:
             latencies.append(last - sent)
+    # The same viewers, now from where the site's own broadcast starts: the
+    # update message the coalescer would send, put into the paper's group as it
+    # does (group_send, at the paper's next version on the site's clock). This
+    # leaves out the POST (the write path, measured above) and times only the
+    # live path: Redis → this process's relay → N websockets.
+    layer, clock = site_layer(redis_url), redis_clock(redis_url, paper_id)
+
+    async def publish():
+        text = json.dumps({**update, "epoch": clock.epoch, "version": clock.next()})
+        await layer.group_send(f"paper-{int(paper_id)}.tallies", {"type": "tally.message", "text": text})
+
+    # Untimed, as the first POST and the floor's first trigger are: the layer's
+    # first send opens its Redis connections and loads its scripts.
+    start = list(viewers.received)
+    await publish()
+    await viewers.all_advanced(start)
+    fanout, fanout_lost = [], 0
+    for _ in range(trials):
+        await asyncio.sleep(spacing)
+        start = list(viewers.received)
+        sent = time.perf_counter()
+        await publish()
+        last = await viewers.all_advanced(start)
+        if last is None:
+            fanout_lost += 1
+        else:
+            fanout.append(last - sent)
+    await layer.flush()
     await viewers.close()
-    return {"latency": summary(latencies), "post": summary(posts), "connect": connect_seconds, "lost": lost}
+    return {
+        "latency": summary(latencies),
+        "post": summary(posts),
+        "fanout": summary(fanout),
+        "connect": connect_seconds,
+        "per_socket": per_socket,
+        "lost": lost,
+        "fanout_lost": fanout_lost,
+    }
 
 
 async def measure_burst(server, paper_id, section_ids, sessions, count, seconds):
     """Ten people react as fast as they can; N viewers watch."""
     import random
 
-    viewers = Viewers(server, paper_id, count)
+    viewers = Viewers(server, f"/ws/papers/{paper_id}/", count)
     await viewers.open()
     before = list(viewers.received)
     stop = time.perf_counter() + seconds
@@ -340,6 +442,28 @@ async def measure_burst(server, paper_id, section_ids, sessions, count, seconds)
     states = list(viewers.latest)
     await viewers.close()
     return {"posted": posted, "messages": per_client, "states": states}
+
+
+def site_layer(redis_url):
+    """A channel layer speaking to the site's groups (the server's prefix)."""
+    from channels_redis.core import RedisChannelLayer
+
+    return RedisChannelLayer(hosts=[{"address": redis_url}], prefix=PREFIX, capacity=1500, expiry=10)
+
+
+class redis_clock:
+    """The site's version clock for a paper (consultation/reactions/broadcast.py's RedisClock key)."""
+
+    def __init__(self, redis_url, paper_id):
+        import redis
+
+        self.client = redis.Redis.from_url(redis_url)
+        self.key = f"{PREFIX}:tally-clock:{int(paper_id)}"
+        self.client.hsetnx(self.key, "epoch", secrets.token_hex(6))
+        self.epoch = self.client.hget(self.key, "epoch").decode()
+
+    def next(self):
+        return int(self.client.hincrby(self.key, "version", 1))
 
 
 async def measure_baseline(redis_url, count, trials, payload):
@@ -375,6 +499,19 @@ async def measure_baseline(redis_url, count, trials, payload):
 # ---------------------------------------------------------------- running
 
 
+def raise_open_files(needed):
+    """Each client socket is a file on both ends: lift the soft limit (1,024 by
+    default) towards the hard one, here and in the servers, which inherit it."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != resource.RLIM_INFINITY and soft < needed:
+        target = needed if hard == resource.RLIM_INFINITY else min(needed, hard)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+        if target < needed:
+            print(f"Open-file limit is {target}; {needed} wanted. Fewer clients may connect.", flush=True)
+
+
 def check_redis(redis_url):
     import redis
 
@@ -395,6 +532,7 @@ def main(argv=None):
     parser.add_argument("--keep", action="store_true", help="keep the scratch database")
     args = parser.parse_args(argv)
     counts = [int(n) for n in args.clients.split(",")]
+    raise_open_files(max(counts) * 2 + 256)
     redis_url = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
     check_redis(redis_url)
 
@@ -404,11 +542,14 @@ def main(argv=None):
     migrate(env)
     paper_id, section_ids, sessions = seed(env, people=10)
     server = Server(env)
+    floor = Server({**os.environ, "PYTHONPATH": str(ROOT)}, app="bench.bare_ws:app", cwd=ROOT)
     try:
         server.wait(f"/consultation/papers/{paper_id}/tallies/")
-        results = asyncio.run(run(args, counts, server, redis_url, paper_id, section_ids, sessions))
+        floor.wait("/")
+        results = asyncio.run(run(args, counts, server, floor, redis_url, paper_id, section_ids, sessions))
     finally:
         server.stop()
+        floor.stop()
         if not args.keep:
             drop()
             if database_name.startswith("SQLite"):
@@ -416,22 +557,24 @@ def main(argv=None):
     report(results, args, database_name)
 
 
-async def run(args, counts, server, redis_url, paper_id, section_ids, sessions):
-    results = []
-    payload = None
-    for count in counts:
-        print(f"N = {count}: viewers…", end=" ", flush=True)
-        live = await measure_reactions(
-            server, paper_id, section_ids[0], sessions[0], count, args.trials, args.spacing
-        )
-        if payload is None:
-            import requests
+async def run(args, counts, server, floor, redis_url, paper_id, section_ids, sessions):
+    import requests
 
-            payload = requests.get(f"{server.url}/consultation/papers/{paper_id}/tallies/", timeout=10).text
-            payload = json.dumps({"type": "tallies", "tallies": json.loads(payload)["tallies"][:1]})
-        print("baseline…", flush=True)
-        baseline = await measure_baseline(redis_url, count, args.trials, payload)
-        results.append({"count": count, "live": live, "baseline": baseline})
+    # The floor broadcasts a message the size of the site's update for one section.
+    tallies = requests.get(f"{server.url}/consultation/papers/{paper_id}/tallies/", timeout=10).json()
+    update = {"type": "tallies", "schema": 1, "paper": paper_id, "epoch": "0" * 12, "version": 0}
+    update["tallies"] = tallies["tallies"][:1]
+    results = []
+    for count in counts:
+        print(f"N = {count}: site…", end=" ", flush=True)
+        live = await measure_reactions(
+            server, paper_id, section_ids[0], sessions[0], count, args.trials, args.spacing, redis_url, update
+        )
+        print("bare ASGI floor…", end=" ", flush=True)
+        bare = await measure_floor(floor, count, args.trials, args.spacing, update)
+        print("raw group_send…", flush=True)
+        baseline = await measure_baseline(redis_url, count, args.trials, json.dumps(update))
+        results.append({"count": count, "live": live, "bare": bare, "baseline": baseline})
     if args.burst_seconds:
         count = counts[-1]
         print(f"Burst: 10 people reacting for {args.burst_seconds:g} s, {count} viewers…", flush=True)
@@ -458,29 +601,53 @@ def burst_matches_database(paper_id, states):
 
 
 def report(results, args, database_name):
+    rows = [row for row in results if "burst" not in row]
     print()
     print(
-        f"Live tallies: reaction POST → all N websocket clients updated. uvicorn (1 process) + "
-        f"RedisChannelLayer, {database_name}, {args.trials} trials per N, {os.cpu_count()} CPU cores, "
-        f"load average {os.getloadavg()[0]:.1f} at the end."
+        "Live tallies. Site: uvicorn (1 process, --ws websockets-sansio) + RedisChannelLayer,"
+        f" {database_name}."
+        f" Floor: a bare ASGI broadcaster (bench/bare_ws.py) under the same uvicorn. {args.trials} trials"
+        f" per N, {CONNECTING} handshakes in flight, {os.cpu_count()} CPU cores, load average"
+        f" {'/'.join(f'{x:.1f}' for x in os.getloadavg())} at the end."
     )
     print()
+    print("Connect N clients (until all hold their first message: the site's snapshot, the floor's hello),")
+    print("and server memory per open socket (RSS after connecting, less before, over N):")
     header = (
-        f"{'N':>6}  {'POST → all N: p50':>18} {'p99':>8}  {'raw group_send → N: p50':>24} {'p99':>8}"
-        f"  {'ratio p50':>9} {'ratio p99':>9}  {'POST alone p50':>14}  {'connect N':>9}  {'lost':>9}"
+        f"{'N':>6}  {'site':>9} {'floor':>9} {'ratio':>7}  {'site kB/socket':>14} {'floor kB/socket':>15}"
     )
     print(header)
     print("-" * len(header))
-    for row in results:
-        if "burst" in row:
-            continue
-        live, base = row["live"], row["baseline"]
+    for row in rows:
+        live, bare = row["live"], row["bare"]
         print(
-            f"{row['count']:>6}  {live['latency']['p50']:>15.1f} ms {live['latency']['p99']:>5.1f} ms"
-            f"  {base['p50']:>21.1f} ms {base['p99']:>5.1f} ms"
-            f"  {live['latency']['p50'] / base['p50']:>8.1f}x {live['latency']['p99'] / base['p99']:>8.1f}x"
-            f"  {live['post']['p50']:>11.1f} ms  {live['connect']:>7.1f} s"
-            f"  {live['lost']:>4} / {base['lost']:<2}"
+            f"{row['count']:>6}  {live['connect']:>7.2f} s {bare['connect']:>7.2f} s"
+            f" {live['connect'] / bare['connect']:>6.1f}x  {live['per_socket'] / 1024:>14.1f}"
+            f" {bare['per_socket'] / 1024:>15.1f}"
+        )
+    print()
+    print("Delivery, milliseconds until all N clients hold the message. floor: POST /broadcast to the bare")
+    print("app. site live path: the update put into the paper's group as the site's broadcast does (Redis,")
+    print("relay, N websockets). site from POST: a member's reaction POST until all N hold the new tally.")
+    print("raw: channels-redis group_send to N channels (no server, no websockets).")
+    header = (
+        f"{'N':>6}  {'floor p50':>9} {'p99':>6}  {'live path p50':>13} {'p99':>6} {'ratio p50':>9} {'p99':>6}"
+        f"  {'from POST p50':>13} {'p99':>6} {'ratio p50':>9} {'p99':>6}  {'POST alone':>10}"
+        f"  {'raw p50':>7} {'p99':>6}  {'lost':>14}"
+    )
+    print(header)
+    print("-" * len(header))
+    for row in rows:
+        live, bare, base = row["live"], row["bare"], row["baseline"]
+        site, fanout, floor = live["latency"], live["fanout"], bare["latency"]
+        print(
+            f"{row['count']:>6}  {floor['p50']:>9.1f} {floor['p99']:>6.1f}"
+            f"  {fanout['p50']:>13.1f} {fanout['p99']:>6.1f}"
+            f" {fanout['p50'] / floor['p50']:>8.2f}x {fanout['p99'] / floor['p99']:>5.2f}x"
+            f"  {site['p50']:>13.1f} {site['p99']:>6.1f}"
+            f" {site['p50'] / floor['p50']:>8.2f}x {site['p99'] / floor['p99']:>5.2f}x"
+            f"  {live['post']['p50']:>10.1f}  {base['p50']:>7.1f} {base['p99']:>6.1f}"
+            f"  {bare['lost']}/{live['fanout_lost']}/{live['lost']}/{base['lost']:<5}"
         )
     for row in results:
         if "burst" not in row:
@@ -497,7 +664,7 @@ def report(results, args, database_name):
             f"Viewers whose final tallies equal the database: {good} of {total}."
         )
     print()
-    print("lost: trials in which some client had nothing after 10 s (site / raw channels-redis); not timed.")
+    print("lost (floor/live path/from POST/raw): trials in which some client had nothing after 10 s.")
     print(
         "p99 over this many trials is close to the slowest trial; run with --trials 200 for a steadier tail."
     )

@@ -10,16 +10,27 @@ group. Each broadcast therefore crosses the channel layer once per process
 local viewer's outbox. With a thousand viewers that is the difference between
 a thousand Redis messages per update, which RedisChannelLayer starts dropping
 once a process falls behind, and one.
+
+The relay also holds the paper's snapshot as text, read once and handed to
+every viewer that connects until the next message reaches the relay: a
+thousand viewers arriving together cost one snapshot read, not a thousand.
+Each viewer still asks the rule (consultation.view_tallies) for itself before
+it gets anything; the snapshot is the same for everyone allowed to read it.
 """
 
 import asyncio
 import contextlib
+import contextvars
 import logging
 import weakref
+from types import SimpleNamespace
 
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from channels.layers import get_channel_layer
+from django.contrib.auth import get_user
+from django.contrib.auth.models import AnonymousUser
 
 from consultation.explain import Verdict, explain
 from consultation.models import PolicyPaperPage
@@ -52,6 +63,13 @@ class PaperRelay:
         self.channel = None
         self.started = None
         self.pump = None
+        self.joined = False
+        # The shared snapshot. `generation` moves on with every message the relay
+        # receives and every time it loses or regains the group; a snapshot is
+        # shared only within the generation its read began in (see snapshot_text).
+        self.generation = 0
+        self.snapshot = None
+        self.reading = None  # (generation, future) of the read in flight
 
     async def start(self):
         """Join the group. Returns when the first attempt is over, joined or not:
@@ -68,7 +86,43 @@ class PaperRelay:
         except Exception as error:  # noqa: BLE001 - any failure: keep the sockets, try again
             logger.warning("Relay for paper %s cannot join its group (%s); retrying", self.paper_id, error)
             return False
+        self.joined = True
+        self._forget_snapshot()
         return True
+
+    def _forget_snapshot(self):
+        self.generation += 1
+        self.snapshot = None
+
+    async def snapshot_text(self):
+        """The paper's snapshot as text (None if it is no longer published), for a
+        viewer that has already joined this relay.
+
+        Shared while nothing has reached the relay since it was read: anything
+        later reaches the viewer through its outbox, as with a snapshot of its
+        own. A read that began in an earlier generation is not shared (it may
+        predate a message this viewer joined too late to receive). While the
+        relay is out of its group nothing is shared: each viewer reads the
+        database, as the relay cannot hear what changes."""
+        if not self.joined:
+            return await database_sync_to_async(_snapshot_text)(self.paper_id)
+        if self.snapshot is not None:
+            return self.snapshot
+        generation = self.generation
+        if self.reading is None or self.reading[0] != generation:
+            self.reading = (generation, asyncio.ensure_future(self._read_snapshot(generation)))
+        # Shielded: one viewer giving up must not cancel the read the others wait for.
+        return await asyncio.shield(self.reading[1])
+
+    async def _read_snapshot(self, generation):
+        try:
+            text = await database_sync_to_async(_snapshot_text)(self.paper_id)
+        finally:
+            if self.reading is not None and self.reading[0] == generation:
+                self.reading = None
+        if generation == self.generation and self.joined:
+            self.snapshot = text
+        return text
 
     async def _pump(self, layer, joined):
         try:
@@ -96,8 +150,12 @@ class PaperRelay:
                 logger.warning(
                     "Relay for paper %s lost the channel layer (%s); rejoining", self.paper_id, error
                 )
+                self.joined = False
+                self._forget_snapshot()
                 recovering = True
                 continue
+            # Whatever the message, the shared snapshot may now be older than it.
+            self._forget_snapshot()
             if message.get("access") == "changed":
                 for viewer in list(self.viewers):
                     viewer.recheck_access()
@@ -158,6 +216,7 @@ async def relay_join(paper_id, viewer):
         if registry.get(paper_id) is relay:
             del registry[paper_id]
         raise
+    return relay
 
 
 async def relay_leave(paper_id, viewer):
@@ -169,6 +228,88 @@ async def relay_leave(paper_id, viewer):
     if not relay.viewers:
         del registry[paper_id]
         await relay.stop()
+
+
+def _viewer(scope):
+    """Who is connecting: the scope's user if a middleware resolved one, else
+    the person the session names (Django's own lookup), else the public."""
+    user = scope.get("user")
+    if user is None:
+        session = scope.get("session")
+        user = get_user(SimpleNamespace(session=session)) if session is not None else AnonymousUser()
+        scope["user"] = user  # kept for the socket's life, as AuthMiddleware does
+    return user
+
+
+def _check_batch(paper_id, scopes):
+    """The rule for each viewer, against one read of the paper made after all of
+    them arrived: (the paper or None, the explainer's verdict) per scope."""
+    paper = PolicyPaperPage.objects.live().filter(pk=paper_id).first()
+    results = []
+    for scope in scopes:
+        if paper is None:
+            results.append((None, Verdict(False, "not_found", "There is no published paper here.")))
+            continue
+        verdict = explain(_viewer(scope), "consultation.view_tallies", paper)
+        results.append((paper if verdict else None, verdict))
+    return results
+
+
+class Admissions:
+    """The access checks of the viewers connecting to one paper in this process.
+
+    Viewers who arrive while a check is running wait for the next one, which
+    then reads the paper once for all of them and asks the rule for each: a
+    thousand viewers arriving together cost a few reads and database
+    connections, not a thousand. Every verdict still comes from the rule
+    (consultation.view_tallies) for that viewer, on a read made after the
+    viewer arrived, as a check of its own would be."""
+
+    def __init__(self, paper_id, registry):
+        self.paper_id = paper_id
+        self.registry = registry
+        self.waiting = []
+        self.task = None
+
+    async def check(self, scope):
+        loop = asyncio.get_running_loop()
+        future = loop.create_future()
+        self.waiting.append((scope, future))
+        if self.task is None:
+            # A fresh context, not the first viewer's.
+            self.task = loop.create_task(self._run(), context=contextvars.Context())
+        return await future
+
+    async def _run(self):
+        try:
+            while self.waiting:
+                batch, self.waiting = self.waiting, []
+                try:
+                    results = await database_sync_to_async(_check_batch)(
+                        self.paper_id, [scope for scope, _ in batch]
+                    )
+                except Exception as error:  # noqa: BLE001 - each waiting viewer gets the error
+                    for _, future in batch:
+                        if not future.done():
+                            future.set_exception(error)
+                    continue
+                for (_, future), result in zip(batch, results, strict=True):
+                    if not future.done():  # a viewer that gave up is cancelled
+                        future.set_result(result)
+        finally:
+            self.task = None
+            if self.registry.get(self.paper_id) is self:
+                del self.registry[self.paper_id]
+
+
+_admissions = weakref.WeakKeyDictionary()  # event loop -> {paper id: Admissions}
+
+
+def admissions(paper_id):
+    registry = _admissions.setdefault(asyncio.get_running_loop(), {})
+    if paper_id not in registry:
+        registry[paper_id] = Admissions(paper_id, registry)
+    return registry[paper_id]
 
 
 class PaperTalliesConsumer(AsyncWebsocketConsumer):
@@ -193,23 +334,32 @@ class PaperTalliesConsumer(AsyncWebsocketConsumer):
         # the two (the client drops anything the snapshot already has). What
         # arrives meanwhile waits in the outbox until the snapshot has gone.
         self.paper_id = paper.pk
-        await relay_join(paper.pk, self)
+        relay = await relay_join(paper.pk, self)
         try:
+            snapshot = await relay.snapshot_text()
+            if snapshot is None:  # unpublished since the check above
+                await relay_leave(self.paper_id, self)
+                self.paper_id = None
+                await self.close(code=CLOSE_FORBIDDEN, reason="not_found")
+                return
             await self.accept()
-            snapshot = await database_sync_to_async(tally_snapshot)(paper=paper)
-            await self.send(text_data=encode_snapshot(snapshot))
+            await self.send(text_data=snapshot)
             self.writer = asyncio.get_running_loop().create_task(self._write())
         except BaseException:
             await relay_leave(self.paper_id, self)
             raise
 
-    @database_sync_to_async
-    def _readable_paper(self, paper_id):
-        paper = PolicyPaperPage.objects.live().filter(pk=paper_id).first()
-        if paper is None:
-            return None, Verdict(False, "not_found", "There is no published paper here.")
-        verdict = explain(self.scope["user"], "consultation.view_tallies", paper)
-        return (paper if verdict else None), verdict
+    async def _readable_paper(self, paper_id):
+        return await admissions(paper_id).check(self.scope)
+
+    async def dispatch(self, message):
+        # Channels' own dispatch first closes stale database connections, a trip
+        # to the sync thread for every connect and disconnect. Our handlers touch
+        # the database only through database_sync_to_async, which closes them.
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
 
     def recheck_access(self):
         """Called by the relay when the paper may have become unreadable."""
