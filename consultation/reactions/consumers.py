@@ -70,6 +70,9 @@ class PaperRelay:
         self.generation = 0
         self.snapshot = None
         self.reading = None  # (generation, future) of the read in flight
+        # Moves on with every "access changed" message and every loss of the group
+        # (messages missed): a viewer checked before it moved is checked again.
+        self.access_epoch = 0
 
     async def start(self):
         """Join the group. Returns when the first attempt is over, joined or not:
@@ -151,12 +154,14 @@ class PaperRelay:
                     "Relay for paper %s lost the channel layer (%s); rejoining", self.paper_id, error
                 )
                 self.joined = False
+                self.access_epoch += 1
                 self._forget_snapshot()
                 recovering = True
                 continue
             # Whatever the message, the shared snapshot may now be older than it.
             self._forget_snapshot()
             if message.get("access") == "changed":
+                self.access_epoch += 1
                 for viewer in list(self.viewers):
                     viewer.recheck_access()
                 continue
@@ -199,6 +204,13 @@ _relays = weakref.WeakKeyDictionary()  # event loop -> {paper id: PaperRelay}
 
 def relays():
     return _relays.setdefault(asyncio.get_running_loop(), {})
+
+
+def _access_epoch(paper_id):
+    """The access epoch of this process's relay for the paper while it is in the
+    group; None when there is none (an access change would reach nobody here)."""
+    relay = relays().get(paper_id)
+    return relay.access_epoch if relay is not None and relay.joined else None
 
 
 async def relay_join(paper_id, viewer):
@@ -323,7 +335,9 @@ class PaperTalliesConsumer(AsyncWebsocketConsumer):
         self.writer = None
         self.outbox = asyncio.Queue(OUTBOX_SIZE)
         self.tasks = set()
-        paper, verdict = await self._readable_paper(self.scope["url_route"]["kwargs"]["paper_id"])
+        paper_id = self.scope["url_route"]["kwargs"]["paper_id"]
+        epoch = _access_epoch(paper_id)
+        paper, verdict = await self._readable_paper(paper_id)
         if paper is None:
             # Refused before the handshake completes: the client sees HTTP 403.
             # The close message carries the explainer's reason code
@@ -336,7 +350,19 @@ class PaperTalliesConsumer(AsyncWebsocketConsumer):
         self.paper_id = paper.pk
         relay = await relay_join(paper.pk, self)
         try:
+            if epoch is None or relay.access_epoch != epoch:
+                # An access change may have fallen between the check and the join
+                # (no relay was listening here, or one heard it before we were in
+                # it): ask again, now that any later change reaches us.
+                paper, verdict = await self._readable_paper(paper.pk)
+                if paper is None:
+                    await relay_leave(self.paper_id, self)
+                    self.paper_id = None
+                    await self.close(code=CLOSE_FORBIDDEN, reason=verdict.code)
+                    return
             snapshot = await relay.snapshot_text()
+            if self.paper_id is None:  # refused meanwhile by a recheck, which closed the socket
+                return
             if snapshot is None:  # unpublished since the check above
                 await relay_leave(self.paper_id, self)
                 self.paper_id = None

@@ -198,5 +198,53 @@ async def test_viewers_checked_together_each_get_their_own_verdict_from_their_se
     snapshot = await editor.receive_json_from(timeout=10)
     assert snapshot["type"] == "snapshot"
     assert len(reads) == 1
-    assert sum(batches) == 7 and len(batches) < 7  # checked in batches, each viewer once
+    # Checked in batches, each viewer once; the one let in once more, as the first
+    # viewer of a paper with no relay in this process (see the next test).
+    assert sum(batches) == 8 and len(batches) < 8
     await editor.disconnect()
+
+
+@pytest.mark.parametrize("relay_before", [False, True], ids=["first viewer", "relay running"])
+async def test_a_restriction_between_the_check_and_the_join_still_refuses(tree, monkeypatch, relay_before):
+    """The paper is restricted (and the change announced) after a viewer's check has
+    said yes but before the viewer is in the relay, so the announcement cannot reach
+    it: the viewer is asked again once in, and refused, never sent a snapshot."""
+    paper_id = tree["paper"].pk
+    watcher = None
+    if relay_before:  # an editor keeps the relay running through the restriction
+        from django.test import Client
+
+        from tests.support.people import editor_of
+
+        @database_sync_to_async
+        def editor_cookie():
+            client = Client()
+            client.force_login(editor_of(tree["paper"]))
+            return (b"cookie", f"sessionid={client.cookies['sessionid'].value}".encode())
+
+        watcher = WebsocketCommunicator(
+            application, f"/ws/papers/{paper_id}/", headers=[ORIGIN, await editor_cookie()]
+        )
+        assert (await watcher.connect(timeout=10))[0]
+        await watcher.receive_json_from(timeout=10)
+
+    real, calls = consumers._check_batch, []
+
+    def restricted_right_after(paper_id, scopes):
+        results = real(paper_id, scopes)
+        calls.append(len(scopes))
+        if len(calls) == 1:  # the check said yes; now restrict, as an editor would
+            from tests.support.trees import restrict
+
+            with_effects = restrict(PolicyPaperPage.objects.get(pk=paper_id))
+            assert with_effects.restricted
+            broadcast.paper_access_changed(paper_id=paper_id)
+        return results
+
+    monkeypatch.setattr(consumers, "_check_batch", restricted_right_after)
+    ok, code = await socket(paper_id).connect(timeout=10)
+    assert (ok, code) == (False, 4403)
+    assert len(calls) >= 2  # asked again after joining
+    if watcher is not None:  # the editor may still read it: rechecked, not closed
+        assert await watcher.receive_nothing(timeout=0.5)
+        await watcher.disconnect()
