@@ -303,6 +303,7 @@ def _candidates(*, paper, wanted, groups, top):
     )
     term_params = [v for g in invited for v in (g["id"], max(g["size"] or 0, 1), max(g["size"] or 0, 1))]
     net = f"SUM(CASE gid {terms} ELSE 0 END)" if invited else "0"
+    # Interpolated: the compiled subquery, a table name and placeholders; every value is a parameter.
     sql = f"""
         WITH sides AS (
             {sides_sql}
@@ -336,7 +337,7 @@ def _candidates(*, paper, wanted, groups, top):
         SELECT cid, sid, side FROM cut WHERE score >= last_shown - %s
         UNION ALL
         SELECT DISTINCT gid, NULL, NULL FROM votes WHERE gid IS NOT NULL
-    """
+    """  # noqa: S608
     agree, disagree = ReactionChoice.AGREE.value, ReactionChoice.DISAGREE.value
     params = [
         *sides_params,
