@@ -347,7 +347,8 @@ def _candidates(*, paper, wanted, groups, top):
         )
         SELECT cid, sid, side FROM cut WHERE score >= last_shown - %s
         UNION ALL
-        SELECT gid, CAST(NULL AS INTEGER), CAST(NULL AS VARCHAR(10)) FROM votes WHERE gid IS NOT NULL GROUP BY gid
+        SELECT gid, CAST(NULL AS INTEGER), CAST(NULL AS VARCHAR(10))
+        FROM votes WHERE gid IS NOT NULL GROUP BY gid
     """  # noqa: S608
     agree, disagree = ReactionChoice.AGREE.value, ReactionChoice.DISAGREE.value
     params = [
