@@ -122,6 +122,7 @@ def main(argv=None):
 
     print()
     print(f"Consensus report benchmark — {connection.vendor}, paper {paper.pk}")
+    print(f"  load average (1, 5, 15 min): {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print(f"  data: {sections} sections, {groups} groups, {comments:,} comments, {reactions:,} reactions")
     print(f"  report_build (snapshot)        {describe(report_times)}   {len(queries)} queries")
     print(f"  baseline: one GROUP BY         {describe(baseline_times)}   {len(rows)} rows")
@@ -136,6 +137,7 @@ def main(argv=None):
         f"{row['label'].lower()} {row['sections']}" for row in snapshot["summary"]["by_classification"]
     )
     print(f"  sections by classification: {classified}")
+    print(f"  load average at the end: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
     return 0
 
 
