@@ -309,6 +309,12 @@ def _candidates(*, paper, wanted, groups, top):
     fewest disagrees, the earliest; every comment whose score is within
     SCORE_MARGIN of the last one shown comes back, to be ranked exactly in Python.
     Returns ({(section id, side): [comment id, …]}, {group id, …})."""
+    if not wanted:
+        # Every section withheld: nothing to quote, but the groups still count.
+        seen = Reaction.objects.filter(
+            paper=paper, target_kind=TargetKind.COMMENT, working_group__isnull=False
+        ).values_list("working_group_id", flat=True)
+        return {}, set(seen.distinct().order_by())
     invited = [g for g in groups if g["in_verdict"]]
     sides_sql, sides_params = _sides(paper=paper, wanted=wanted).query.sql_with_params()
     reaction = Reaction._meta.db_table
