@@ -62,7 +62,9 @@ def report_build(*, paper, version=None):
     """
     if connection.vendor != "postgresql":
         return _build(paper=paper, version=version)
-    with transaction.atomic(), connection.cursor() as cursor:
+    # No savepoint: the build only reads, so there is nothing to roll back to. Inside an
+    # outer transaction (a request's, a job's) the settings last until it ends.
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         # For this transaction only (measured at full size): PostgreSQL compiled the
         # comment ranking and the participation counts with LLVM (`jit`), about 3 s of
         # compiling for queries that then run in less; and with the default 4 MB of
