@@ -116,12 +116,17 @@ def main(argv=None):
     baseline()
     with CaptureQueriesContext(connection) as queries:
         snapshot = build()
-    _, report_times = timed(build, args.runs)
-    rows, baseline_times = timed(baseline, args.runs)
+    # Interleaved, so that both see the same load on a shared machine.
+    report_times, baseline_times = [], []
+    for _ in range(args.runs):
+        report_times += timed(build, 1)[1]
+        rows, durations = timed(baseline, 1)
+        baseline_times += durations
     ratio = statistics.median(report_times) / statistics.median(baseline_times)
 
     print()
     print(f"Consensus report benchmark — {connection.vendor}, paper {paper.pk}")
+    print(f"  load average (1, 5, 15 min): {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print(f"  data: {sections} sections, {groups} groups, {comments:,} comments, {reactions:,} reactions")
     print(f"  report_build (snapshot)        {describe(report_times)}   {len(queries)} queries")
     print(f"  baseline: one GROUP BY         {describe(baseline_times)}   {len(rows)} rows")
@@ -136,6 +141,7 @@ def main(argv=None):
         f"{row['label'].lower()} {row['sections']}" for row in snapshot["summary"]["by_classification"]
     )
     print(f"  sections by classification: {classified}")
+    print(f"  load average at the end: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
     return 0
 
 

@@ -61,11 +61,15 @@ def tally_statistics(*, tally, groups, config=None):
     return result
 
 
-def statistic_groups(*, consultation, tallies, config=None):
+def statistic_groups(*, consultation, tallies, config=None, also_seen=()):
     """Invited working groups, any that reacted before being uninvited (shown,
     outside the verdict), then the public. Each with its current member count
-    (`size`): one query, the counts as a correlated aggregate."""
+    (`size`): one query, the counts as a correlated aggregate.
+
+    `also_seen` adds groups known to have reacted to targets not in `tallies`
+    (the report reads comments' tallies only for the comments it quotes)."""
     seen = {int(group_id) for tally in tallies.values() for group_id in tally["by_group"]}
+    seen.update(int(group_id) for group_id in also_seen)
     current_members = (
         Membership.objects.current()
         .filter(group=OuterRef("pk"))

@@ -16,7 +16,9 @@ heading, its restriction reason and its numbers; no text written about it
 such text may quote what is withheld.
 """
 
-from django.db.models import Count, F, Q
+from django.db import connection, transaction
+from django.db.models import Count, F, OuterRef, Q, Subquery, Value
+from django.db.models.lookups import Exact
 from django.urls import reverse
 from django.utils import timezone
 
@@ -28,13 +30,18 @@ from consultation.consensus.selectors import (
     statistic_groups,
 )
 from consultation.consensus.statistics import Classification, group_support, support_percent
-from consultation.models import Comment, PaperVersion, Response, SectionVersion
+from consultation.models import Comment, PaperVersion, Proposal, Reaction, Response, SectionVersion
 from consultation.models.pages import paper_sections
 from consultation.models.proposals import proposal_content_type_id
 from consultation.models.reactions import ReactionChoice, TargetKind
 from consultation.models.reports import ReportSnapshot
 from consultation.proposals.selectors import report_proposals
-from consultation.reactions.selectors import counted_section_reactions, empty_tally, reaction_tallies
+from consultation.reactions.selectors import (
+    counted_section_reactions,
+    empty_tally,
+    reaction_tallies,
+    reaction_target_key,
+)
 from consultation.versions.diff import Status, paper_diff
 from consultation.versions.selectors import attach_live_sections
 from workinggroups.selectors import signoffs_current
@@ -44,6 +51,8 @@ SCHEMA = "open-policy/consensus-report"
 SCHEMA_VERSION = 2
 # A comment quoted in the report is cut at this many characters; the link leads to the whole.
 COMMENT_EXCERPT_CHARS = 600
+# PostgreSQL's memory for the report's sorts and hashes (see report_build).
+REPORT_WORK_MEM = "64MB"
 
 
 def report_build(*, paper, version=None):
@@ -51,6 +60,23 @@ def report_build(*, paper, version=None):
 
     Reads only; a constant number of queries whatever the size of the paper.
     """
+    if connection.vendor != "postgresql":
+        return _build(paper=paper, version=version)
+    # No savepoint: the build only reads, so there is nothing to roll back to. Inside an
+    # outer transaction (a request's, a job's) the settings last until it ends.
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        # For this transaction only (measured at full size): PostgreSQL compiled the
+        # comment ranking and the participation counts with LLVM (`jit`), about 3 s of
+        # compiling for queries that then run in less; and with the default 4 MB of
+        # `work_mem` it sorted the 400,000 section reactions for the tallies on disk
+        # instead of hashing them (1.1 s against 0.7 s).
+        cursor.execute(
+            "SELECT set_config('jit', 'off', true), set_config('work_mem', %s, true)", [REPORT_WORK_MEM]
+        )
+        return _build(paper=paper, version=version)
+
+
+def _build(*, paper, version):
     config = report_settings()
     consultation = paper.consultation
     label = version.label if version is not None else paper.version_label
@@ -58,12 +84,21 @@ def report_build(*, paper, version=None):
     sections = _sections(paper=paper, version=version, paper_url=paper_url)
     section_ids = [s["id"] for s in sections]
 
-    # The same selector, and so the same numbers, as the live tallies on the paper page.
-    tallies = reaction_tallies(paper_id=paper.pk, section_ids=section_ids, version_label=label)
+    # The same selector, and so the same numbers, as the live tallies on the paper page:
+    # for the sections and proposals only. Comments are ranked in SQL (`_top_comments`),
+    # and only the few quoted read their tallies.
+    targets = [
+        *(reaction_target_key(TargetKind.SECTION, pk) for pk in section_ids),
+        *(
+            reaction_target_key(TargetKind.PROPOSAL, pk)
+            for pk in Proposal.objects.filter(paper=paper).values_list("pk", flat=True)
+        ),
+    ]
+    tallies = reaction_tallies(paper_id=paper.pk, targets=targets, version_label=label)
     groups = statistic_groups(consultation=consultation, tallies=tallies, config=config)
 
-    comments = _top_comments(
-        paper=paper, label=label, tallies=tallies, sections=sections, groups=groups, config=config
+    comments, groups = _top_comments(
+        paper=paper, label=label, sections=sections, groups=groups, tallies=tallies, config=config
     )
     responses = _responses(paper=paper)
     signoffs, section_positions = _signoffs(paper=paper, label=label)
@@ -230,72 +265,196 @@ def _comment_support(tally, groups):
     return group_support(counts)
 
 
-def _top_comments(*, paper, label, tallies, sections, groups, config):
-    """The most-agreed comments on each side of every section.
+# Comments whose approximate score (a float, in SQL) is this close to the last
+# one shown are ranked again with exact fractions; floats of these few terms
+# are off by ~1e-15, so the exact ranking cannot differ from the one shown.
+SCORE_MARGIN = 1e-9
+
+
+def _sides(*, paper, wanted):
+    """Each visible comment on a section in `wanted`, with the side its author took
+    on the section (as a queryset: `cid`, `sid`, `side`)."""
+    # The author's reaction to the section *wording the comment was made on*
+    # (made before fingerprints were kept, a reaction is matched by version). A
+    # subquery per comment, so the database starts from the comments and looks
+    # each reaction up by its unique key (person, target, wording); as a join it
+    # started from all 400,000 section reactions. At most one row per comment,
+    # as a person has one reaction per section wording.
+    side = Reaction.objects.filter(
+        Q(text_hash="", paper_version=OuterRef("version_label"))
+        | (~Exact(OuterRef("text_hash"), Value("")) & Q(text_hash=OuterRef("text_hash"))),
+        user_id=OuterRef("user_id"),
+        target_kind=TargetKind.SECTION,
+        target_id=OuterRef("section_id"),
+        choice__in=[ReactionChoice.AGREE, ReactionChoice.DISAGREE],
+    ).order_by("choice")
+    return (
+        _visible_comments(paper)
+        # Discussion of a competing proposal is not a comment on the section's text.
+        .exclude(content_type_id=proposal_content_type_id())
+        .filter(section_id__in=wanted)
+        # Comments whose author took no side are dropped by the query using this.
+        .annotate(side=Subquery(side.values("choice")[:1]))
+        .order_by()  # comments-xtd's default thread ordering would sort every row for nothing
+        .values(cid=F("pk"), sid=F("section_id"), side=F("side"))
+    )
+
+
+def _candidates(*, paper, wanted, groups, top):
+    """The comments that may be among the `top` of each (section, side), ranked in one
+    SQL query, and the working groups that reacted to any comment of the paper.
+
+    The database aggregates the comment reactions per comment and group and
+    scores each comment with the support across working groups as a float
+    (`group_support` without its constant divisor: the same order). A window
+    function numbers each (section, side)'s comments by that score, then agrees,
+    fewest disagrees, the earliest; every comment whose score is within
+    SCORE_MARGIN of the last one shown comes back, to be ranked exactly in Python.
+    Returns ({(section id, side): [comment id, …]}, {group id, …})."""
+    if not wanted:
+        # Every section withheld: nothing to quote, but the groups still count.
+        seen = Reaction.objects.filter(
+            paper=paper, target_kind=TargetKind.COMMENT, working_group__isnull=False
+        ).values_list("working_group_id", flat=True)
+        return {}, set(seen.distinct().order_by())
+    invited = [g for g in groups if g["in_verdict"]]
+    sides_sql, sides_params = _sides(paper=paper, wanted=wanted).query.sql_with_params()
+    reaction = Reaction._meta.db_table
+    # The net support of each invited group, (agree − disagree) ÷ max(members, seen, 1)
+    # as in `statistics.net_support` (a comment offers no neutral: seen = agree + disagree).
+    terms = " ".join(
+        "WHEN %s THEN CAST(a - d AS DOUBLE PRECISION) / (CASE WHEN a + d > %s THEN a + d ELSE %s END)"
+        for _ in invited
+    )
+    term_params = [v for g in invited for v in (g["id"], max(g["size"] or 0, 1), max(g["size"] or 0, 1))]
+    net = f"SUM(CASE gid {terms} ELSE 0 END)" if invited else "0"
+    # Interpolated: the compiled subquery, a table name and placeholders; every value is a parameter.
+    # `sides` is MATERIALIZED so that each comment's side (a correlated subquery) is
+    # looked up once; inlined, both databases evaluated it two or three times a comment.
+    sql = f"""
+        WITH sides AS MATERIALIZED (
+            {sides_sql}
+        ),
+        votes AS (
+            SELECT target_id AS cid, working_group_id AS gid,
+                   SUM(CASE WHEN choice = %s THEN 1 ELSE 0 END) AS a,
+                   SUM(CASE WHEN choice = %s THEN 1 ELSE 0 END) AS d
+            FROM {reaction}
+            WHERE paper_id = %s AND target_kind = %s AND choice IN (%s, %s)
+            GROUP BY target_id, working_group_id
+        ),
+        scored AS (
+            SELECT cid, SUM(a) AS agree, SUM(d) AS disagree, {net} AS score FROM votes GROUP BY cid
+        ),
+        ranked AS (
+            SELECT sides.cid, sides.sid, sides.side, COALESCE(scored.score, 0) AS score,
+                   ROW_NUMBER() OVER (
+                       PARTITION BY sides.sid, sides.side
+                       ORDER BY COALESCE(scored.score, 0) DESC, COALESCE(scored.agree, 0) DESC,
+                                COALESCE(scored.disagree, 0), sides.cid
+                   ) AS rn
+            FROM sides LEFT JOIN scored ON scored.cid = sides.cid
+            WHERE sides.side IS NOT NULL
+        ),
+        cut AS (
+            SELECT cid, sid, side, score,
+                   MIN(CASE WHEN rn <= %s THEN score END) OVER (PARTITION BY sid, side) AS last_shown
+            FROM ranked
+        )
+        SELECT cid, sid, side FROM cut WHERE score >= last_shown - %s
+        UNION ALL
+        SELECT gid, CAST(NULL AS INTEGER), CAST(NULL AS VARCHAR(10))
+        FROM votes WHERE gid IS NOT NULL GROUP BY gid
+    """  # noqa: S608
+    agree, disagree = ReactionChoice.AGREE.value, ReactionChoice.DISAGREE.value
+    params = [
+        *sides_params,
+        agree,
+        disagree,
+        paper.pk,
+        TargetKind.COMMENT.value,
+        agree,
+        disagree,
+        *term_params,
+        top,
+        SCORE_MARGIN,
+    ]
+    candidates, seen_groups = {}, set()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for pk, section_id, side in cursor.fetchall():
+            if side is None:
+                seen_groups.add(pk)
+            else:
+                candidates.setdefault((section_id, side), []).append(pk)
+    return candidates, seen_groups
+
+
+def _top_comments(*, paper, label, sections, groups, tallies, config):
+    """The most-agreed comments on each side of every section, and the groups
+    (with any that reacted only to comments).
 
     A comment's side is its author's own reaction to the section: comments by
     people who agreed with the section, and by people who disagreed. Within a
     side, comments rank by support across the working groups (the same
     group-aware support proposals are ranked by), then by agree reactions,
-    then fewest disagree reactions, then the earliest. Two queries: the sides
-    of all comments (ids only), then the text of the few shown."""
-    # Comments on every version, each labelled with its version. The author's
-    # reaction to the section *wording the comment was made on*, joined through
-    # the author (one join: the conditions sit in one filter() call). At most
-    # one row per comment, as a person has one reaction per section wording.
-    sides = (
-        _visible_comments(paper)
-        # Discussion of a competing proposal is not a comment on the section's text.
-        .exclude(content_type_id=proposal_content_type_id())
-        .filter(
-            # Made before fingerprints were kept, a reaction is matched by version.
-            Q(user__reactions__text_hash="", user__reactions__paper_version=F("version_label"))
-            | (~Q(text_hash="") & Q(user__reactions__text_hash=F("text_hash"))),
-            user__reactions__target_kind=TargetKind.SECTION,
-            user__reactions__target_id=F("section_id"),
-            user__reactions__choice__in=[ReactionChoice.AGREE, ReactionChoice.DISAGREE],
+    then fewest disagree reactions, then the earliest. Three queries: the
+    candidates (ranked in SQL, `_candidates`), their tallies (the paper page's
+    selector), then the text of the few shown."""
+    wanted = [s["id"] for s in sections if not s["restricted"]]
+    candidates, seen_groups = _candidates(paper=paper, wanted=wanted, groups=groups, top=config.top_comments)
+    if seen_groups - {g["id"] for g in groups}:
+        # A group uninvited after reacting, to comments only: shown as before (one more query).
+        groups = statistic_groups(
+            consultation=paper.consultation, tallies=tallies, config=config, also_seen=seen_groups
         )
-        .order_by()  # comments-xtd's default thread ordering would sort every row for nothing
-        .values_list("pk", "section_id", "user__reactions__choice")
+    ids = [pk for pks in candidates.values() for pk in pks]
+    comment_tallies = (
+        reaction_tallies(
+            paper_id=paper.pk,
+            targets=[reaction_target_key(TargetKind.COMMENT, pk) for pk in ids],
+            version_label=label,
+        )
+        if ids
+        else {}
     )
-    wanted = {s["id"] for s in sections if not s["restricted"]}
-    ranked = {}
-    seen = set()
-    for pk, section_id, side in sides:
-        if section_id not in wanted or pk in seen:
-            continue
-        seen.add(pk)
-        tally = tallies.get(f"comment:{pk}")
-        counts = (tally or {}).get("counts", {})
-        support = _comment_support(tally, groups) or 0
-        key = (-support, -counts.get(ReactionChoice.AGREE, 0), counts.get(ReactionChoice.DISAGREE, 0), pk)
-        ranked.setdefault(section_id, {}).setdefault(side, []).append(key)
     chosen = {}
-    for section_id, by_side in ranked.items():
-        for side, keys in by_side.items():
-            chosen[(section_id, side)] = [key[-1] for key in sorted(keys)[: config.top_comments]]
+    for (section_id, side), pks in candidates.items():
+        keys = []
+        for pk in pks:
+            tally = comment_tallies.get(reaction_target_key(TargetKind.COMMENT, pk))
+            counts = (tally or {}).get("counts", {})
+            support = _comment_support(tally, groups) or 0
+            keys.append(
+                (-support, -counts.get(ReactionChoice.AGREE, 0), counts.get(ReactionChoice.DISAGREE, 0), pk)
+            )
+        chosen[(section_id, side)] = [key[-1] for key in sorted(keys)[: config.top_comments]]
     ids = [pk for pks in chosen.values() for pk in pks]
-    details = {
-        c.pk: c
-        for c in Comment.objects.filter(pk__in=ids)
-        .select_related(None)
-        .only(
-            "pk",
-            "comment",
-            "author_name",
-            "organisation_name",
-            "working_group_name",
-            "submit_date",
-            "section_id",
-            "version_label",
-        )
-    }
+    details = (
+        {
+            c.pk: c
+            for c in Comment.objects.filter(pk__in=ids)
+            .select_related(None)
+            .only(
+                "pk",
+                "comment",
+                "author_name",
+                "organisation_name",
+                "working_group_name",
+                "submit_date",
+                "section_id",
+                "version_label",
+            )
+        }
+        if ids
+        else {}
+    )
     result = {}
     for (section_id, side), pks in chosen.items():
         entries = result.setdefault(section_id, {"agree": [], "disagree": []})
         for pk in pks:
             comment = details[pk]
-            tally = tallies.get(f"comment:{pk}")
+            tally = comment_tallies.get(reaction_target_key(TargetKind.COMMENT, pk))
             counts = (tally or {}).get("counts", {})
             entries[side].append(
                 {
@@ -312,7 +471,7 @@ def _top_comments(*, paper, label, tallies, sections, groups, config):
                     "support": support_percent(_comment_support(tally, groups)),
                 }
             )
-    return result
+    return result, groups
 
 
 def _permalink(section_id):
@@ -466,17 +625,20 @@ def _participation(*, paper, label, sections, groups, signoffs):
     # The reactions the tallies count (carried over from earlier versions where
     # a section's wording did not change), so the people add up to the reactions.
     section_reactions = counted_section_reactions(paper_id=paper.pk, version_label=label)
-    people = section_reactions.aggregate(
-        people=Count("user", distinct=True),
-        members=Count("user", distinct=True, filter=Q(is_member=True)),
-    )
-    by_group_people = {
-        row["working_group_id"]: row["people"]
-        for row in section_reactions.filter(working_group__isnull=False)
-        .values("working_group_id")
-        .annotate(people=Count("user", distinct=True))
-        .order_by()
-    }
+    # One pass over them: each person once per (group, member or not), a few rows a
+    # person; the distinct counts are taken from those (two COUNT(DISTINCT)
+    # aggregates read every reaction twice).
+    people, members, by_group_people = set(), set(), {}
+    for user_id, group_id, is_member in (
+        section_reactions.values_list("user_id", "working_group_id", "is_member").distinct().order_by()
+    ):
+        people.add(user_id)
+        if is_member:
+            members.add(user_id)
+        if group_id is not None:
+            by_group_people.setdefault(group_id, set()).add(user_id)
+    people = {"people": len(people), "members": len(members)}
+    by_group_people = {group_id: len(users) for group_id, users in by_group_people.items()}
     # Every comment on the paper's sections, whichever version it was made on
     # (the paper page shows them all), with how many were made on each version.
     on_sections = Comment.objects.filter(paper=paper, section__isnull=False)
