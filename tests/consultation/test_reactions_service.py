@@ -17,6 +17,11 @@ from tests.support.people import member_of
 from tests.support.trees import reaction_tree
 
 
+def broadcasts(callbacks):
+    """The tally broadcasts among on-commit callbacks (the page cache's bumps are others)."""
+    return [c for c in callbacks if getattr(getattr(c, "func", None), "__name__", "") == "tally_changed"]
+
+
 @pytest.fixture
 def tree(db):
     return reaction_tree(sections=3)
@@ -89,8 +94,8 @@ class TestReactionSet:
             reaction = reaction_set(user=member, target=section, choice="agree")
         with django_capture_on_commit_callbacks() as again:
             same = reaction_set(user=member, target=section, choice="agree")
-        assert len(first) == 1
-        assert again == []
+        assert len(broadcasts(first)) == 1
+        assert again == []  # no broadcast, and no page-cache bump either
         assert same.updated_at == reaction.updated_at
 
     def test_broadcast_is_scheduled_only_after_commit(self, tree, django_capture_on_commit_callbacks):
@@ -98,8 +103,7 @@ class TestReactionSet:
         with django_capture_on_commit_callbacks() as callbacks:
             reaction_set(user=member, target=tree["sections"][0], choice="agree")
             assert Reaction.objects.count() == 1
-        (callback,) = callbacks
-        assert callback.func.__name__ == "tally_changed"
+        (callback,) = broadcasts(callbacks)
         assert callback.keywords == {
             "paper_id": tree["paper"].pk,
             "target_key": f"section:{tree['sections'][0].pk}",
