@@ -285,6 +285,14 @@ def main(argv=None):
     parser.add_argument("--comments", type=int, default=10_000, help="comments on the 100-section paper")
     parser.add_argument("--writers", type=int, default=16, help="members posting reactions at once")
     parser.add_argument("--keep", action="store_true", help="keep the scratch database")
+    parser.add_argument(
+        "--only",
+        action="append",
+        default=[],
+        metavar="TEXT",
+        help="only the pages whose name contains TEXT (repeatable; each group's baseline always runs), "
+        "and no every-cache-empty or write rows: for iterating",
+    )
     args = parser.parse_args(argv)
     redis_url = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
     check_redis(redis_url)
@@ -299,6 +307,9 @@ def main(argv=None):
     )
     seeded = seed(env, args.comments, args.writers)
     pages = seeded["pages"]
+    if args.only:
+        baselines = {next(n for n, p in pages.items() if p["group"] == g) for g in ("warm", "cold")}
+        pages = {n: p for n, p in pages.items() if n in baselines or any(text in n for text in args.only)}
     server = Uvicorn(env, args.workers)
     results = {}
     try:
@@ -322,6 +333,8 @@ def main(argv=None):
                 )
             }
             print(f"{results[name]['rps']:.1f} req/s", flush=True)
+        if args.only:
+            return report(results, pages, args, database_name)
         print("  every cache empty…", end=" ", flush=True)
         empty = {
             name: empty_cache_latency(server.port, url, redis_url=redis_url, prefix=cache_prefix)
