@@ -32,11 +32,13 @@ def _visible_comments(paper):
     )
 
 
-def comment_counts(*, paper):
-    """Comments not hidden by a moderator, per section id (None: the paper itself)."""
+def comment_counts(*, paper, skip_sections=()):
+    """Comments not hidden by a moderator, per section id (None: the paper itself), but
+    for the sections in `skip_sections`."""
     rows = (
         _visible_comments(paper)
         .filter(hidden_at__isnull=True)
+        .exclude(section_id__in=list(skip_sections))
         .order_by()
         .values("section_id")
         .annotate(n=Count("pk"))
@@ -167,13 +169,16 @@ def _attach_section_comments(section, threads, counts, user, can_read):
     section.can_comment = user.has_perm("consultation.comment_section", section)
 
 
-def paper_comments(*, paper, sections, user, rendered=None):
+def paper_comments(*, paper, sections, user, rendered=None, stored_counts=None):
     """The paper page's comments: for every section and the paper itself the most recent
     threads (bounded, see `recent_comment_threads`), counts and permissions. Sections
-    not in `rendered` (default: all) get only their count: their rendering is cached."""
+    not in `rendered` (default: all) get only their count: their rendering is cached;
+    `stored_counts` ({section id: count}) are counts stored with such renderings, not
+    counted again."""
     rendered = sections if rendered is None else rendered
     threads = recent_comment_threads(paper=paper, section_ids=[section.pk for section in rendered])
-    counts = comment_counts(paper=paper)
+    stored_counts = stored_counts or {}
+    counts = {**comment_counts(paper=paper, skip_sections=stored_counts), **stored_counts}
     for thread_list in threads.values():
         _mark_cut_threads(thread_list)
     for section in sections:

@@ -13,6 +13,7 @@ from django.db.models.functions import Coalesce
 from consultation.consensus import statistics
 from consultation.consensus.statistics import GroupCounts
 from consultation.models.reactions import ReactionChoice
+from consultation.reactions.selectors import groups_seen
 from workinggroups.models import Membership, WorkingGroup
 
 # How many comments to show on each side of a section.
@@ -65,7 +66,7 @@ def statistic_groups(*, consultation, tallies, config=None):
     """Invited working groups, any that reacted before being uninvited (shown,
     outside the verdict), then the public. Each with its current member count
     (`size`): one query, the counts as a correlated aggregate."""
-    seen = {int(group_id) for tally in tallies.values() for group_id in tally["by_group"]}
+    seen = groups_seen(tallies)
     current_members = (
         Membership.objects.current()
         .filter(group=OuterRef("pk"))

@@ -22,9 +22,11 @@ what a page shows that way must call `core.page_cache.bump` itself.
 """
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
 
-from core.page_cache import bump, fragments, generations
+from consultation.reactions.selectors import reaction_tallies
+from core.page_cache import bump, fragment_cache_key, fragments, generations
 from core.page_cache import seconds as cache_seconds
 
 # Participation: many writes a second at an event, each placed on its section or paper.
@@ -90,6 +92,39 @@ def on_write(sender, instance, update_fields=None, **kwargs):
     bump(*tags_for_write(instance, update_fields))
 
 
+def section_facts_key(fragment_key):
+    return f"section-facts:{fragment_key}"
+
+
+def store_section_facts(*, sections, seen_by_section):
+    """Store beside each section rendered for anonymous readers what the rest of the paper
+    page needs from it without reading it again: the working groups seen in its tallies
+    (the tables' columns are their union) and its comment count (contents, totals)."""
+    entries = {
+        fragment_cache_key(section_facts_key(section.fragment_key)): {
+            "seen": sorted(seen_by_section.get(section.pk, ())),
+            "comments": section.comment_count,
+        }
+        for section in sections
+        if getattr(section, "fragment_key", None)
+    }
+    if entries:
+        cache.set_many(entries, cache_seconds())
+
+
+def scoped_tallies(*, paper, sections):
+    """The paper page's tallies for anonymous readers, in one query: all but those of the
+    sections whose rendering is stored (`section.fragment`); the working groups seen in
+    those (for the tables' columns) come from their stored facts. Returns the tallies
+    (`seen_by_section` filled for the sections read) and the ids of the sections read."""
+    stored = [section for section in sections if section.fragment is not None]
+    tallies = reaction_tallies(paper_id=paper.pk, skip_sections=[section.pk for section in stored])
+    tallies.seen_groups = {group_id for section in stored for group_id in section.facts["seen"]}.union(
+        *tallies.seen_by_section.values()
+    )
+    return tallies, {section.pk for section in sections if section.fragment is None}
+
+
 def section_fragment_keys(*, paper, sections, user):
     """Set `section.fragment_key` for each section on the paper page: the key its
     rendering is shared under, or None where it must be rendered for this viewer; and
@@ -103,7 +138,7 @@ def section_fragment_keys(*, paper, sections, user):
     round trip, so a write makes only the affected sections' renderings unreachable."""
     if user.is_authenticated or cache_seconds() <= 0:
         for section in sections:
-            section.fragment_key = section.fragment = None
+            section.fragment_key = section.fragment = section.facts = None
         return {"signoffs": None, "comments": None}
     tags = {s.pk: section_tags(paper_id=paper.pk, section_id=s.pk) for s in sections}
     paper_tags = ("site", f"paper:{paper.pk}")
@@ -112,9 +147,18 @@ def section_fragment_keys(*, paper, sections, user):
         section.fragment_key = f"{paper.pk}:{section.pk}:" + ".".join(
             str(current[tag]) for tag in tags[section.pk]
         )
-    stored = fragments([section.fragment_key for section in sections])
+    # Beside each rendering, its facts (`store_section_facts`): the page reads nothing more
+    # of a stored section. A rendering without its facts is rendered again.
+    stored = fragments(
+        [
+            key
+            for section in sections
+            for key in (section.fragment_key, section_facts_key(section.fragment_key))
+        ]
+    )
     for section in sections:
-        section.fragment = stored.get(section.fragment_key)
+        section.facts = stored.get(section_facts_key(section.fragment_key))
+        section.fragment = stored.get(section.fragment_key) if section.facts is not None else None
     paper_key = f"{paper.pk}:" + ".".join(str(current[tag]) for tag in paper_tags)
     return {"signoffs": f"signoffs:{paper_key}", "comments": f"paper-comments:{paper_key}"}
 
