@@ -129,7 +129,8 @@ def section_fragment_keys(*, paper, sections, user):
     """Set `section.fragment_key` for each section on the paper page: the key its
     rendering is shared under, or None where it must be rendered for this viewer; and
     `section.fragment`, the stored rendering if there is one. Returns the keys of the
-    paper's own shared parts ({"signoffs": …, "comments": …}, or Nones).
+    paper's own shared parts ({"signoffs": …, "comments": …}, or Nones) and the stored
+    rendering of its own comments ("comments_html", None if there is none).
 
     Shared only for anonymous viewers, whose rendering depends on nothing but the
     data (what they may read is decided by the same rules for all of them); a signed-in
@@ -139,7 +140,7 @@ def section_fragment_keys(*, paper, sections, user):
     if user.is_authenticated or cache_seconds() <= 0:
         for section in sections:
             section.fragment_key = section.fragment = section.facts = None
-        return {"signoffs": None, "comments": None}
+        return {"signoffs": None, "comments": None, "comments_html": None}
     tags = {s.pk: section_tags(paper_id=paper.pk, section_id=s.pk) for s in sections}
     paper_tags = ("site", f"paper:{paper.pk}")
     current = generations({tag for each in tags.values() for tag in each} | set(paper_tags))
@@ -147,20 +148,25 @@ def section_fragment_keys(*, paper, sections, user):
         section.fragment_key = f"{paper.pk}:{section.pk}:" + ".".join(
             str(current[tag]) for tag in tags[section.pk]
         )
+    paper_key = f"{paper.pk}:" + ".".join(str(current[tag]) for tag in paper_tags)
+    keys = {"signoffs": f"signoffs:{paper_key}", "comments": f"paper-comments:{paper_key}"}
     # Beside each rendering, its facts (`store_section_facts`): the page reads nothing more
-    # of a stored section. A rendering without its facts is rendered again.
+    # of a stored section. A rendering without its facts is rendered again. The paper's own
+    # comments, if stored, are not read again either (the template is handed what was read).
     stored = fragments(
         [
-            key
-            for section in sections
-            for key in (section.fragment_key, section_facts_key(section.fragment_key))
+            keys["comments"],
+            *(
+                key
+                for section in sections
+                for key in (section.fragment_key, section_facts_key(section.fragment_key))
+            ),
         ]
     )
     for section in sections:
         section.facts = stored.get(section_facts_key(section.fragment_key))
         section.fragment = stored.get(section.fragment_key) if section.facts is not None else None
-    paper_key = f"{paper.pk}:" + ".".join(str(current[tag]) for tag in paper_tags)
-    return {"signoffs": f"signoffs:{paper_key}", "comments": f"paper-comments:{paper_key}"}
+    return {**keys, "comments_html": stored.get(keys["comments"])}
 
 
 def connect():

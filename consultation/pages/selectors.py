@@ -66,7 +66,12 @@ def paper_detail(*, paper, user):
         section.pk: section.facts["comments"] for section in sections if section.fragment is not None
     }
     comments = paper_comments(
-        paper=paper, sections=sections, rendered=rendered, user=user, stored_counts=stored_counts
+        paper=paper,
+        sections=sections,
+        rendered=rendered,
+        user=user,
+        stored_counts=stored_counts,
+        paper_own=shared_keys["comments_html"] is None,
     )
     if scoped:
         store_section_facts(sections=rendered, seen_by_section=tallies.seen_by_section)
