@@ -339,6 +339,14 @@ def main(argv=None):
         action="store_true",
         help="then the floors and the writes under uvicorn and gunicorn in turn",
     )
+    parser.add_argument(
+        "--page",
+        action="append",
+        default=[],
+        metavar="TEXT",
+        help="only the pages whose name contains TEXT (repeatable; each group's baseline always runs), "
+        "and no every-cache-empty rows: for iterating (add --only pages to skip the writes)",
+    )
     args = parser.parse_args(argv)
     redis_url = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
     check_redis(redis_url)
@@ -353,6 +361,9 @@ def main(argv=None):
     )
     seeded = seed(env, args.comments, args.writers)
     pages = seeded["pages"]
+    if args.page:
+        baselines = {next(n for n, p in pages.items() if p["group"] == g) for g in ("warm", "cold")}
+        pages = {n: p for n, p in pages.items() if n in baselines or any(text in n for text in args.page)}
     server = SERVERS[args.server](env, args.workers, **({"threads": args.threads} if args.threads else {}))
     results, writes, empty = {}, None, None
     try:
@@ -378,7 +389,7 @@ def main(argv=None):
                 )
             }
             print(f"{results[name]['rps']:.1f} req/s", flush=True)
-        if args.only != "writes":
+        if args.only != "writes" and not args.page:
             print("  every cache empty…", end=" ", flush=True)
             empty = {
                 name: empty_cache_latency(server.port, url, redis_url=redis_url, prefix=cache_prefix)

@@ -32,11 +32,13 @@ def _visible_comments(paper):
     )
 
 
-def comment_counts(*, paper):
-    """Comments not hidden by a moderator, per section id (None: the paper itself)."""
+def comment_counts(*, paper, skip_sections=()):
+    """Comments not hidden by a moderator, per section id (None: the paper itself), but
+    for the sections in `skip_sections`."""
     rows = (
         _visible_comments(paper)
         .filter(hidden_at__isnull=True)
+        .exclude(section_id__in=list(skip_sections))
         .order_by()
         .values("section_id")
         .annotate(n=Count("pk"))
@@ -51,16 +53,22 @@ def paper_page_limits():
     )
 
 
-def recent_comment_threads(*, paper, section_ids=None):
+def recent_comment_threads(*, paper, section_ids=None, paper_own=True):
     """{section id or None: [top-level comments]} for the paper page: per section (and for
     the paper itself) the latest PAPER_COMMENT_THREADS threads, newest first, each
     cut to its first PAPER_THREAD_COMMENTS comments. Two queries whatever the number of
     comments (window functions rank threads per section and comments per thread).
-    With `section_ids`, only those sections' (and the paper's own) threads."""
+    With `section_ids`, only those sections' (and, unless `paper_own` is False, the
+    paper's own) threads: none at all for no sections and not the paper's own."""
     threads_each, comments_each = paper_page_limits()
     roots = _visible_comments(paper).filter(level=0)
     if section_ids is not None:
-        roots = roots.filter(Q(section_id__in=section_ids) | Q(section__isnull=True))
+        if not section_ids and not paper_own:
+            return {}
+        condition = Q(section_id__in=section_ids)
+        if paper_own:
+            condition |= Q(section__isnull=True)
+        roots = roots.filter(condition)
     ranked_roots = (
         roots.annotate(
             rank=Window(RowNumber(), partition_by=[F("section_id")], order_by=F("thread_id").desc())
@@ -167,13 +175,19 @@ def _attach_section_comments(section, threads, counts, user, can_read):
     section.can_comment = user.has_perm("consultation.comment_section", section)
 
 
-def paper_comments(*, paper, sections, user, rendered=None):
+def paper_comments(*, paper, sections, user, rendered=None, stored_counts=None, paper_own=True):
     """The paper page's comments: for every section and the paper itself the most recent
     threads (bounded, see `recent_comment_threads`), counts and permissions. Sections
-    not in `rendered` (default: all) get only their count: their rendering is cached."""
+    not in `rendered` (default: all) get only their count: their rendering is cached;
+    `stored_counts` ({section id: count}) are counts stored with such renderings, not
+    counted again; with `paper_own` False the paper's own threads are not read (their
+    rendering is stored)."""
     rendered = sections if rendered is None else rendered
-    threads = recent_comment_threads(paper=paper, section_ids=[section.pk for section in rendered])
-    counts = comment_counts(paper=paper)
+    threads = recent_comment_threads(
+        paper=paper, section_ids=[section.pk for section in rendered], paper_own=paper_own
+    )
+    stored_counts = stored_counts or {}
+    counts = {**comment_counts(paper=paper, skip_sections=stored_counts), **stored_counts}
     for thread_list in threads.values():
         _mark_cut_threads(thread_list)
     for section in sections:

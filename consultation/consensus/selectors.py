@@ -13,6 +13,7 @@ from django.db.models.functions import Coalesce
 from consultation.consensus import statistics
 from consultation.consensus.statistics import GroupCounts
 from consultation.models.reactions import ReactionChoice
+from consultation.reactions.selectors import groups_seen
 from workinggroups.models import Membership, WorkingGroup
 
 # How many comments to show on each side of a section.
@@ -68,7 +69,7 @@ def statistic_groups(*, consultation, tallies, config=None, also_seen=()):
 
     `also_seen` adds groups known to have reacted to targets not in `tallies`
     (the report reads comments' tallies only for the comments it quotes)."""
-    seen = {int(group_id) for tally in tallies.values() for group_id in tally["by_group"]}
+    seen = set(groups_seen(tallies))
     seen.update(int(group_id) for group_id in also_seen)
     current_members = (
         Membership.objects.current()

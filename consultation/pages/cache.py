@@ -22,9 +22,11 @@ what a page shows that way must call `core.page_cache.bump` itself.
 """
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
 
-from core.page_cache import bump, fragments, generations
+from consultation.reactions.selectors import reaction_tallies
+from core.page_cache import bump, fragment_cache_key, fragments, generations
 from core.page_cache import seconds as cache_seconds
 
 # Participation: many writes a second at an event, each placed on its section or paper.
@@ -90,11 +92,45 @@ def on_write(sender, instance, update_fields=None, **kwargs):
     bump(*tags_for_write(instance, update_fields))
 
 
+def section_facts_key(fragment_key):
+    return f"section-facts:{fragment_key}"
+
+
+def store_section_facts(*, sections, seen_by_section):
+    """Store beside each section rendered for anonymous readers what the rest of the paper
+    page needs from it without reading it again: the working groups seen in its tallies
+    (the tables' columns are their union) and its comment count (contents, totals)."""
+    entries = {
+        fragment_cache_key(section_facts_key(section.fragment_key)): {
+            "seen": sorted(seen_by_section.get(section.pk, ())),
+            "comments": section.comment_count,
+        }
+        for section in sections
+        if getattr(section, "fragment_key", None)
+    }
+    if entries:
+        cache.set_many(entries, cache_seconds())
+
+
+def scoped_tallies(*, paper, sections):
+    """The paper page's tallies for anonymous readers, in one query: all but those of the
+    sections whose rendering is stored (`section.fragment`); the working groups seen in
+    those (for the tables' columns) come from their stored facts. Returns the tallies
+    (`seen_by_section` filled for the sections read) and the ids of the sections read."""
+    stored = [section for section in sections if section.fragment is not None]
+    tallies = reaction_tallies(paper_id=paper.pk, skip_sections=[section.pk for section in stored])
+    tallies.seen_groups = {group_id for section in stored for group_id in section.facts["seen"]}.union(
+        *tallies.seen_by_section.values()
+    )
+    return tallies, {section.pk for section in sections if section.fragment is None}
+
+
 def section_fragment_keys(*, paper, sections, user):
     """Set `section.fragment_key` for each section on the paper page: the key its
     rendering is shared under, or None where it must be rendered for this viewer; and
     `section.fragment`, the stored rendering if there is one. Returns the keys of the
-    paper's own shared parts ({"signoffs": …, "comments": …}, or Nones).
+    paper's own shared parts ({"signoffs": …, "comments": …}, or Nones) and the stored
+    rendering of its own comments ("comments_html", None if there is none).
 
     Shared only for anonymous viewers, whose rendering depends on nothing but the
     data (what they may read is decided by the same rules for all of them); a signed-in
@@ -103,8 +139,8 @@ def section_fragment_keys(*, paper, sections, user):
     round trip, so a write makes only the affected sections' renderings unreachable."""
     if user.is_authenticated or cache_seconds() <= 0:
         for section in sections:
-            section.fragment_key = section.fragment = None
-        return {"signoffs": None, "comments": None}
+            section.fragment_key = section.fragment = section.facts = None
+        return {"signoffs": None, "comments": None, "comments_html": None}
     tags = {s.pk: section_tags(paper_id=paper.pk, section_id=s.pk) for s in sections}
     paper_tags = ("site", f"paper:{paper.pk}")
     current = generations({tag for each in tags.values() for tag in each} | set(paper_tags))
@@ -112,11 +148,25 @@ def section_fragment_keys(*, paper, sections, user):
         section.fragment_key = f"{paper.pk}:{section.pk}:" + ".".join(
             str(current[tag]) for tag in tags[section.pk]
         )
-    stored = fragments([section.fragment_key for section in sections])
-    for section in sections:
-        section.fragment = stored.get(section.fragment_key)
     paper_key = f"{paper.pk}:" + ".".join(str(current[tag]) for tag in paper_tags)
-    return {"signoffs": f"signoffs:{paper_key}", "comments": f"paper-comments:{paper_key}"}
+    keys = {"signoffs": f"signoffs:{paper_key}", "comments": f"paper-comments:{paper_key}"}
+    # Beside each rendering, its facts (`store_section_facts`): the page reads nothing more
+    # of a stored section. A rendering without its facts is rendered again. The paper's own
+    # comments, if stored, are not read again either (the template is handed what was read).
+    stored = fragments(
+        [
+            keys["comments"],
+            *(
+                key
+                for section in sections
+                for key in (section.fragment_key, section_facts_key(section.fragment_key))
+            ),
+        ]
+    )
+    for section in sections:
+        section.facts = stored.get(section_facts_key(section.fragment_key))
+        section.fragment = stored.get(section.fragment_key) if section.facts is not None else None
+    return {**keys, "comments_html": stored.get(keys["comments"])}
 
 
 def connect():

@@ -6,7 +6,7 @@ of the features below it for the Wagtail pages' `get_context`."""
 from consultation.comments.selectors import paper_comments, section_comments
 from consultation.models import ConsultationPage, PolicyPaperPage, SectionPage
 from consultation.models.pages import paper_sections
-from consultation.pages.cache import section_fragment_keys
+from consultation.pages.cache import scoped_tallies, section_fragment_keys, store_section_facts
 from consultation.participation.services import voice_of
 from consultation.stages.selectors import stage_timeline
 from consultation.versions.selectors import wording_marks
@@ -59,6 +59,22 @@ def paper_detail(*, paper, user):
     for section in rendered:
         section.can_read_body = user.has_perm("consultation.view_body", section)
     wording_marks(paper=paper, sections=rendered, user=user)
+    # Anonymous readers: what stored sections show is not read again (pages/cache.py).
+    scoped = shared_keys["signoffs"] is not None
+    tallies, read = scoped_tallies(paper=paper, sections=sections) if scoped else (None, None)
+    stored_counts = {
+        section.pk: section.facts["comments"] for section in sections if section.fragment is not None
+    }
+    comments = paper_comments(
+        paper=paper,
+        sections=sections,
+        rendered=rendered,
+        user=user,
+        stored_counts=stored_counts,
+        paper_own=shared_keys["comments_html"] is None,
+    )
+    if scoped:
+        store_section_facts(sections=rendered, seen_by_section=tallies.seen_by_section)
     last_updated = max(
         filter(None, [paper.last_published_at, *(s.last_published_at for s in sections)]),
         default=None,
@@ -70,7 +86,8 @@ def paper_detail(*, paper, user):
         "last_updated": last_updated,
         "voice": voice_of(user=user, consultation=paper.consultation),
         "shared_keys": shared_keys,
-        **paper_comments(paper=paper, sections=sections, rendered=rendered, user=user),
+        "paper_tallies": (paper.pk, tallies, read) if scoped else None,
+        **comments,
     }
 
 

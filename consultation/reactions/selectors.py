@@ -116,7 +116,9 @@ class _Wording:
         return self.previous_hash is not None and self.of(text_hash, paper_version) == self.previous_hash
 
 
-def _add(tally, row, choice, n):
+def _add(tally, row, choice, n, seen=None):
+    if seen is not None:
+        seen.add(row["working_group_id"])
     tally["counts"][choice] += n
     tally["total"] += n
     tally["members" if row["is_member"] else "public"][choice] += n
@@ -128,7 +130,27 @@ def _add(tally, row, choice, n):
         group[choice] += n
 
 
-def reaction_tallies(*, paper_id, targets=None, section_ids=(), version_label=CURRENT_VERSION):
+class PaperTallies(dict):
+    """Tallies of part of a paper ({target key: tally}) that know the working groups seen
+    in the whole paper's tallies (`seen_groups`), which decide the columns of its tables;
+    and (`seen_by_section`, {section id or None: group ids}) which groups each section's
+    targets read here were seen in. See `reaction_tallies(sections=...)`."""
+
+    seen_groups = None
+    seen_by_section = None
+
+
+def groups_seen(tallies):
+    """The working groups with a reaction counted in `tallies` (for a `PaperTallies` read
+    for part of a paper: in the whole paper's tallies)."""
+    if getattr(tallies, "seen_groups", None) is not None:
+        return set(tallies.seen_groups)
+    return {int(group_id) for tally in tallies.values() for group_id in tally["by_group"]}
+
+
+def reaction_tallies(
+    *, paper_id, targets=None, section_ids=(), version_label=CURRENT_VERSION, skip_sections=None
+):
     """Tallies of a paper's targets, keyed by target key, in ONE aggregate query
     (and, only when some reactions were made on another wording or a named
     version is asked for, one small query for the paper's version fingerprints).
@@ -145,8 +167,18 @@ def reaction_tallies(*, paper_id, targets=None, section_ids=(), version_label=CU
 
     `targets` (target keys) narrows the query to those targets; every target
     asked for, and every section in `section_ids`, is in the result even with
-    no reactions, so a caller can send absolute zeros after a withdrawal."""
+    no reactions, so a caller can send absolute zeros after a withdrawal.
+
+    `skip_sections` (section ids) leaves out the targets of those sections (the sections,
+    their comments and proposals), and returns a `PaperTallies` with `seen_by_section`
+    filled: the paper page skips the sections whose rendering is cached."""
     rows = _on_version(Reaction.objects.filter(paper_id=paper_id), version_label)
+    fields = ()
+    if skip_sections is not None:
+        # Reactions to the paper's own comments (no section) are kept.
+        rows = rows.exclude(section_id__in=list(skip_sections))
+        # A target's section is fixed: grouping by it too changes no tally.
+        fields = ("section_id",)
     wanted = list(targets) if targets is not None else None
     if wanted is not None:
         by_kind = {}
@@ -168,12 +200,15 @@ def reaction_tallies(*, paper_id, targets=None, section_ids=(), version_label=CU
             "paper_version",
             "section__wording_hash",
             "paper__version_label",
+            *fields,
         )
         .annotate(n=Count("id"))
         .order_by()
     )
 
-    tallies = {}
+    tallies = {} if skip_sections is None else PaperTallies()
+    if skip_sections is not None:
+        tallies.seen_by_section = {}
     for key in [*(wanted or ()), *(reaction_target_key("section", pk) for pk in section_ids)]:
         tallies[key] = empty_tally(key)
     history = None
@@ -184,8 +219,13 @@ def reaction_tallies(*, paper_id, targets=None, section_ids=(), version_label=CU
         choice, n = row["choice"], row["n"]
         if choice not in tally["counts"]:
             continue  # a choice this kind no longer offers: not counted
+        if fields and row["working_group_id"] is not None:
+            # Seen where it is counted in the tally itself (not in "previous", below).
+            seen = tallies.seen_by_section.setdefault(row["section_id"], set())
+        else:
+            seen = None
         if row["target_kind"] != "section":
-            _add(tally, row, choice, n)
+            _add(tally, row, choice, n, seen)
             continue
         if (
             version_label == CURRENT_VERSION
@@ -193,7 +233,7 @@ def reaction_tallies(*, paper_id, targets=None, section_ids=(), version_label=CU
             and row["text_hash"] == row["section__wording_hash"]
         ):
             # Made on the wording shown now: the common case, decided without the history.
-            _add(tally, row, choice, n)
+            _add(tally, row, choice, n, seen)
             continue
         wording = wordings.get(key)
         if wording is None:
@@ -206,7 +246,7 @@ def reaction_tallies(*, paper_id, targets=None, section_ids=(), version_label=CU
                 current_label=row["paper__version_label"],
             )
         if version_label is None or wording.counts_now(row["text_hash"], row["paper_version"]):
-            _add(tally, row, choice, n)
+            _add(tally, row, choice, n, seen)
         elif wording.counted_before(row["text_hash"], row["paper_version"]):
             previous = tally.get("previous")
             if previous is None:
@@ -281,7 +321,7 @@ def reaction_state_of_user(*, user, paper_id):
 def tally_groups(*, consultation, tallies):
     """The working groups a tally table shows: those invited, and any that
     reacted before being uninvited (one query)."""
-    seen = {int(group_id) for tally in tallies.values() for group_id in tally["by_group"]}
+    seen = groups_seen(tallies)
     return list(
         WorkingGroup.objects.filter(Q(consultations=consultation) | Q(pk__in=seen))
         .distinct()

@@ -25,12 +25,28 @@ def _paper_cache(context, paper):
     if paper.pk not in store:
         user = context.get("user") or getattr(request, "user", None)
         own = selectors.reaction_state_of_user(user=user, paper_id=paper.pk)
-        store[paper.pk] = {
-            "tallies": selectors.reaction_tallies(paper_id=paper.pk),
-            "mine": own["mine"],
-            "earlier": own["earlier"],
-        }
+        # The paper page for anonymous readers around stored section renderings read only
+        # the other sections' tallies (consultation/pages/cache.py).
+        scoped = context.get("paper_tallies")
+        if scoped is not None and scoped[0] == paper.pk:
+            _, tallies, read = scoped
+        else:
+            tallies, read = selectors.reaction_tallies(paper_id=paper.pk), None
+        store[paper.pk] = {"tallies": tallies, "read": read, "mine": own["mine"], "earlier": own["earlier"]}
     return store[paper.pk]
+
+
+def _tallies_of(context, paper, sections):
+    """The paper's tallies, holding at least those of `sections` (read now if the page
+    read only its rendered sections' and a table row of another must be worked out)."""
+    entry = _paper_cache(context, paper)
+    read = entry["read"]
+    missing = [] if read is None else [section.pk for section in sections if section.pk not in read]
+    if missing:
+        keys = [selectors.reaction_target_key("section", pk) for pk in missing]
+        entry["tallies"].update(selectors.reaction_tallies(paper_id=paper.pk, targets=keys))
+        read.update(missing)
+    return entry["tallies"]
 
 
 def _reuse_pages_in_context(context, comment):
@@ -125,10 +141,19 @@ def paper_tally_table(context, paper, sections):
         return {"can_view": False}
     tallies = _paper_cache(context, paper)["tallies"]
     groups = selectors.tally_groups(consultation=paper.consultation, tallies=tallies)
-    rows = selectors.paper_tally_table(paper=paper, sections=sections, tallies=tallies, groups=groups)
     shared = _shared_rows("tallies", sections, [(group.pk, group.name) for group in groups])
-    for row in rows:
-        row["fragment_key"], row["fragment"] = shared[row["section"].pk]
+    # Rows stored for anonymous readers are not worked out again.
+    to_work_out = [s for s in sections if shared[s.pk][1] is None]
+    tallies = _tallies_of(context, paper, to_work_out)
+    worked_out = iter(
+        selectors.paper_tally_table(paper=paper, sections=to_work_out, tallies=tallies, groups=groups)
+    )
+    rows = []
+    for section in sections:
+        key, stored = shared[section.pk]
+        rows.append(
+            {"fragment_key": key, "fragment": stored} if stored else {**next(worked_out), "fragment_key": key}
+        )
     return {"can_view": True, "groups": groups, "rows": rows, **live_hooks(paper)}
 
 
@@ -143,9 +168,10 @@ def paper_heatmap(context, paper, sections):
     tallies = _paper_cache(context, paper)["tallies"]
     groups = report_groups(consultation=paper.consultation, tallies=tallies)
 
-    def row_of(section):
+    def row_of(section, tally=None):
         key = selectors.reaction_target_key("section", section.pk)
-        figures = tally_statistics(tally=tallies.get(key) or selectors.empty_tally(key), groups=groups)
+        tally = tally or tallies.get(key) or selectors.empty_tally(key)
+        figures = tally_statistics(tally=tally, groups=groups)
         return {
             "number": section.number,
             "title": section.title,
@@ -154,11 +180,13 @@ def paper_heatmap(context, paper, sections):
             "groups": figures["groups"],
         }
 
-    first = row_of(sections[0])
-    columns = heatmap([first])["columns"]
+    # The columns are the groups, whatever the tallies: worked out on an empty one.
+    empty = selectors.empty_tally(selectors.reaction_target_key("section", sections[0].pk))
+    columns = heatmap([row_of(sections[0], empty)])["columns"]
     shared = _shared_rows("heatmap", sections, columns)
     to_work_out = [s for s in sections if shared[s.pk][1] is None]
-    worked_out = iter(heatmap([first if s is sections[0] else row_of(s) for s in to_work_out])["rows"])
+    tallies = _tallies_of(context, paper, to_work_out)
+    worked_out = iter(heatmap([row_of(s) for s in to_work_out])["rows"])
     rows = []
     for section in sections:
         key, stored = shared[section.pk]

@@ -12,6 +12,7 @@ from django.contrib.auth.models import AnonymousUser
 
 from consultation.models import PolicyPaperPage, SectionPage
 from consultation.pages.cache import section_fragment_keys
+from core.page_cache import bump
 from tests.support.contributions import add_comment, react
 from tests.support.factories import PolicyPaperPageFactory, SectionPageFactory
 from tests.support.people import editor_of, member_of
@@ -183,3 +184,25 @@ def test_the_cached_paper_page_works_without_javascript(client, tree):
     client.logout()
     client.cookies.clear()
     assert '<span data-count="agree">1</span>' in html_of(client.get(tree["paper"].url)).replace("\n", "")
+
+
+def test_columns_of_groups_seen_only_in_stored_sections_survive_a_write_elsewhere(
+    client, settings, fresh_cache
+):
+    """The paper page reads only the re-rendered sections' tallies; a group that reacted only
+    to a section whose rendering is stored (and has since been uninvited, so it is a column
+    only because it was seen) keeps its column in the tally table and the heat-map."""
+    tree = comment_tree(stage="review", sections=2)
+    group = tree["group"]
+    react([member_of(group)], fresh(tree["sections"][0]), "agree")
+    tree["consultation"].invited_groups.remove(group)
+    url = tree["paper"].url + "?render"
+    first = html_of(client.get(url))  # stores both sections' renderings
+    assert first.count(group.name) >= 2  # a column of the heat-map and of the table
+    # What a write to section 1 does to the cache (pages/cache.py): it is rendered again,
+    # section 0 stays stored and its tallies are not read.
+    bump(f"section:{tree['sections'][1].pk}", f"paper-sections:{tree['paper'].pk}")
+    around_stored = html_of(client.get(url))
+    assert around_stored == first
+    settings.PAGE_CACHE_SECONDS = 0
+    assert html_of(client.get(url)) == first
