@@ -301,10 +301,39 @@ def stored_reactions(database_url):
     return stored, len(rows)
 
 
-def measure_writes(port, seeded, database_url, args):
-    """Reaction POSTs from distinct members, checked against the stored rows, beside raw upserts."""
+def process_cpu(pid):
+    """{pid: seconds of CPU} of `pid` and every process below it, from /proc (Linux)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    stats = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    # The name (field 2) may hold spaces: split after its closing parenthesis.
+                    fields = f.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            stats[int(entry)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / tick)
+    tree, changed = {pid}, True
+    while changed:
+        below = {p for p, (parent, _) in stats.items() if parent in tree} - tree
+        tree |= below
+        changed = bool(below)
+    return {p: stats[p][1] for p in sorted(tree) if p in stats}
+
+
+def measure_writes(port, seeded, database_url, args, server_pid):
+    """Reaction POSTs from distinct members, checked against the stored rows, beside raw upserts;
+    the CPU each server process and this client spent on the POSTs."""
     print(f"  writes: {args.writers} members reacting…", end=" ", flush=True)
+    server_before, client_before = process_cpu(server_pid), time.process_time()
     writes = write_load(port, seeded["writers"], seeded["sections"], seconds=args.seconds)
+    server_after = process_cpu(server_pid)
+    writes["client_cpu"] = time.process_time() - client_before
+    # Only the processes that did work (the supervisor and the job worker hardly any).
+    writes["server_cpu"] = sorted(
+        (round(spent - server_before.get(p, 0.0), 1) for p, spent in server_after.items()), reverse=True
+    )
     print(f"{writes['rps']:.1f} req/s; raw upserts…", end=" ", flush=True)
     stored, rows = stored_reactions(database_url)
     writes["wrong"] = sum(
@@ -397,7 +426,7 @@ def main(argv=None):
             }
             print(f"{empty['paper']:.0f} ms", flush=True)
         if args.only != "pages":
-            writes = measure_writes(server.port, seeded, database_url, args)
+            writes = measure_writes(server.port, seeded, database_url, args, server.process.pid)
     finally:
         server.stop()
     try:
@@ -426,6 +455,11 @@ def main(argv=None):
         f"sends them); raw upserts on the same database, {args.writers} connections: {writes['raw']:.0f}/s; "
         f"ratio {writes['rps'] / writes['raw']:.3f}x. Errors {writes['errors']}; rows not matching the last "
         f"choice {writes['wrong']}; rows beyond one per member and section {writes['extra']}."
+    )
+    print(
+        f"CPU during the POSTs ({args.seconds:g} s): server processes "
+        f"{', '.join(f'{s:.1f}' for s in writes['server_cpu'])} s; this client {writes['client_cpu']:.1f} s. "
+        f"Load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}."
     )
 
 

@@ -11,7 +11,9 @@ from dataclasses import dataclass
 from functools import partial
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import connections, router, transaction
+from django.db.models.signals import post_save
+from django.utils import timezone
 
 from consultation.explain import explain
 from consultation.models import Comment, PolicyPaperPage, Proposal, Reaction, SectionPage
@@ -112,45 +114,80 @@ def reaction_set(*, user, target, choice):
     # One reaction per person per section *wording*: reacting to a reworded
     # section leaves the reaction to the old wording in place (it is what the
     # previous version's figures are made of).
-    lookup = {"user": user, "target_kind": target.kind, "target_id": target.id, "text_hash": target.wording}
-
-    with transaction.atomic():
-        snapshot = _snapshot(user, target)
-        reaction, created = _locked_or_created(lookup, target=target, choice=choice, snapshot=snapshot)
-        if created:
-            return reaction
-        wanted = {"choice": choice, **snapshot}
-        if all(getattr(reaction, field) == value for field, value in wanted.items()):
-            return reaction
-        for field, value in wanted.items():
-            setattr(reaction, field, value)
-        reaction.save(update_fields=[*wanted, "updated_at"])
-        _schedule_broadcast(target)
+    lookup = {
+        "user_id": user.pk,
+        "target_kind": target.kind,
+        "target_id": target.id,
+        "text_hash": target.wording,
+    }
+    snapshot = _snapshot(user, target)
+    reaction = _upserted(lookup, target=target, choice=choice, snapshot=snapshot)
+    if reaction is None:  # the same choice again: nothing changed, nothing to broadcast
+        return Reaction.objects.filter(**lookup).first()
+    _schedule_broadcast(target)
     return reaction
 
 
-def _locked_or_created(lookup, *, target, choice, snapshot, attempts=5):
-    """(reaction, created): the person's existing reaction, locked for update,
-    or a new one (its broadcast scheduled).
+# What a reaction's writer sets; the rest (the lookup, paper, section, created_at) only on insert.
+_SET = ("choice", "working_group_id", "is_member", "paper_version", "updated_at")
 
-    Concurrent requests of the same person race here: the unique constraint
-    decides between simultaneous first reactions, and a withdrawal may delete
-    the row between the loser's insert and its second look. Each look is a
-    fresh read, so a few attempts always settle it."""
-    for _attempt in range(attempts):
-        reaction = Reaction.objects.select_for_update().filter(**lookup).first()
-        if reaction is not None:
-            return reaction, False
-        try:
-            with transaction.atomic():
-                reaction = Reaction.objects.create(
-                    **lookup, paper=target.paper, section=target.section, choice=choice, **snapshot
-                )
-        except IntegrityError:
-            continue  # someone (this same person, in another request) got there first
-        _schedule_broadcast(target)
-        return reaction, True
-    raise ValidationError("Your reaction changed in another window at the same moment. Please try again.")
+
+def _upserted(lookup, *, target, choice, snapshot):
+    """Insert the person's reaction, or update it where it differs: one statement
+    (INSERT … ON CONFLICT DO UPDATE … WHERE, on SQLite and PostgreSQL). The Reaction
+    written, or None when the stored row already said the same.
+
+    The unique constraint settles concurrent requests of the same person inside the
+    database, so there is no lock, savepoint or retry. Saves send `post_save` as
+    Model.save() would (the page cache's bumps, consultation/pages/cache.py)."""
+    values = {
+        **lookup,
+        "paper_id": target.paper.pk,
+        "section_id": target.section.pk if target.section is not None else None,
+        "choice": choice,
+        "working_group_id": snapshot["working_group_id"],
+        "is_member": snapshot["is_member"],
+        "paper_version": snapshot["paper_version"],
+    }
+    now = timezone.now()
+    meta = Reaction._meta
+    connection = connections[router.db_for_write(Reaction)]
+    quote = connection.ops.quote_name
+    row = {**values, "created_at": now, "updated_at": now}
+    columns = {name: meta.get_field(name) for name in row}  # get_field() takes attnames too
+    table = quote(meta.db_table)
+    names = ", ".join(quote(columns[name].column) for name in row)
+    marks = ", ".join(["%s"] * len(row))
+    conflict = ", ".join(quote(columns[name].column) for name in lookup)
+    assignments = ", ".join(f"{quote(columns[n].column)} = excluded.{quote(columns[n].column)}" for n in _SET)
+    # IS DISTINCT FROM: the group is NULL for the public (SQLite has it since 3.39).
+    differs = " OR ".join(
+        f"{table}.{quote(columns[n].column)} IS DISTINCT FROM excluded.{quote(columns[n].column)}"
+        for n in _SET
+        if n != "updated_at"
+    )
+    # Identifiers from the model, quoted; every value a parameter.
+    insert = f"INSERT INTO {table} ({names}) VALUES ({marks}) ON CONFLICT ({conflict})"  # noqa: S608
+    sql = f"{insert} DO UPDATE SET {assignments} WHERE {differs} RETURNING {quote(meta.pk.column)}"
+    params = [columns[name].get_db_prep_save(value, connection) for name, value in row.items()]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        written = cursor.fetchone()
+    if written is None:
+        return None
+    # created_at is left deferred: on an update it is the stored row's, read if asked for.
+    known = {"id": written[0], **values, "updated_at": now}
+    attnames = [f.attname for f in meta.concrete_fields if f.attname in known]
+    reaction = Reaction.from_db(connection.alias, attnames, [known[name] for name in attnames])
+    post_save.send(
+        sender=Reaction,
+        instance=reaction,
+        created=False,
+        update_fields=None,
+        raw=False,
+        using=connection.alias,
+    )
+    return reaction
 
 
 def reaction_withdraw(*, user, target):

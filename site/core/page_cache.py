@@ -80,11 +80,14 @@ def _fresh_generation():
 
 
 def bump(*tags):
-    """Start a new generation of each tag: now, and again when the transaction commits."""
+    """Start a new generation of each tag: now, and again when the transaction commits.
+    Outside a transaction (autocommit) the write is already committed: once is enough,
+    which saves a reaction's POST two cache round trips."""
     if not tags:
         return
     _bump_now(tags)
-    transaction.on_commit(lambda: _bump_now(tags))
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(lambda: _bump_now(tags))
 
 
 def fragment_cache_key(key):

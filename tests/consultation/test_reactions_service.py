@@ -8,8 +8,10 @@ from django.db import IntegrityError, transaction
 from django.test import Client
 
 from consultation.models import Reaction
+from consultation.reactions.broadcast import tally_changed
 from consultation.reactions.selectors import reaction_tallies
 from consultation.reactions.services import reaction_set, reaction_withdraw
+from core.page_cache import generations
 from tests.support.concurrency import in_threads
 from tests.support.contributions import counted
 from tests.support.factories import UserFactory
@@ -18,8 +20,8 @@ from tests.support.trees import reaction_tree
 
 
 def broadcasts(callbacks):
-    """The tally broadcasts among on-commit callbacks (the page cache's bumps are others)."""
-    return [c for c in callbacks if getattr(getattr(c, "func", None), "__name__", "") == "tally_changed"]
+    """The live broadcasts among on-commit callbacks (the page cache's bumps are there too)."""
+    return [c for c in callbacks if getattr(c, "func", None) is tally_changed]
 
 
 @pytest.fixture
@@ -95,8 +97,24 @@ class TestReactionSet:
         with django_capture_on_commit_callbacks() as again:
             same = reaction_set(user=member, target=section, choice="agree")
         assert len(broadcasts(first)) == 1
-        assert again == []  # no broadcast, and no page-cache bump either
+        assert again == []  # not even a page-cache bump
         assert same.updated_at == reaction.updated_at
+
+    def test_a_change_makes_the_sections_cached_pages_stale_and_the_same_choice_does_not(self, tree):
+        # The reaction is written with one INSERT … ON CONFLICT, not Model.save(): the page
+        # cache's bumps (post_save) must still happen, and only when something changed.
+        member = member_of(tree["groups"][0])
+        section = tree["sections"][0]
+        tags = (f"section:{section.pk}", f"paper-sections:{tree['paper'].pk}")
+        reaction_set(user=member, target=section, choice="agree")
+        before = generations(tags)
+        reaction_set(user=member, target=section, choice="agree")
+        assert generations(tags) == before
+        changed = reaction_set(user=member, target=section, choice="disagree")
+        after = generations(tags)
+        assert all(after[tag] > before[tag] for tag in tags)
+        assert changed.pk == Reaction.objects.get().pk and changed.choice == "disagree"
+        assert changed.created_at == Reaction.objects.get().created_at  # kept from the insert
 
     def test_broadcast_is_scheduled_only_after_commit(self, tree, django_capture_on_commit_callbacks):
         member = member_of(tree["groups"][0])
@@ -104,6 +122,7 @@ class TestReactionSet:
             reaction_set(user=member, target=tree["sections"][0], choice="agree")
             assert Reaction.objects.count() == 1
         (callback,) = broadcasts(callbacks)
+        assert callback.func.__name__ == "tally_changed"
         assert callback.keywords == {
             "paper_id": tree["paper"].pk,
             "target_key": f"section:{tree['sections'][0].pk}",
