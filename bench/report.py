@@ -17,8 +17,12 @@ same scale (--fresh makes a new one).
 
 import argparse
 import os
+import re
+import shutil
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -51,6 +55,19 @@ def timed(function, runs):
         result = function()
         durations.append(time.perf_counter() - started)
     return result, durations
+
+
+def pdf_pages(pdf):
+    """The page count as pdfinfo (poppler-utils) reads it; "?" without it (pages sit in object streams)."""
+    tool = shutil.which("pdfinfo")
+    if not tool:
+        return "?"
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as file:
+        file.write(pdf)
+        file.flush()
+        info = subprocess.run([tool, file.name], capture_output=True, text=True, check=False).stdout  # noqa: S603
+    match = re.search(r"^Pages:\s+(\d+)", info, re.M)
+    return match.group(1) if match else "?"
 
 
 def describe(durations):
@@ -135,8 +152,15 @@ def main(argv=None):
         _, durations = timed(lambda render=render: render(snapshot), args.runs)
         print(f"  render {name:<23} {describe(durations)}")
     if args.pdf:
+        # CPU seconds beside wall seconds: on a shared machine the wall time is mostly waiting.
+        cpu = time.process_time()
         pdf, durations = timed(lambda: render_pdf(snapshot), 1)
-        print(f"  render PDF                     {describe(durations)}   {len(pdf) / 1e6:.1f} MB")
+        cpu = time.process_time() - cpu
+        pages = pdf_pages(pdf)
+        print(
+            f"  render PDF                     {describe(durations)}   CPU {cpu:.1f} s   "
+            f"{pages} pages   {len(pdf) / 1e6:.1f} MB"
+        )
     classified = ", ".join(
         f"{row['label'].lower()} {row['sections']}" for row in snapshot["summary"]["by_classification"]
     )

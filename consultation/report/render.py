@@ -313,7 +313,8 @@ def render_pdf(snapshot, *, base_url=None):
     """The report as a tagged PDF: a contents list with page numbers, bookmarks from the headings."""
     from weasyprint import CSS, HTML
 
-    html = render_to_string("consultation/report/report_pdf.html", {"report": present(snapshot)})
+    # `pdf` leaves out what only a screen needs: the charts (their tables carry every figure).
+    html = render_to_string("consultation/report/report_pdf.html", {"report": present(snapshot), "pdf": True})
     fetcher = pdf_url_fetcher()
     document = HTML(string=html, base_url=base_url, url_fetcher=fetcher)
     stylesheet = CSS(filename=str(PRINT_CSS), url_fetcher=fetcher)
