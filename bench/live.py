@@ -322,6 +322,24 @@ async def open_viewers(server, path, count):
     return viewers, connect_seconds, per_socket
 
 
+async def timed_trials(viewers, trials, spacing, send):
+    """`trials` sends, `spacing` seconds apart, each timed from the send until every
+    viewer holds it. Returns (latencies, lost): lost counts sends some viewer never
+    got within 10 s (a real client would resync)."""
+    latencies, lost = [], 0
+    for trial in range(trials):
+        await asyncio.sleep(spacing)
+        start = list(viewers.received)
+        sent = time.perf_counter()
+        await send(trial)
+        last = await viewers.all_advanced(start)
+        if last is None:
+            lost += 1
+        else:
+            latencies.append(last - sent)
+    return latencies, lost
+
+
 async def measure_floor(server, count, trials, spacing, payload):
     """The bare broadcaster: connect N, then time POST /broadcast until all N hold it."""
     import requests
@@ -337,17 +355,9 @@ async def measure_floor(server, count, trials, spacing, payload):
     start = list(viewers.received)
     await asyncio.to_thread(trigger, 1)  # warm the connection, as the site's first POST does
     await viewers.all_advanced(start)
-    latencies, lost = [], 0
-    for trial in range(trials):
-        await asyncio.sleep(spacing)
-        start = list(viewers.received)
-        sent = time.perf_counter()
-        await asyncio.to_thread(trigger, trial + 2)
-        last = await viewers.all_advanced(start)
-        if last is None:
-            lost += 1
-        else:
-            latencies.append(last - sent)
+    latencies, lost = await timed_trials(
+        viewers, trials, spacing, lambda trial: asyncio.to_thread(trigger, trial + 2)
+    )
     await viewers.close()
     return {"latency": summary(latencies), "connect": connect_seconds, "per_socket": per_socket, "lost": lost}
 
@@ -358,20 +368,14 @@ async def measure_reactions(server, paper_id, section_id, session, count, trials
     start = list(viewers.received)
     await asyncio.to_thread(poster.react, section_id, "neutral")  # warm the connection and caches
     await viewers.all_advanced(start)
-    latencies, posts, lost = [], [], 0
-    for trial in range(trials):
-        await asyncio.sleep(spacing)
-        choice = "agree" if trial % 2 == 0 else "disagree"
-        start = list(viewers.received)
+    posts = []
+
+    async def react(trial):
         sent = time.perf_counter()
-        await asyncio.to_thread(poster.react, section_id, choice)
-        answered = time.perf_counter()
-        last = await viewers.all_advanced(start)
-        posts.append(answered - sent)
-        if last is None:
-            lost += 1  # some viewer never got it within 10 s; a real client would resync
-        else:
-            latencies.append(last - sent)
+        await asyncio.to_thread(poster.react, section_id, "agree" if trial % 2 == 0 else "disagree")
+        posts.append(time.perf_counter() - sent)
+
+    latencies, lost = await timed_trials(viewers, trials, spacing, react)
     # The same viewers, now from where the site's own broadcast starts: the
     # update message the coalescer would send, put into the paper's group as it
     # does (group_send, at the paper's next version on the site's clock). This
@@ -388,17 +392,7 @@ async def measure_reactions(server, paper_id, section_id, session, count, trials
     start = list(viewers.received)
     await publish()
     await viewers.all_advanced(start)
-    fanout, fanout_lost = [], 0
-    for _ in range(trials):
-        await asyncio.sleep(spacing)
-        start = list(viewers.received)
-        sent = time.perf_counter()
-        await publish()
-        last = await viewers.all_advanced(start)
-        if last is None:
-            fanout_lost += 1
-        else:
-            fanout.append(last - sent)
+    fanout, fanout_lost = await timed_trials(viewers, trials, spacing, lambda trial: publish())
     await layer.flush()
     await viewers.close()
     return {
