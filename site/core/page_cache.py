@@ -29,6 +29,7 @@ The body is stored gzip-compressed once and sent as is to clients that accept gz
 """
 
 import gzip
+import hashlib
 import time
 
 from django.conf import settings
@@ -125,7 +126,9 @@ def _accepts_gzip(request):
 
 
 def _page_key(request):
-    return f"{PREFIX}:page:{request.get_host()}:{request.path}"
+    # Hashed: a path can be long (signed links are), and a cache key stays short and fixed.
+    where = f"{request.get_host()}:{request.path}".encode()
+    return f"{PREFIX}:page:{hashlib.sha256(where).hexdigest()}"
 
 
 def _shareable(response):
