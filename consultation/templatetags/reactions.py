@@ -133,6 +133,19 @@ def _shared_rows(kind, sections, columns):
     return {pk: (key, stored.get(key)) for pk, key in keys.items()}
 
 
+def _rows_in_order(sections, shared, worked_out):
+    """One row per section, in order: its stored rendering where `shared` has one, else
+    the next of `worked_out` (the rows worked out for the others, in the same order)."""
+    worked_out = iter(worked_out)
+    rows = []
+    for section in sections:
+        key, stored = shared[section.pk]
+        rows.append(
+            {"fragment_key": key, "fragment": stored} if stored else {**next(worked_out), "fragment_key": key}
+        )
+    return rows
+
+
 @register.simple_tag(takes_context=True)
 def paper_tally_table(context, paper, sections):
     """The section × working-group table of a paper, and where its live updates come from."""
@@ -145,15 +158,10 @@ def paper_tally_table(context, paper, sections):
     # Rows stored for anonymous readers are not worked out again.
     to_work_out = [s for s in sections if shared[s.pk][1] is None]
     tallies = _tallies_of(context, paper, to_work_out)
-    worked_out = iter(
-        selectors.paper_tally_table(paper=paper, sections=to_work_out, tallies=tallies, groups=groups)
+    worked_out = selectors.paper_tally_table(
+        paper=paper, sections=to_work_out, tallies=tallies, groups=groups
     )
-    rows = []
-    for section in sections:
-        key, stored = shared[section.pk]
-        rows.append(
-            {"fragment_key": key, "fragment": stored} if stored else {**next(worked_out), "fragment_key": key}
-        )
+    rows = _rows_in_order(sections, shared, worked_out)
     return {"can_view": True, "groups": groups, "rows": rows, **live_hooks(paper)}
 
 
@@ -186,14 +194,8 @@ def paper_heatmap(context, paper, sections):
     shared = _shared_rows("heatmap", sections, columns)
     to_work_out = [s for s in sections if shared[s.pk][1] is None]
     tallies = _tallies_of(context, paper, to_work_out)
-    worked_out = iter(heatmap([row_of(s) for s in to_work_out])["rows"])
-    rows = []
-    for section in sections:
-        key, stored = shared[section.pk]
-        rows.append(
-            {"fragment_key": key, "fragment": stored} if stored else {**next(worked_out), "fragment_key": key}
-        )
-    return {"columns": columns, "rows": rows}
+    worked_out = heatmap([row_of(s) for s in to_work_out])["rows"]
+    return {"columns": columns, "rows": _rows_in_order(sections, shared, worked_out)}
 
 
 def live_hooks(paper):
