@@ -130,7 +130,8 @@ def test_tallies_read_from_the_counts_are_those_of_the_reactions():
     tallies = reaction_tallies(paper_id=paper.pk)
     expected = {}
     for reaction in Reaction.objects.filter(paper=paper):
-        counts = expected.setdefault(reaction.target_key, {"agree": 0, "disagree": 0, "neutral": 0, "groups": {}})
+        zero = {"agree": 0, "disagree": 0, "neutral": 0, "groups": {}}
+        counts = expected.setdefault(reaction.target_key, zero)
         counts[reaction.choice] += 1
         if reaction.working_group_id is not None:
             by_group = counts["groups"].setdefault(str(reaction.working_group_id), {})
@@ -141,4 +142,5 @@ def test_tallies_read_from_the_counts_are_those_of_the_reactions():
         assert {c: tally["counts"].get(c, 0) for c in ("agree", "disagree", "neutral")} == {
             c: counts[c] for c in ("agree", "disagree", "neutral")
         }
-        assert {g: {c: n for c, n in v.items() if n} for g, v in tally["by_group"].items()} == counts["groups"]
+        by_group = {g: {c: n for c, n in v.items() if n} for g, v in tally["by_group"].items()}
+        assert by_group == counts["groups"]
