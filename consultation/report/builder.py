@@ -418,13 +418,14 @@ def _top_comments(*, paper, label, sections, groups, tallies, config):
         if ids
         else {}
     )
-    chosen = {}
+    chosen, supports = {}, {}
     for (section_id, side), pks in candidates.items():
         keys = []
         for pk in pks:
             tally = comment_tallies.get(reaction_target_key(TargetKind.COMMENT, pk))
             counts = (tally or {}).get("counts", {})
-            support = _comment_support(tally, groups) or 0
+            supports[pk] = _comment_support(tally, groups)
+            support = supports[pk] or 0
             keys.append(
                 (-support, -counts.get(ReactionChoice.AGREE, 0), counts.get(ReactionChoice.DISAGREE, 0), pk)
             )
@@ -450,6 +451,7 @@ def _top_comments(*, paper, label, sections, groups, tallies, config):
         else {}
     )
     result = {}
+    permalinks = {section["id"]: section["permalink"] for section in sections}
     for (section_id, side), pks in chosen.items():
         entries = result.setdefault(section_id, {"agree": [], "disagree": []})
         for pk in pks:
@@ -465,10 +467,10 @@ def _top_comments(*, paper, label, sections, groups, tallies, config):
                     "submitted_at": comment.submit_date.isoformat(timespec="seconds"),
                     "version": comment.version_label,
                     "text": _excerpt(comment.comment),
-                    "permalink": f"{_permalink(section_id)}#comment-{pk}",
+                    "permalink": f"{permalinks[section_id]}#comment-{pk}",
                     "agree": counts.get(ReactionChoice.AGREE, 0),
                     "disagree": counts.get(ReactionChoice.DISAGREE, 0),
-                    "support": support_percent(_comment_support(tally, groups)),
+                    "support": support_percent(supports[pk]),
                 }
             )
     return result, groups
