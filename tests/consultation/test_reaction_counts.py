@@ -12,6 +12,7 @@ from consultation.models import Comment, PolicyPaperPage, Reaction, ReactionCoun
 from consultation.privacy.services import REMOVE, account_erase
 from consultation.reactions.selectors import reaction_tallies
 from consultation.reactions.services import reaction_set, reaction_withdraw
+from consultation.report.builder import report_build
 from tests.support.people import member_of
 from tests.support.trees import build_site_tree, reaction_tree
 
@@ -144,3 +145,31 @@ def test_tallies_read_from_the_counts_are_those_of_the_reactions():
         }
         by_group = {g: {c: n for c, n in v.items() if n} for g, v in tally["by_group"].items()}
         assert by_group == counts["groups"]
+
+
+def test_the_reports_figures_are_the_reactions_counted_one_by_one():
+    """The report's figures come from the counts; counted here from the reactions themselves."""
+    build_site_tree(sections=1)
+    call_command("generate_synthetic", sections=3, comments=30, reactions=450, groups=3, seed=10)
+    paper = PolicyPaperPage.objects.get(title__startswith="Synthetic paper")
+    # A change and a withdrawal after the bulk insert, so the counts have moved since.
+    Reaction.objects.filter(target_kind="section", choice="neutral").order_by("pk")[:1].get().delete()
+    changed = Reaction.objects.filter(target_kind="section", choice="agree").order_by("pk").first()
+    changed.choice = "disagree"
+    changed.save()
+    snapshot = report_build(paper=paper)
+    for section in snapshot["sections"]:
+        reactions = Reaction.objects.filter(target_kind="section", target_id=section["id"])
+        overall = {c: reactions.filter(choice=c).count() for c in ("agree", "disagree", "neutral")}
+        assert {c: section["overall"][c] for c in overall} == overall
+        assert section["overall"]["seen"] == reactions.count()
+        for row in section["groups"]:
+            mine = (
+                reactions.filter(is_member=False)
+                if row["kind"] == "public"
+                else reactions.filter(working_group_id=int(row["key"].removeprefix("group-")))
+            )
+            assert [row[c] for c in ("agree", "disagree", "neutral")] == [
+                mine.filter(choice=c).count() for c in ("agree", "disagree", "neutral")
+            ]
+    assert snapshot["participation"]["reactions"] == Reaction.objects.filter(target_kind="section").count()
