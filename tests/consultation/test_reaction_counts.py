@@ -13,6 +13,7 @@ from consultation.privacy.services import REMOVE, account_erase
 from consultation.reactions.selectors import reaction_tallies
 from consultation.reactions.services import reaction_set, reaction_withdraw
 from consultation.report.builder import report_build
+from tests.support.concurrency import in_threads
 from tests.support.people import member_of
 from tests.support.trees import build_site_tree, reaction_tree
 
@@ -173,3 +174,27 @@ def test_the_reports_figures_are_the_reactions_counted_one_by_one():
                 mine.filter(choice=c).count() for c in ("agree", "disagree", "neutral")
             ]
     assert snapshot["participation"]["reactions"] == Reaction.objects.filter(target_kind="section").count()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_opposite_changes_at_the_same_moment_neither_deadlock_nor_miscount():
+    """On PostgreSQL each thread has its own connection: half the members go from agree to
+    disagree while the other half go the other way, so their transactions want the same two
+    counts rows in opposite orders; the triggers take them in key order, so none deadlocks."""
+    tree = reaction_tree(sections=1)
+    section = tree["sections"][0]
+    members = [member_of(tree["groups"][0]) for _ in range(8)]
+    for i, member in enumerate(members):
+        reaction_set(user=member, target=section, choice="agree" if i % 2 else "disagree")
+
+    def flip(i):
+        for round_ in range(6):
+            choice = ["agree", "disagree"][(i + round_) % 2]
+            with transaction.atomic():
+                reaction_set(user=members[i], target=section, choice=choice)
+        return True
+
+    assert in_threads(len(members), flip) == [True] * len(members)
+    assert_kept()
+    tally = reaction_tallies(paper_id=tree["paper"].pk, section_ids=[section.pk])[f"section:{section.pk}"]
+    assert tally["counts"] == {"agree": 4, "disagree": 4, "neutral": 0}
