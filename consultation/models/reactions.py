@@ -9,6 +9,7 @@ tallies of a whole paper are one aggregate query.
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 
 
 class ReactionChoice(models.TextChoices):
@@ -98,3 +99,72 @@ class Reaction(models.Model):
     @property
     def target_key(self):
         return f"{self.target_kind}:{self.target_id}"
+
+
+class ReactionCount(models.Model):
+    """How many reactions share one tally key: a target, the wording or version
+    they were made on, the choice, the working group and whether as a member.
+
+    Written only by database triggers on `Reaction` (migration
+    0022_reaction_counts, for SQLite and PostgreSQL), in the reacting
+    statement's own transaction: every insert, change and delete of a reaction
+    — the services, bulk deletes, cascades, erasure, a group's deletion setting
+    the group to NULL — moves the counts with it, so they always equal a
+    GROUP BY over the reactions (tested). Tallies are read from here
+    (`reaction_tallies`): a few thousand rows for a paper whatever the number
+    of reactions. A key whose count falls to 0 is deleted.
+
+    The foreign keys carry no database constraint and do nothing on delete:
+    the reactions' own cascades empty the counts through the triggers."""
+
+    paper = models.ForeignKey(
+        "consultation.PolicyPaperPage",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,  # the unique key leads with the paper
+        related_name="+",
+    )
+    section = models.ForeignKey(
+        "consultation.SectionPage",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        null=True,
+        related_name="+",
+    )
+    target_kind = models.CharField(max_length=20, choices=TargetKind.choices)
+    target_id = models.PositiveBigIntegerField()
+    text_hash = models.CharField(max_length=64, blank=True, default="")
+    paper_version = models.CharField(max_length=40)
+    choice = models.CharField(max_length=10, choices=ReactionChoice.choices)
+    working_group = models.ForeignKey(
+        "workinggroups.WorkingGroup",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        null=True,
+        related_name="+",
+    )
+    is_member = models.BooleanField()
+    # Not "positive": the triggers apply a change as one signed delta per key (see the migration).
+    reactions = models.IntegerField()
+
+    class Meta:
+        constraints = [
+            # The triggers' ON CONFLICT target: the public (no group) is one key, so
+            # the group is compared as COALESCE(group, 0), NULL being distinct in SQL.
+            models.UniqueConstraint(
+                "paper",
+                "target_kind",
+                "target_id",
+                "text_hash",
+                "paper_version",
+                "choice",
+                Coalesce("working_group", 0),
+                "is_member",
+                name="one_count_per_tally_key",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.reactions} × {self.choice} on {self.target_kind}:{self.target_id}"

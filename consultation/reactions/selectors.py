@@ -7,9 +7,9 @@ A tally is a plain dict, ready for templates and for JSON (docs/realtime.md):
 the rest; "by_group" lists only groups with at least one reaction.
 """
 
-from django.db.models import Count, F, Q
+from django.db.models import F, Q, Sum
 
-from consultation.models import Reaction, SectionPage, SectionVersion
+from consultation.models import Reaction, ReactionCount, SectionPage, SectionVersion
 from consultation.models.reactions import CHOICES_BY_KIND
 from workinggroups.models import WorkingGroup
 
@@ -171,8 +171,12 @@ def reaction_tallies(
 
     `skip_sections` (section ids) leaves out the targets of those sections (the sections,
     their comments and proposals), and returns a `PaperTallies` with `seen_by_section`
-    filled: the paper page skips the sections whose rendering is cached."""
-    rows = _on_version(Reaction.objects.filter(paper_id=paper_id), version_label)
+    filled: the paper page skips the sections whose rendering is cached.
+
+    Read from `ReactionCount`, the counts per tally key that database triggers keep in
+    each reaction's own transaction (a few thousand rows a paper, however many reactions):
+    the same numbers as a GROUP BY over the reactions, without reading them."""
+    rows = _on_version(ReactionCount.objects.filter(paper_id=paper_id), version_label)
     fields = ()
     if skip_sections is not None:
         # Reactions to the paper's own comments (no section) are kept.
@@ -202,7 +206,7 @@ def reaction_tallies(
             "paper__version_label",
             *fields,
         )
-        .annotate(n=Count("id"))
+        .annotate(n=Sum("reactions"))
         .order_by()
     )
 
@@ -260,9 +264,9 @@ def counted_section_reactions(*, paper_id, version_label):
     queryset (for figures a tally cannot give, such as people). Two small queries
     (the fingerprints of the versions and of the live sections) build the filter."""
     history = paper_wordings(paper_id=paper_id)
-    live = dict(
-        SectionPage.objects.filter(reactions__paper_id=paper_id).distinct().values_list("pk", "wording_hash")
-    )
+    # The sections reacted to, from the counts (a join with the reactions read them all).
+    reacted = ReactionCount.objects.filter(paper_id=paper_id, target_kind="section").values("target_id")
+    live = dict(SectionPage.objects.filter(pk__in=reacted).values_list("pk", "wording_hash"))
     versioned = {label for entries in history.values() for _, label, _ in entries}
     condition = Q(text_hash="", paper_version=version_label) & ~Q(paper_version__in=versioned)
     for section_id, live_hash in live.items():
