@@ -271,7 +271,7 @@ else:
 # A reaction POST keeps the section it names (with its paper and consultation) in its process
 # while the page cache's `site` generation stands (consultation/reactions/services.py): only
 # with a cache every process shares, where a page changed in another process bumps it for all.
-REACTION_TARGETS_REMEMBERED = bool(REDIS_URL)
+REACTION_TARGETS_REMEMBERED = env.bool("REACTION_TARGETS_REMEMBERED", default=bool(REDIS_URL))
 
 # Background work (site/jobs): every email, PDF and bulk notification runs as a
 # job through Django's task framework. TASK_BACKEND chooses the backend:
