@@ -28,9 +28,9 @@ The body is stored gzip-compressed once and sent as is to clients that accept gz
 (every browser); others get it decompressed.
 """
 
+import contextlib
 import gzip
 import hashlib
-import logging
 import time
 
 from django.conf import settings
@@ -39,8 +39,6 @@ from django.db import transaction
 from django.http import HttpResponse
 from django.utils.cache import patch_vary_headers
 from redis.exceptions import RedisError
-
-logger = logging.getLogger(__name__)
 
 PREFIX = "page-cache"
 DEFAULT_SECONDS = 600
@@ -96,12 +94,10 @@ def _redis_bump(tags):
     script = _bump_scripts.get(id(client))
     if script is None:
         script = _bump_scripts[id(client)] = client.register_script(_BUMP_SCRIPT)
-    try:
+    # Fail soft and quietly, as the cache itself does (settings: IGNORE_EXCEPTIONS; the relays
+    # and the tally clock log an outage): never an error for the write.
+    with contextlib.suppress(RedisError):
         script(keys=[cache.make_key(_tag_key(tag)) for tag in tags], args=[_fresh_generation()])
-    except RedisError as error:
-        # Fail soft, as the cache does (settings: IGNORE_EXCEPTIONS): pages may be served
-        # stale until the tag's next bump, never an error for the write.
-        logger.warning("Page cache tags %s not bumped: %s", ", ".join(tags), error)
     return True
 
 
