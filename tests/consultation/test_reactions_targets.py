@@ -93,3 +93,12 @@ def test_a_reworded_section_takes_reactions_on_its_new_wording(signed_in, tree):
     section.save_revision().publish()
     assert react(signed_in, section, "disagree").status_code == 200
     assert services._section_targets[section.pk][1].wording not in ("", before)
+
+
+def test_the_plain_form_answers_from_a_remembered_section_as_before(signed_in, tree):
+    section = tree["sections"][1]
+    assert react(signed_in, section).status_code == 200  # remembered now
+    response = signed_in.post(f"/consultation/reactions/section/{section.pk}/", {"choice": "disagree"})
+    assert response.status_code == 303
+    assert response["Location"].endswith(f"#{section.anchor}")
+    assert "Your reaction to section" in signed_in.get(response["Location"]).content.decode()
