@@ -10,6 +10,7 @@ row. The tallies they add up to are public, live and in the report.
 from dataclasses import dataclass
 from functools import partial
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connections, router, transaction
 from django.db.models.signals import post_save
@@ -17,9 +18,11 @@ from django.utils import timezone
 
 from consultation.explain import explain
 from consultation.models import Comment, PolicyPaperPage, Proposal, Reaction, SectionPage
+from consultation.models.pages import with_ancestors
 from consultation.models.reactions import CHOICES_BY_KIND, TargetKind
 from consultation.participation.services import speaking_membership
 from consultation.reactions import broadcast
+from core.page_cache import generations
 
 
 @dataclass(frozen=True)
@@ -66,6 +69,40 @@ def reaction_target(obj):
     if isinstance(obj, Proposal):
         return ReactionTarget(TargetKind.PROPOSAL, obj.pk, obj.paper, obj.section, obj)
     raise TypeError(f"Cannot react to {type(obj).__name__}")
+
+
+# Live sections' targets by id, each beside the `site` generation it was read under. A
+# section with its paper and consultation costs two queries, more than the rest of a
+# reaction's reads, and at an event's peak every POST names one of a few sections again.
+# Whatever a target holds comes from page rows (live, restricted, the wording, the paper's
+# version, the consultation's stage), and every write to those bumps `site` (publishing,
+# unpublishing, moving, restricting, a stage change: consultation/pages/cache.py), so a
+# stored target is used only while `site` keeps the generation read before it was.
+_section_targets = {}
+_SECTION_TARGETS_KEPT = 4096
+
+
+def live_section_target(section_id):
+    """The ReactionTarget of live section `section_id`, or None if there is none.
+
+    Remembered in this process while nothing on the site's pages has changed, where the
+    cache is shared by every process (`settings.REACTION_TARGETS_REMEMBERED`: with a
+    process-local cache a change made in another process would go unseen)."""
+    generation = None
+    if getattr(settings, "REACTION_TARGETS_REMEMBERED", False):
+        generation = generations(("site",))["site"]  # None while the cache is unreachable
+        stored = _section_targets.get(section_id)
+        if generation is not None and stored is not None and stored[0] == generation:
+            return stored[1]
+    section = SectionPage.objects.live().filter(pk=section_id).first()
+    if section is None:
+        return None
+    target = reaction_target(with_ancestors(section))
+    if generation is not None:
+        if len(_section_targets) >= _SECTION_TARGETS_KEPT:
+            _section_targets.clear()
+        _section_targets[section_id] = (generation, target)
+    return target
 
 
 def _check(user, target):

@@ -14,13 +14,13 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from consultation.models import Comment, PolicyPaperPage, SectionPage
-from consultation.models.pages import with_ancestors
+from consultation.models import Comment, PolicyPaperPage
 from consultation.models.proposals import proposal_get
 from consultation.models.reactions import TargetKind
 from consultation.reactions import broadcast
 from consultation.reactions.selectors import reaction_tallies
 from consultation.reactions.services import (
+    live_section_target,
     reaction_refusal,
     reaction_set,
     reaction_target,
@@ -45,7 +45,10 @@ class ReactionForm(forms.Form):
 
 def _target_or_404(kind, target_id):
     if kind == TargetKind.SECTION:
-        return reaction_target(with_ancestors(get_object_or_404(SectionPage.objects.live(), pk=target_id)))
+        target = live_section_target(target_id)
+        if target is None:
+            raise Http404
+        return target
     if kind == TargetKind.COMMENT:
         comment = get_object_or_404(Comment.objects.select_related("paper", "section"), pk=target_id)
         if not comment.paper.live:

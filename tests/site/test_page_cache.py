@@ -1,12 +1,15 @@
 """core/page_cache.py on its own: what the middleware refuses to store or serve, and the
 `{% shared_fragment %}` tag. The pages that use them: tests/consultation/test_page_cache.py."""
 
+import time
+
 import pytest
+from django.core.cache import cache
 from django.http import HttpResponse
 from django.template import Context, Template
 from django.test import RequestFactory
 
-from core.page_cache import PageCacheMiddleware, bump, cacheable_for, generations
+from core.page_cache import PageCacheMiddleware, _tag_key, bump, cacheable_for, generations
 
 pytestmark = [pytest.mark.usefixtures("fresh_cache"), pytest.mark.django_db]  # bump() waits for commit
 
@@ -101,3 +104,16 @@ def test_a_fragment_with_a_key_is_shared_but_never_with_a_csrf_token():
     )
     assert token.render(Context({"x": 1, "key": "t"})) == "csrfmiddlewaretoken=1"
     assert token.render(Context({"x": 2, "key": "t"})) == "csrfmiddlewaretoken=2"
+
+
+def test_one_bump_raises_each_of_its_tags_by_one_and_starts_a_missing_one_from_the_clock():
+    # Redis: one script for every tag; other caches: one call each. The same rule both ways.
+    before = generations(["paper:1", "section:2"])
+    cache.delete(_tag_key("section:2"))  # evicted
+    time.sleep(0.005)  # the clock moves on: a counter raised by one would stay below it
+    started = int(time.time() * 1000)
+    bump("paper:1", "section:2", "section:3")  # section:3 never bumped
+    after = generations(["paper:1", "section:2", "section:3"])
+    assert after["paper:1"] == before["paper:1"] + 1
+    # A counter that was lost starts from the clock, never from a value a stored page saw.
+    assert after["section:2"] >= started and after["section:3"] >= started

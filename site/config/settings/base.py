@@ -268,6 +268,10 @@ if REDIS_URL:
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# A reaction POST keeps the section it names (with its paper and consultation) in its process
+# while the page cache's `site` generation stands (consultation/reactions/services.py): only
+# with a cache every process shares, where a page changed in another process bumps it for all.
+REACTION_TARGETS_REMEMBERED = env.bool("REACTION_TARGETS_REMEMBERED", default=bool(REDIS_URL))
 
 # Background work (site/jobs): every email, PDF and bulk notification runs as a
 # job through Django's task framework. TASK_BACKEND chooses the backend:

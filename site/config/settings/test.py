@@ -19,6 +19,10 @@ WHITENOISE_AUTOREFRESH = True
 # with override_settings (tests/site/test_limits.py).
 RATE_LIMITS = dict.fromkeys(RATE_LIMITS, "100000/m")  # noqa: F405
 AXES_FAILURE_LIMIT = 100000
+# Reaction POSTs read their section each time: a test that rolls back and builds another tree
+# may meet a cleared cache's new `site` generation. The remembering is tested with it switched
+# on and the memory emptied around each test (tests/consultation/test_reactions_targets.py).
+REACTION_TARGETS_REMEMBERED = False
 
 # Parallel runs (pytest-xdist) give each worker its own database and its own
 # Redis keys. pytest-django suffixes the test database's name with the worker id
