@@ -23,6 +23,7 @@ from consultation.models.routes import (
     PaperVersionRoutes,
 )
 from core.page_cache import CachedPageMixin
+from core.routing import DirectChildRoute
 
 SUMMARY_FEATURES = ["bold", "italic", "link", "ol", "ul"]
 
@@ -35,7 +36,7 @@ class Stage(models.TextChoices):
     FINAL = "final", "Final"
 
 
-class ConsultationIndexPage(CachedPageMixin, PageContext, Page):
+class ConsultationIndexPage(CachedPageMixin, PageContext, DirectChildRoute, Page):
     context_selector = "consultation.pages.selectors.index_context"
 
     intro = RichTextField(blank=True, features=SUMMARY_FEATURES)
@@ -47,7 +48,7 @@ class ConsultationIndexPage(CachedPageMixin, PageContext, Page):
     max_count = 1
 
 
-class ConsultationPage(CachedPageMixin, PageContext, ConsultationRecordRoutes, Page):
+class ConsultationPage(CachedPageMixin, PageContext, ConsultationRecordRoutes, DirectChildRoute, Page):
     """One open policy process, moving through its stages."""
 
     context_selector = "consultation.pages.selectors.consultation_context"
@@ -119,6 +120,7 @@ class PolicyPaperPage(
     PaperVersionRoutes,
     RoutablePageMixin,
     Restrictable,
+    DirectChildRoute,
     Page,
 ):
     """A draft policy paper, published section by section (its child pages)."""
@@ -244,7 +246,11 @@ class SectionPage(CachedPageMixin, PageContext, Restrictable, Page):
 
 def _parent_as(page, model):
     """The page's parent as `model` in one query (`get_parent().specific` takes two): every
-    reaction, comment and page view asks for its paper and consultation."""
+    reaction, comment and page view asks for its paper and consultation. None where
+    Wagtail's routing already holds it (it keeps each page's parent as it goes down)."""
+    routed = getattr(page, "_cached_parent_obj", None)
+    if isinstance(routed, model) and routed.path == page.path[: -page.steplen]:
+        return routed
     parent = model.objects.filter(path=page.path[: -page.steplen]).first()
     return parent if parent is not None else page.get_parent().specific
 
