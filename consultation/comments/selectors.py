@@ -32,17 +32,19 @@ def _visible_comments(paper):
     )
 
 
-def comment_counts(*, paper, skip_sections=()):
-    """Comments not hidden by a moderator, per section id (None: the paper itself), but
-    for the sections in `skip_sections`."""
-    rows = (
-        _visible_comments(paper)
-        .filter(hidden_at__isnull=True)
-        .exclude(section_id__in=list(skip_sections))
-        .order_by()
-        .values("section_id")
-        .annotate(n=Count("pk"))
-    )
+def comment_counts(*, paper, section_ids=None, paper_own=True):
+    """Comments not hidden by a moderator, per section id (None: the paper itself). With
+    `section_ids`, only those sections' (and, unless `paper_own` is False, the paper's
+    own): no query at all for none."""
+    rows = _visible_comments(paper).filter(hidden_at__isnull=True)
+    if section_ids is not None:
+        if not section_ids and not paper_own:
+            return {}
+        condition = Q(section_id__in=section_ids)
+        if paper_own:
+            condition |= Q(section__isnull=True)
+        rows = rows.filter(condition)
+    rows = rows.order_by().values("section_id").annotate(n=Count("pk"))
     return {row["section_id"]: row["n"] for row in rows}
 
 
@@ -187,7 +189,13 @@ def paper_comments(*, paper, sections, user, rendered=None, stored_counts=None, 
         paper=paper, section_ids=[section.pk for section in rendered], paper_own=paper_own
     )
     stored_counts = stored_counts or {}
-    counts = {**comment_counts(paper=paper, skip_sections=stored_counts), **stored_counts}
+    # The paper's own count is shown only in its own comments' rendering.
+    counted = comment_counts(
+        paper=paper,
+        section_ids=[section.pk for section in sections if section.pk not in stored_counts],
+        paper_own=paper_own,
+    )
+    counts = {**counted, **stored_counts}
     for thread_list in threads.values():
         _mark_cut_threads(thread_list)
     for section in sections:
@@ -200,7 +208,6 @@ def paper_comments(*, paper, sections, user, rendered=None, stored_counts=None, 
         "paper_comment_count": counts.get(None, 0),
         "paper_comments_withheld": not can_read_paper,
         "can_comment_paper": user.has_perm("consultation.comment_paper", paper),
-        "comments_total": sum(counts.values()),
         "comments_bounded": True,
         **_comment_permissions(user, paper),
     }

@@ -23,6 +23,7 @@ from consultation.models.routes import (
     PaperVersionRoutes,
 )
 from core.page_cache import CachedPageMixin
+from core.routing import DirectChildRoute
 
 SUMMARY_FEATURES = ["bold", "italic", "link", "ol", "ul"]
 
@@ -35,7 +36,7 @@ class Stage(models.TextChoices):
     FINAL = "final", "Final"
 
 
-class ConsultationIndexPage(CachedPageMixin, PageContext, Page):
+class ConsultationIndexPage(CachedPageMixin, PageContext, DirectChildRoute, Page):
     context_selector = "consultation.pages.selectors.index_context"
 
     intro = RichTextField(blank=True, features=SUMMARY_FEATURES)
@@ -47,7 +48,7 @@ class ConsultationIndexPage(CachedPageMixin, PageContext, Page):
     max_count = 1
 
 
-class ConsultationPage(CachedPageMixin, PageContext, ConsultationRecordRoutes, Page):
+class ConsultationPage(CachedPageMixin, PageContext, ConsultationRecordRoutes, DirectChildRoute, Page):
     """One open policy process, moving through its stages."""
 
     context_selector = "consultation.pages.selectors.consultation_context"
@@ -119,6 +120,7 @@ class PolicyPaperPage(
     PaperVersionRoutes,
     RoutablePageMixin,
     Restrictable,
+    DirectChildRoute,
     Page,
 ):
     """A draft policy paper, published section by section (its child pages)."""
@@ -244,7 +246,11 @@ class SectionPage(CachedPageMixin, PageContext, Restrictable, Page):
 
 def _parent_as(page, model):
     """The page's parent as `model` in one query (`get_parent().specific` takes two): every
-    reaction, comment and page view asks for its paper and consultation."""
+    reaction, comment and page view asks for its paper and consultation. None where
+    Wagtail's routing already holds it (it keeps each page's parent as it goes down)."""
+    routed = getattr(page, "_cached_parent_obj", None)
+    if isinstance(routed, model) and routed.path == page.path[: -page.steplen]:
+        return routed
     parent = model.objects.filter(path=page.path[: -page.steplen]).first()
     return parent if parent is not None else page.get_parent().specific
 
@@ -301,4 +307,58 @@ def paper_sections(*, paper):
     for number, section in enumerate(sections, start=1):
         section.number = number
         section._paper_cache = paper
+    return sections
+
+
+class SectionOutline:
+    """What the paper page shows of a section outside its own rendering: its place in the
+    contents and the tables. Read as plain values (no page object, whose loading is most
+    of a paper page's work when the sections' renderings are stored); `paper_sections_for`
+    swaps in the whole page for each section that is rendered."""
+
+    __slots__ = ("pk", "title", "restricted", "last_published_at", "number", "__dict__")
+
+    def __init__(self, pk, title, restricted, last_published_at, number):
+        self.pk, self.title, self.restricted = pk, title, restricted
+        self.last_published_at, self.number = last_published_at, number
+
+    @property
+    def id(self):
+        return self.pk
+
+    @property
+    def anchor(self):
+        return f"section-{self.pk}"
+
+
+def paper_section_outlines(*, paper):
+    """The paper's live sections in order, numbered, as `SectionOutline`s: one query."""
+    rows = (
+        SectionPage.objects.live()
+        .child_of(paper)
+        .order_by("path")
+        .values_list("pk", "title", "restricted", "last_published_at")
+    )
+    return [SectionOutline(*row, number) for number, row in enumerate(rows, start=1)]
+
+
+def paper_sections_for(*, paper, outlines, whole):
+    """`outlines` in order, each section for which `whole(outline)` is true as its page
+    (one query for all of them), numbered, knowing its paper, with what was set on its
+    outline; the others stay outlines."""
+    wanted = [outline.pk for outline in outlines if whole(outline)]
+    pages = (
+        {page.pk: page for page in SectionPage.objects.live().child_of(paper).filter(pk__in=wanted)}
+        if wanted
+        else {}
+    )
+    sections = []
+    for outline in outlines:
+        if not whole(outline):
+            sections.append(outline)
+        elif outline.pk in pages:  # (unpublished since the outline was read: left out)
+            page = pages[outline.pk]
+            page.__dict__.update(outline.__dict__)
+            page.number, page._paper_cache = outline.number, paper
+            sections.append(page)
     return sections

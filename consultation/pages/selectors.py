@@ -5,7 +5,7 @@ of the features below it for the Wagtail pages' `get_context`."""
 
 from consultation.comments.selectors import paper_comments, section_comments
 from consultation.models import ConsultationPage, PolicyPaperPage, SectionPage
-from consultation.models.pages import paper_sections
+from consultation.models.pages import paper_section_outlines, paper_sections_for
 from consultation.pages.cache import scoped_tallies, section_fragment_keys, store_section_facts
 from consultation.participation.services import voice_of
 from consultation.stages.selectors import stage_timeline
@@ -51,10 +51,12 @@ def consultation_detail(*, consultation):
 
 
 def paper_detail(*, paper, user):
-    sections = paper_sections(paper=paper)
-    # Sections whose shared rendering is stored (anonymous readers) are not read again:
-    # only the others (`section.fragment` None) get their comments, marks and permissions.
-    shared_keys = section_fragment_keys(paper=paper, sections=sections, user=user)
+    # Sections whose shared rendering is stored (anonymous readers) are not read again: they
+    # stay outlines (plain values), and only the others (`section.fragment` None) are loaded
+    # as pages and get their comments, marks and permissions.
+    outlines = paper_section_outlines(paper=paper)
+    shared_keys = section_fragment_keys(paper=paper, sections=outlines, user=user)
+    sections = paper_sections_for(paper=paper, outlines=outlines, whole=lambda s: s.fragment is None)
     rendered = [section for section in sections if section.fragment is None]
     for section in rendered:
         section.can_read_body = user.has_perm("consultation.view_body", section)

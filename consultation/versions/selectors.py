@@ -346,6 +346,8 @@ def wording_marks(*, paper, sections, user):
     given only where this person may read both texts. Reactions and comments
     are tied to the exact wording shown (its fingerprint), not to the label.
     Before any version is published, nothing is marked."""
+    if not sections:
+        return sections
     for section in sections:
         section.wording_mark = None
     rows = SectionVersion.objects.filter(

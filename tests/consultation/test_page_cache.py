@@ -206,3 +206,26 @@ def test_columns_of_groups_seen_only_in_stored_sections_survive_a_write_elsewher
     assert around_stored == first
     settings.PAGE_CACHE_SECONDS = 0
     assert html_of(client.get(url)) == first
+
+
+def test_a_rendering_around_stored_fragments_is_gzipped_from_them_and_shows_each_write(client, tree):
+    """Past the page cache (a query string) the paper page is sent gzipped from its stored
+    fragments' pieces: the same page as a full rendering, and a comment, a reaction or a
+    new wording of one section shows on the next request."""
+    member = member_of(tree["group"])
+    section = fresh(tree["sections"][1])
+    url = tree["paper"].url + "?render"
+    client.get(url, **GZIP)  # stores the fragments
+    response = client.get(url, **GZIP)
+    assert response["Content-Encoding"] == "gzip" and "Accept-Encoding" in response["Vary"]
+    assert html_of(response) == html_of(client.get(url))
+
+    section.body = [("paragraph", "<p>A NEW WORDING</p>")]
+    section.save_revision().publish()
+    assert "A NEW WORDING" in html_of(client.get(url, **GZIP))
+    add_comment(member, fresh(section), "A COMMENT AFTER STORING")
+    react([member], fresh(section), "agree")
+    html = html_of(client.get(url, **GZIP))
+    assert "A COMMENT AFTER STORING" in html and "A NEW WORDING" in html
+    assert '<span data-count="agree">1</span>' in html.replace("\n", "")
+    assert html == html_of(client.get(url))

@@ -17,6 +17,7 @@ from consultation.models import (
 )
 from core.models import ContentPage, HomePage
 from tests.support.factories import PolicyPaperPageFactory, SectionPageFactory
+from tests.support.trees import build_site_tree
 
 pytestmark = pytest.mark.django_db
 
@@ -226,3 +227,26 @@ def test_permalink_of_an_unpublished_section_is_not_found(client, site_tree):
 def test_permalink_with_the_id_of_another_kind_of_page_is_not_found(client, site_tree):
     assert client.get(f"/consultation/sections/{site_tree['paper'].pk}/").status_code == 404
     assert client.get(f"/consultation/sections/{site_tree['home'].pk}/").status_code == 404
+
+
+def test_routing_finds_a_child_of_a_type_its_parent_does_not_allow_and_keeps_routable_pages_own_routes(
+    client,
+):
+    """core.routing.DirectChildRoute looks a child up as the parent's one allowed type; a
+    child of another type (made by code, or before the rule) is still found, and a
+    consultation's own sub-pages still come before its children."""
+    tree = build_site_tree(sections=1)
+    stray = tree["index"].add_child(
+        instance=ContentPage(title="Stray", slug="stray", body="<p>A STRAY PAGE</p>")
+    )
+    assert b"A STRAY PAGE" in client.get(stray.url + "?render").content
+    paper = PolicyPaperPage.objects.get(pk=tree["paper"].pk)
+    section = SectionPage.objects.child_of(paper).first()
+    for page in (paper, section):
+        assert client.get(page.url + "?render").status_code == 200
+    assert client.get(tree["consultation"].url + "no-such-child/").status_code == 404
+    assert client.get(paper.url + "versions/").status_code == 200  # the paper's own route
+    # A paper named like the consultation's own sub-page: the sub-page comes first, as before.
+    PolicyPaperPageFactory(parent=tree["consultation"], title="Record", slug="record")
+    record = client.get(tree["consultation"].url + "record/")
+    assert record.status_code == 200 and b'class="paper"' not in record.content

@@ -1,15 +1,27 @@
 """core/page_cache.py on its own: what the middleware refuses to store or serve, and the
 `{% shared_fragment %}` tag. The pages that use them: tests/consultation/test_page_cache.py."""
 
+import gzip
 import time
+import zlib
 
 import pytest
 from django.core.cache import cache
 from django.http import HttpResponse
-from django.template import Context, Template
+from django.template import Context, RequestContext, Template
 from django.test import RequestFactory
 
-from core.page_cache import PageCacheMiddleware, _tag_key, bump, cacheable_for, generations
+from core.page_cache import (
+    PageCacheMiddleware,
+    Piece,
+    PiecedResponse,
+    PieceMarks,
+    _tag_key,
+    bump,
+    cacheable_for,
+    generations,
+    gzip_of_parts,
+)
 
 pytestmark = [pytest.mark.usefixtures("fresh_cache"), pytest.mark.django_db]  # bump() waits for commit
 
@@ -117,3 +129,60 @@ def test_one_bump_raises_each_of_its_tags_by_one_and_starts_a_missing_one_from_t
     assert after["paper:1"] == before["paper:1"] + 1
     # A counter that was lost starts from the clock, never from a value a stored page saw.
     assert after["section:2"] >= started and after["section:3"] >= started
+
+
+def test_text_and_stored_pieces_make_one_gzip_member_of_the_whole_text():
+    parts = [
+        b"<main>",
+        Piece.of("<p>caf\u00e9</p>" * 50),
+        b"\n",
+        Piece.of(""),
+        Piece.of("<p>two</p>"),
+        b"</main>",
+    ]
+    text = b"<main>" + "<p>caf\u00e9</p>".encode() * 50 + b"\n<p>two</p></main>"
+    body = gzip_of_parts(parts)
+    reader = zlib.decompressobj(16 + zlib.MAX_WBITS)  # one gzip member, its CRC and length checked
+    assert reader.decompress(body) == text and reader.eof and reader.unused_data == b""
+    assert gzip.decompress(gzip_of_parts([b"only text"])) == b"only text"
+
+
+def _rendering_with_marks(template, context):
+    request = RequestFactory().get("/")
+    request.piece_marks = marks = PieceMarks()
+    rendered = Template(template).render(RequestContext(request, context)).encode()
+    return rendered, marks.parts(rendered)
+
+
+def test_a_stored_fragment_is_marked_as_its_piece_and_a_look_alike_mark_is_only_text():
+    template = "{% load page_cache %}<{{ forged }}>{% shared_fragment key %}[{{ x }}]{% endshared_fragment %}"
+    forged = "\x00" + "0" * 16 + "0\x00"
+    _, first = _rendering_with_marks(template, {"key": "m", "x": 1, "forged": forged})
+    rendered, again = _rendering_with_marks(template, {"key": "m", "x": 2, "forged": forged})
+    assert b"[" not in rendered  # the stored rendering is a mark, not its text
+    assert [type(part) for part in again] == [bytes, Piece, bytes]
+    assert again[0] == f"<{forged}>".encode() and again[1].text() == "[1]"
+
+
+def test_a_fragment_inside_a_fragment_is_stored_as_text_within_it():
+    template = (
+        "{% load page_cache %}{% shared_fragment outer %}({% shared_fragment inner %}[{{ x }}]"
+        "{% endshared_fragment %}){% endshared_fragment %}"
+    )
+    _, parts = _rendering_with_marks(template, {"outer": "o", "inner": "i", "x": 1})
+    pieces = [part for part in parts if isinstance(part, Piece)]
+    assert [piece.text() for piece in pieces] == ["([1])"]
+
+
+def test_a_pieced_page_is_whole_to_a_client_without_gzip_and_one_member_to_others():
+    def view(request):
+        return PiecedResponse([b"<p>", Piece.of("stored"), b"</p>"], like=HttpResponse())
+
+    middleware = PageCacheMiddleware(view)
+    plain = get(middleware, "/page/?render")
+    compressed = get(middleware, "/page/?render", HTTP_ACCEPT_ENCODING="gzip, br")
+    assert plain.content == b"<p>stored</p>" and plain["Content-Length"] == "13"
+    assert "Content-Encoding" not in plain
+    assert compressed["Content-Encoding"] == "gzip" and "Accept-Encoding" in compressed["Vary"]
+    assert gzip.decompress(compressed.content) == b"<p>stored</p>"
+    assert compressed["Content-Length"] == str(len(compressed.content))

@@ -3,12 +3,16 @@ rendered once and shared by every viewer whose `key` is the same (the caller dec
 who may share a key). With a key of None (or a missing variable) the part is rendered for
 this viewer and not stored; a rendering holding a CSRF token (one visitor's) is never stored. `prefetched`
 is the stored rendering if the caller already read it (`core.page_cache.fragments()`
-reads many in one round trip)."""
+reads many in one round trip).
+
+A fragment is stored compressed (`core.page_cache.Piece`). While a page that gzips
+around its pieces renders (`request.piece_marks`, see `CachedPageMixin`), a stored
+fragment goes into the output as a mark for its piece; anywhere else, as its text."""
 
 from django import template
 from django.core.cache import cache
 
-from core.page_cache import fragment_cache_key, seconds
+from core.page_cache import Piece, fragment_cache_key, seconds
 
 register = template.Library()
 
@@ -25,15 +29,32 @@ class SharedFragmentNode(template.Node):
         if not key or seconds() <= 0:
             return self.nodelist.render(context)
         # A missing variable resolves to "": nothing prefetched.
-        html = (self.prefetched.resolve(context) or None) if self.prefetched is not None else None
+        piece = (self.prefetched.resolve(context) or None) if self.prefetched is not None else None
         cache_key = fragment_cache_key(key)
-        if html is None and self.prefetched is None:
-            html = cache.get(cache_key)
-        if html is None:
-            html = self.nodelist.render(context)
-            if "csrfmiddlewaretoken" not in html:
-                cache.set(cache_key, html, seconds())
-        return html
+        if piece is None and self.prefetched is None:
+            piece = cache.get(cache_key)
+        request = getattr(context, "request", None)
+        marks = getattr(request, "piece_marks", None)
+        if marks is not None and not marks.open:
+            marks = None  # inside a fragment being rendered: stored with it, as text
+        if piece is None:
+            html = self._render_for_storing(context, request)
+            if "csrfmiddlewaretoken" in html:
+                return html
+            piece = Piece.of(html)
+            cache.set(cache_key, piece, seconds())
+            return marks.mark(piece) if marks is not None else html
+        return marks.mark(piece) if marks is not None else piece.text()
+
+    def _render_for_storing(self, context, request):
+        marks = getattr(request, "piece_marks", None)
+        if marks is None or not marks.open:
+            return self.nodelist.render(context)
+        marks.open = False
+        try:
+            return self.nodelist.render(context)
+        finally:
+            marks.open = True
 
 
 @register.tag
