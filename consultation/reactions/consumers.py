@@ -7,9 +7,9 @@ Fan-out happens in each server process, not in Redis. The first viewer of a
 paper in a process starts a relay: one channel-layer channel in the paper's
 group. Each broadcast therefore crosses the channel layer once per process
 (not once per viewer), and the relay hands the already-encoded text to every
-local viewer's outbox. With a thousand viewers that is the difference between
-a thousand Redis messages per update, which RedisChannelLayer starts dropping
-once a process falls behind, and one. The relay then writes the message to
+local viewer. With a thousand viewers that is the difference between a
+thousand Redis messages per update, which RedisChannelLayer starts dropping
+once a process falls behind, and one. The relay writes the message to
 every local socket itself, in one pass with no task switch per viewer (as a
 bare ASGI broadcaster does); only a viewer whose socket cannot take it at once
 gets a task of its own, until it has caught up.
