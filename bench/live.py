@@ -3,6 +3,7 @@
     python -m bench                           # N = 10, 100, 1000; about 6 minutes
     python -m bench --clients 1000 --trials 40 --burst-seconds 0
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres python -m bench
+    python -m bench --layer memory            # the embedded default: in-memory layer, no Redis
 
 What runs: the real site under uvicorn (one process, production settings,
 RedisChannelLayer) in a subprocess, on a scratch database this script creates
@@ -27,8 +28,14 @@ Then a burst: 10 people post reactions as fast as they can for a few seconds
 while N clients watch; the report shows how many messages each client needed
 (coalescing) and checks the clients' final tallies against the database.
 
+With --layer memory the site runs as the embedded default does, with
+Channels' in-memory layer and no Redis: nothing outside the server can put a
+message into its groups, so delivery is timed from the reaction POST only, and
+the raw group_send reference is left out.
+
 Everything talks to 127.0.0.1 only. Needs Redis (REDIS_URL, default
-redis://127.0.0.1:6379/0). The open-file limit is raised for the clients.
+redis://127.0.0.1:6379/0) unless --layer memory. The open-file limit is raised
+for the clients.
 """
 
 import argparse
@@ -363,6 +370,8 @@ async def measure_floor(server, count, trials, spacing, payload):
 
 
 async def measure_reactions(server, paper_id, section_id, session, count, trials, spacing, redis_url, update):
+    """The site: connect N, then time reaction POSTs and (with Redis) the live path.
+    With the in-memory layer (`redis_url` None) only the POSTs can reach its groups."""
     viewers, connect_seconds, per_socket = await open_viewers(server, f"/ws/papers/{paper_id}/", count)
     poster = Poster(server, session)
     start = list(viewers.received)
@@ -376,6 +385,16 @@ async def measure_reactions(server, paper_id, section_id, session, count, trials
         posts.append(time.perf_counter() - sent)
 
     latencies, lost = await timed_trials(viewers, trials, spacing, react)
+    measured = {
+        "latency": summary(latencies),
+        "post": summary(posts),
+        "connect": connect_seconds,
+        "per_socket": per_socket,
+        "lost": lost,
+    }
+    if redis_url is None:
+        await viewers.close()
+        return {**measured, "fanout": summary([]), "fanout_lost": "-"}
     # The same viewers, now from where the site's own broadcast starts: the
     # update message the coalescer would send, put into the paper's group as it
     # does (group_send, at the paper's next version on the site's clock). This
@@ -395,15 +414,7 @@ async def measure_reactions(server, paper_id, section_id, session, count, trials
     fanout, fanout_lost = await timed_trials(viewers, trials, spacing, lambda trial: publish())
     await layer.flush()
     await viewers.close()
-    return {
-        "latency": summary(latencies),
-        "post": summary(posts),
-        "fanout": summary(fanout),
-        "connect": connect_seconds,
-        "per_socket": per_socket,
-        "lost": lost,
-        "fanout_lost": fanout_lost,
-    }
+    return {**measured, "fanout": summary(fanout), "fanout_lost": fanout_lost}
 
 
 async def measure_burst(server, paper_id, section_ids, sessions, count, seconds):
@@ -524,14 +535,22 @@ def main(argv=None):
     parser.add_argument("--spacing", type=float, default=0.3, help="seconds between timed reactions")
     parser.add_argument("--burst-seconds", type=float, default=4.0, help="length of the burst (0: no burst)")
     parser.add_argument("--keep", action="store_true", help="keep the scratch database")
+    parser.add_argument(
+        "--layer",
+        choices=["redis", "memory"],
+        default="redis",
+        help="the site's channel layer: RedisChannelLayer (REDIS_URL), or in-memory as the embedded default",
+    )
     args = parser.parse_args(argv)
     counts = [int(n) for n in args.clients.split(",")]
     raise_open_files(max(counts) * 2 + 256)
-    redis_url = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
-    check_redis(redis_url)
+    redis_url = None
+    if args.layer == "redis":
+        redis_url = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
+        check_redis(redis_url)
 
     database_url, database_name, drop = scratch_database(os.environ.get("DATABASE_URL", ""))
-    env = server_environment(database_url, redis_url)
+    env = server_environment(database_url, redis_url or "")
     print(f"Scratch database: {database_name}. Migrating…", flush=True)
     migrate(env)
     paper_id, section_ids, sessions = seed(env, people=10)
@@ -548,7 +567,8 @@ def main(argv=None):
             drop()
             if database_name.startswith("SQLite"):
                 shutil.rmtree(VAR, ignore_errors=True)
-    report(results, args, database_name)
+    layer = "RedisChannelLayer" if redis_url else "in-memory layer, no Redis"
+    report(results, args, f"{database_name}, {layer}")
 
 
 async def run(args, counts, server, floor, redis_url, paper_id, section_ids, sessions):
@@ -566,8 +586,12 @@ async def run(args, counts, server, floor, redis_url, paper_id, section_ids, ses
         )
         print("bare ASGI floor…", end=" ", flush=True)
         bare = await measure_floor(floor, count, args.trials, args.spacing, update)
-        print("raw group_send…", flush=True)
-        baseline = await measure_baseline(redis_url, count, args.trials, json.dumps(update))
+        if redis_url is None:
+            baseline = {**summary([]), "lost": "-"}
+        else:
+            print("raw group_send…", end=" ", flush=True)
+            baseline = await measure_baseline(redis_url, count, args.trials, json.dumps(update))
+        print(flush=True)
         results.append({"count": count, "live": live, "bare": bare, "baseline": baseline})
     if args.burst_seconds:
         count = counts[-1]
@@ -598,7 +622,7 @@ def report(results, args, database_name):
     rows = [row for row in results if "burst" not in row]
     print()
     print(
-        "Live tallies. Site: uvicorn (1 process, --ws websockets-sansio) + RedisChannelLayer,"
+        "Live tallies. Site: uvicorn (1 process, --ws websockets-sansio),"
         f" {database_name}."
         f" Floor: a bare ASGI broadcaster (bench/bare_ws.py) under the same uvicorn. {args.trials} trials"
         f" per N, {CONNECTING} handshakes in flight, {os.cpu_count()} CPU cores, load average"

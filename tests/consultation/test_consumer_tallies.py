@@ -324,21 +324,75 @@ async def test_viewers_in_one_process_share_one_subscription_that_ends_with_the_
 
 
 async def test_a_slow_viewer_loses_messages_not_the_others(tree):
-    """A viewer whose outbox is full misses messages (and resyncs on the gap); nobody waits for it."""
+    """A socket that does not take its messages (its send waits, as the ASGI server's
+    does when the client's buffers are full) gets a writer of its own and at most
+    OUTBOX_SIZE messages queued; the others are written to at once. Once it takes
+    messages again it gets the queued ones in order, then direct writes again."""
     from consultation.reactions import consumers
 
     viewers = [(await connected(tree["paper"]))[0] for _ in range(2)]
     (relay,) = consumers.relays().values()
     stuck = next(iter(relay.viewers))
-    stuck.writer.cancel()  # stops writing, as for a client that does not read
-    for i in range(consumers.OUTBOX_SIZE + 5):
-        stuck.deliver(f"message {i}")
-    assert stuck.outbox.qsize() == consumers.OUTBOX_SIZE
+    assert stuck.writer is None  # written to directly while it keeps up
+    unblocked = asyncio.Event()
+    server_send = stuck.base_send
+
+    async def full_buffers(message):  # the server's send, waiting for the client to read
+        await unblocked.wait()
+        await server_send(message)
+
+    stuck.base_send = full_buffers
 
     await react(tree["member"], tree["sections"][0], "disagree")
     await settle()
     nothing = [await viewer.receive_nothing(timeout=1) for viewer in viewers]
     assert sorted(nothing) == [False, True]  # the other viewer got it; the stuck one nothing
-    assert stuck.outbox.qsize() == consumers.OUTBOX_SIZE
+    stuck_socket = viewers[nothing.index(True)]
+    assert stuck.writer is not None and not stuck.writer.done()  # the waiting write, in its own task
+    for i in range(consumers.OUTBOX_SIZE + 5):
+        stuck.deliver({"type": "websocket.send", "text": json.dumps({"n": i})})
+    assert len(stuck.outbox) == consumers.OUTBOX_SIZE
+
+    unblocked.set()
+    assert (await stuck_socket.receive_json_from(timeout=5))["type"] == "tallies"
+    queued = [(await stuck_socket.receive_json_from(timeout=5))["n"] for _ in range(consumers.OUTBOX_SIZE)]
+    assert queued == list(range(consumers.OUTBOX_SIZE))  # in order; the 5 past the limit were dropped
+    if stuck.writer is not None:  # may still be finishing after the last write
+        await asyncio.wait_for(asyncio.shield(stuck.writer), 5)
+    assert stuck.writer is None and not stuck.outbox
+
+    await react(tree["member"], tree["sections"][0], "agree")
+    await settle()
+    for viewer in viewers:
+        assert (await viewer.receive_json_from(timeout=5))["type"] == "tallies"
     for viewer in viewers:
         await viewer.disconnect()
+
+
+async def test_a_viewer_refused_on_recheck_gets_nothing_more_even_with_a_write_waiting(tree):
+    """Access withdrawn while the socket has a write waiting and messages queued: the
+    socket is closed and nothing queued is written after the refusal."""
+    from consultation.reactions import consumers
+
+    communicator, _ = await connected(tree["paper"])
+    (relay,) = consumers.relays().values()
+    (viewer,) = relay.viewers
+    unblocked = asyncio.Event()
+    server_send = viewer.base_send
+
+    async def full_buffers(message):
+        if message["type"] == "websocket.send":
+            await unblocked.wait()
+        await server_send(message)
+
+    viewer.base_send = full_buffers
+    for i in range(3):
+        viewer.deliver({"type": "websocket.send", "text": json.dumps({"n": i})})
+    assert viewer.writer is not None and len(viewer.outbox) == 2
+
+    await database_sync_to_async(restrict)(tree["paper"])
+    message = await communicator.receive_output(timeout=10)
+    assert message["type"] == "websocket.close" and message["code"] == consumers.CLOSE_FORBIDDEN
+    assert viewer not in relay.viewers and not viewer.outbox
+    unblocked.set()
+    assert await communicator.receive_nothing(timeout=0.5)
