@@ -18,7 +18,7 @@ from consultation.models import Comment, PolicyPaperPage
 from consultation.models.proposals import proposal_get
 from consultation.models.reactions import TargetKind
 from consultation.reactions import broadcast
-from consultation.reactions.selectors import reaction_tallies
+from consultation.reactions.selectors import target_tally
 from consultation.reactions.services import (
     live_section_target,
     reaction_refusal,
@@ -88,7 +88,12 @@ def _wants_json(request):
 def _fresh_tally(target):
     # Version first, then the read: see consultation/reactions/broadcast.py.
     epoch, version = broadcast.clock().current(target.paper.pk)
-    tally = reaction_tallies(paper_id=target.paper.pk, targets=[target.key])[target.key]
+    tally = target_tally(
+        paper_id=target.paper.pk,
+        target_key=target.key,
+        version_label=target.paper.version_label,
+        wording=target.wording,
+    )
     return {"epoch": epoch, "version": version, "tally": tally}
 
 
