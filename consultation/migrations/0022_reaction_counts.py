@@ -7,13 +7,15 @@ from django.db import migrations, models
 
 # Tallies kept in the reaction's own transaction (issue 15): database triggers on
 # consultation_reaction keep consultation_reactioncount equal to a GROUP BY over the
-# reactions by tally key, whatever writes them (the services, bulk deletes, cascades,
-# erasure, SET NULL when a group is deleted, raw SQL). Nothing in Python writes counts.
+# reactions by tally key, whatever writes them row by row (the services, bulk updates and
+# deletes, cascades, erasure, SET NULL when a group is deleted, raw SQL). Nothing in Python
+# writes counts. TRUNCATE fires no row trigger: truncate the counts with the reactions.
 
 TABLE = "consultation_reactioncount"
 # The tally key (the unique constraint one_count_per_tally_key); section_id follows the target.
 KEY = ["paper_id", "target_kind", "target_id", "text_hash", "paper_version", "choice", "working_group_id", "is_member"]
 COLUMNS = ", ".join([*KEY, "section_id"])
+KEY_COLUMNS = ", ".join(KEY)
 CONFLICT = ", ".join("COALESCE(working_group_id, 0)" if c == "working_group_id" else c for c in KEY)
 
 
@@ -55,9 +57,12 @@ SQLITE_BACKWARD = [
 # fires for every statement, the upsert's INSERT and UPDATE both, even when it writes
 # nothing: measured about 2 ms a reaction); a statement trigger with a transition table
 # for deletes, so a bulk delete (an erasure, a paper's cascade) is one grouped change.
-# Counts rows are locked in key order everywhere (a change takes the lower key first, a
-# bulk delete goes in key order), so concurrent changes such as agree -> disagree beside
-# disagree -> agree cannot deadlock.
+# A change takes its two counts rows in key order (the lower key first) and a bulk delete
+# goes in key order, so concurrent reactions such as agree -> disagree beside
+# disagree -> agree cannot deadlock. A multi-row UPDATE (a group's deletion setting
+# reactions' group to NULL, a bulk change of choices) takes rows in the order it updates
+# them: two such statements over the same keys at once can deadlock, and PostgreSQL then
+# aborts one of them (its transaction rolls back whole).
 
 
 def _pg_key(row):
@@ -111,7 +116,7 @@ PG_DELETE_FUNCTION = f"""
 CREATE OR REPLACE FUNCTION consultation_reaction_count_delete() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     WITH gone AS (
-        SELECT {COLUMNS}, COUNT(*) AS n FROM old_rows GROUP BY {COLUMNS}
+        SELECT {KEY_COLUMNS}, COUNT(*) AS n FROM old_rows GROUP BY {KEY_COLUMNS}
     ),
     counted AS (
         SELECT counts.id, gone.n FROM gone JOIN {TABLE} AS counts ON
@@ -126,7 +131,7 @@ BEGIN
     )
     UPDATE {TABLE} SET reactions = {TABLE}.reactions - counted.n FROM counted WHERE {TABLE}.id = counted.id;
     DELETE FROM {TABLE} WHERE reactions = 0 AND id IN (
-        SELECT counts.id FROM {TABLE} AS counts JOIN (SELECT DISTINCT {COLUMNS} FROM old_rows) AS gone ON
+        SELECT counts.id FROM {TABLE} AS counts JOIN (SELECT DISTINCT {KEY_COLUMNS} FROM old_rows) AS gone ON
             {" AND ".join(
                 "COALESCE(counts.working_group_id, 0) = COALESCE(gone.working_group_id, 0)"
                 if c == "working_group_id" else f"counts.{c} = gone.{c}" for c in KEY
@@ -157,9 +162,10 @@ PG_BACKWARD = [
 ]
 
 # The counts of the reactions already there.
+# Grouped by the key alone (a target has one section; MIN only names it).
 BACKFILL = (
     f"INSERT INTO {TABLE} ({COLUMNS}, reactions) "
-    f"SELECT {COLUMNS}, COUNT(*) FROM consultation_reaction GROUP BY {COLUMNS}"
+    f"SELECT {KEY_COLUMNS}, MIN(section_id), COUNT(*) FROM consultation_reaction GROUP BY {KEY_COLUMNS}"
 )
 
 STATEMENTS = {"sqlite": (SQLITE_FORWARD, SQLITE_BACKWARD), "postgresql": (PG_FORWARD, PG_BACKWARD)}

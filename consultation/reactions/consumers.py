@@ -57,7 +57,11 @@ def start_eagerly(coroutine):
     tasks do, for 3.11: an ASGI server's websocket send suspends only when the
     socket's buffers are full, so writing to a thousand sockets this way costs
     no task switch per socket, and a socket that does not take its message
-    holds up nobody. Exceptions of the first step propagate to the caller."""
+    holds up nobody. Exceptions of the first step propagate to the caller.
+
+    The first step runs in the caller's task and context: fit only for a send that
+    ties nothing to its task before suspending (no timeouts or cancel scopes), as
+    uvicorn's websocket send does. On Python 3.12, asyncio's eager task factory."""
     try:
         suspended_on = coroutine.send(None)
     except StopIteration:

@@ -7,6 +7,7 @@ personal and numerous, and the record would serialise every vote on its head
 row. The tallies they add up to are public, live and in the report.
 """
 
+import time
 from dataclasses import dataclass
 from functools import partial
 
@@ -77,9 +78,11 @@ def reaction_target(obj):
 # Whatever a target holds comes from page rows (live, restricted, the wording, the paper's
 # version, the consultation's stage), and every write to those bumps `site` (publishing,
 # unpublishing, moving, restricting, a stage change: consultation/pages/cache.py), so a
-# stored target is used only while `site` keeps the generation read before it was.
+# stored target is used only while `site` keeps the generation read before it was, and for
+# at most a minute: a bump lost to a Redis outage must not keep a section open for good.
 _section_targets = {}
 _SECTION_TARGETS_KEPT = 4096
+_SECTION_TARGET_SECONDS = 60
 
 
 def live_section_target(section_id):
@@ -92,7 +95,12 @@ def live_section_target(section_id):
     if getattr(settings, "REACTION_TARGETS_REMEMBERED", False):
         generation = generations(("site",))["site"]  # None while the cache is unreachable
         stored = _section_targets.get(section_id)
-        if generation is not None and stored is not None and stored[0] == generation:
+        if (
+            generation is not None
+            and stored is not None
+            and stored[0] == generation
+            and time.monotonic() - stored[2] < _SECTION_TARGET_SECONDS
+        ):
             return stored[1]
     section = SectionPage.objects.live().filter(pk=section_id).first()
     if section is None:
@@ -101,7 +109,7 @@ def live_section_target(section_id):
     if generation is not None:
         if len(_section_targets) >= _SECTION_TARGETS_KEPT:
             _section_targets.clear()
-        _section_targets[section_id] = (generation, target)
+        _section_targets[section_id] = (generation, target, time.monotonic())
     return target
 
 

@@ -17,6 +17,7 @@ from consultation.models.pages import Stage
 from consultation.record.services import record_event
 from consultation.signoffs.selectors import consultation_signoff_status
 from consultation.subscriptions.services import subscriptions_notify_stage_change
+from core.page_cache import bump
 
 STAGE_ORDER = list(Stage)
 
@@ -92,6 +93,9 @@ def consultation_move_stage(*, consultation, to_stage, actor, reason="", overrid
             )
 
     ConsultationPage.objects.filter(pk=locked.pk).update(current_stage=to_stage.value)
+    # `.update()` sends no signal, and cached pages and the reaction POSTs' remembered
+    # targets hold the stage (core/page_cache.py, consultation/reactions/services.py).
+    bump("site")
     consultation.current_stage = to_stage.value
     change = StageChange.objects.create(
         consultation=locked,

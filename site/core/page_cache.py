@@ -37,9 +37,9 @@ gzip member, as every client reads it. A page that is stored is compressed whole
 it is sent many times.
 """
 
-import contextlib
 import gzip
 import hashlib
+import logging
 import secrets
 import struct
 import time
@@ -51,6 +51,8 @@ from django.db import transaction
 from django.http import HttpResponse
 from django.utils.cache import patch_vary_headers
 from redis.exceptions import RedisError
+
+logger = logging.getLogger(__name__)
 
 PREFIX = "page-cache"
 DEFAULT_SECONDS = 600
@@ -106,10 +108,13 @@ def _redis_bump(tags):
     script = _bump_scripts.get(id(client))
     if script is None:
         script = _bump_scripts[id(client)] = client.register_script(_BUMP_SCRIPT)
-    # Fail soft and quietly, as the cache itself does (settings: IGNORE_EXCEPTIONS; the relays
-    # and the tally clock log an outage): never an error for the write.
-    with contextlib.suppress(RedisError):
+    # Fail soft, as the cache itself does (settings: IGNORE_EXCEPTIONS): never an error for
+    # the write. Logged, because stale pages then live until PAGE_CACHE_SECONDS and the
+    # reaction POSTs' remembered sections for up to a minute.
+    try:
         script(keys=[cache.make_key(_tag_key(tag)) for tag in tags], args=[_fresh_generation()])
+    except RedisError:
+        logger.warning("Page cache: could not bump %s", ", ".join(tags), exc_info=True)
     return True
 
 

@@ -58,6 +58,18 @@ def test_a_second_reaction_to_a_section_reads_no_page(signed_in, tree):
     assert page_queries(captured.captured_queries) == []
 
 
+def test_a_remembered_section_is_read_again_after_its_minute_even_if_no_bump_arrived(
+    signed_in, tree, monkeypatch
+):
+    # A bump lost to a Redis outage must not keep a section's old state for good.
+    section = tree["sections"][0]
+    assert react(signed_in, section).status_code == 200
+    monkeypatch.setattr(services, "_SECTION_TARGET_SECONDS", 0)  # every stored target is past its age
+    with CaptureQueriesContext(connection) as captured:
+        assert react(signed_in, section, "disagree").status_code == 200
+    assert page_queries(captured.captured_queries)
+
+
 def test_an_unpublished_section_refuses_reactions_at_once(signed_in, tree):
     section = tree["sections"][0]
     assert react(signed_in, section).status_code == 200
