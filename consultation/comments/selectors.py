@@ -32,18 +32,26 @@ def _visible_comments(paper):
     )
 
 
+def _of_sections(comments, section_ids, paper_own):
+    """`comments` narrowed to `section_ids` (None: every section) and, if `paper_own`, the
+    paper's own; None where that is nothing at all (no query needed)."""
+    if section_ids is None:
+        return comments
+    if not section_ids and not paper_own:
+        return None
+    condition = Q(section_id__in=section_ids)
+    if paper_own:
+        condition |= Q(section__isnull=True)
+    return comments.filter(condition)
+
+
 def comment_counts(*, paper, section_ids=None, paper_own=True):
     """Comments not hidden by a moderator, per section id (None: the paper itself). With
     `section_ids`, only those sections' (and, unless `paper_own` is False, the paper's
     own): no query at all for none."""
-    rows = _visible_comments(paper).filter(hidden_at__isnull=True)
-    if section_ids is not None:
-        if not section_ids and not paper_own:
-            return {}
-        condition = Q(section_id__in=section_ids)
-        if paper_own:
-            condition |= Q(section__isnull=True)
-        rows = rows.filter(condition)
+    rows = _of_sections(_visible_comments(paper).filter(hidden_at__isnull=True), section_ids, paper_own)
+    if rows is None:
+        return {}
     rows = rows.order_by().values("section_id").annotate(n=Count("pk"))
     return {row["section_id"]: row["n"] for row in rows}
 
@@ -63,14 +71,9 @@ def recent_comment_threads(*, paper, section_ids=None, paper_own=True):
     With `section_ids`, only those sections' (and, unless `paper_own` is False, the
     paper's own) threads: none at all for no sections and not the paper's own."""
     threads_each, comments_each = paper_page_limits()
-    roots = _visible_comments(paper).filter(level=0)
-    if section_ids is not None:
-        if not section_ids and not paper_own:
-            return {}
-        condition = Q(section_id__in=section_ids)
-        if paper_own:
-            condition |= Q(section__isnull=True)
-        roots = roots.filter(condition)
+    roots = _of_sections(_visible_comments(paper).filter(level=0), section_ids, paper_own)
+    if roots is None:
+        return {}
     ranked_roots = (
         roots.annotate(
             rank=Window(RowNumber(), partition_by=[F("section_id")], order_by=F("thread_id").desc())
