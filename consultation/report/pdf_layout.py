@@ -19,6 +19,13 @@ What one part cannot know alone is set from the others:
   with placeholder numbers to know how many pages it takes (the numbers follow a leader, so they
   cannot change that); should it differ, the whole report is laid out again in one process.
 
+Drawing is a quarter of the time, so each process also paints its own body pages ahead, into
+recorded content streams, while the other is still busy (`_record_paint`); writing the PDF then
+copies a recording into the page's stream (`PaintedPage.paint`) instead of painting again. A
+recording is used only when it needs nothing but fonts the writing has (no images, no
+transparency groups, patterns or shadings, no glyph missing from its font): the page is painted
+at writing time otherwise, as WeasyPrint would.
+
 Pages are pickled with their boxes' computed styles and text; the only objects of C libraries
 they reference are the font configuration (the parent's one stands in for it) and Pango
 layouts, which WeasyPrint has already deactivated after layout (they keep their text and are
@@ -28,10 +35,12 @@ set up again when drawn).
 import contextlib
 import contextvars
 import copyreg
+import functools
 import io
 import logging
 import multiprocessing
 import pickle
+import re
 import traceback
 
 logger = logging.getLogger(__name__)
@@ -149,7 +158,11 @@ def _lay_out_tail(connection, html, layout_options):
             return connection.recv()
 
         document = lay_out(html, numbering=_once(numbering), **layout_options)
-        connection.send(("laid out", _pickle_pages(document.pages, layout_options["font_config"])))
+        recordings, fonts = _record_paint(document.pages)
+        # Fonts cannot cross processes: what painting learnt of each goes with the recordings.
+        learnt = {key: (font.hash, font.to_unicode, font.widths) for key, font in fonts.items()}
+        painted = (document.pages, recordings, learnt)
+        connection.send(("laid out", _pickle_pages(painted, layout_options["font_config"])))
     except BaseException:
         connection.send(("failed", traceback.format_exc()))
     finally:
@@ -225,7 +238,8 @@ def lay_out_in_parts(*, sections, html_for, stylesheets, part_stylesheets, base_
             numbering=_once(lead_numbering),
             **layout_options,
         )
-        tail_pages = _unpickle_pages(_expect(ours, "laid out"), font_config)
+        lead_recordings, lead_fonts = _record_paint(lead.pages)
+        tail_pages, tail_recordings, tail_fonts = _unpickle_pages(_expect(ours, "laid out"), font_config)
         worker.join()
         body = lead.pages + tail_pages
         total = front_pages + len(body)
@@ -237,7 +251,15 @@ def lay_out_in_parts(*, sections, html_for, stylesheets, part_stylesheets, base_
         )
         if len(front.pages) != front_pages:
             raise PartsDoNotJoin(f"the contents took {len(front.pages)} pages, not {front_pages}")
-        return front.copy(front.pages + body)
+        fonts = dict(lead_fonts)
+        _learn(fonts, tail_fonts)
+        joined = front.copy(
+            front.pages
+            + _painted(lead.pages, lead_recordings, fonts)
+            + _painted(tail_pages, tail_recordings, fonts)
+        )
+        joined.fonts.update(fonts)
+        return joined
     finally:
         ours.close()
         if worker.is_alive():
@@ -255,3 +277,97 @@ def _contents_anchors(sections):
         *(section["anchor"] for section in sections),
         "report-method",
     ]
+
+
+# WeasyPrint's `generate_pdf` paints pages at this scale (PDF points per CSS pixel) at zoom 1.
+PAINT_SCALE = 0.75
+RESOURCE_KINDS = ("ExtGState", "XObject", "Pattern", "Shading")
+ALPHA_STATE = re.compile(r"[aA][0-9.]+")
+
+
+def _record_paint(pages):
+    """Paint `pages` into streams of their own, as WeasyPrint's `generate_pdf` would at zoom 1 with
+    tags. Returns one (operations, tags) a page and the fonts used, or (None, {}) if a page needs
+    more than fonts from the PDF (images, transparency, patterns, shadings, missing glyphs)."""
+    import pydyf
+    from weasyprint.pdf.stream import Stream
+
+    fonts, images = _FontsUsed(), {}
+    resources = pydyf.Dictionary({kind: pydyf.Dictionary() for kind in RESOURCE_KINDS})
+    resources["ColorSpace"] = pydyf.Dictionary()
+    recordings = []
+    for page in pages:
+        tags = {}
+        width = page.width + page.bleed["left"] + page.bleed["right"]
+        height = page.height + page.bleed["top"] + page.bleed["bottom"]
+        rectangle = (-page.bleed["left"], -page.bleed["top"], width, height)
+        stream = Stream(fonts, rectangle, resources, images, tags, {}, None, compress=True)
+        fonts.used = set()
+        page.paint(stream, PAINT_SCALE)
+        recordings.append((stream.stream, tags, fonts.used))
+    # Opacity states are named by their value ("a1.0" for an opaque fill): those can be added to
+    # the PDF's resources by name; any other resource is numbered in the order it was made.
+    alpha_states = dict(resources["ExtGState"])
+    needs_more = images or any(resources[kind] for kind in RESOURCE_KINDS if kind != "ExtGState")
+    if needs_more or not all(ALPHA_STATE.fullmatch(name) for name in alpha_states):
+        return None, {}
+    if any(font.missing for font in fonts.values()):
+        return None, {}
+    return [(*recording, alpha_states) for recording in recordings], dict(fonts)
+
+
+class _FontsUsed(dict):
+    """WeasyPrint's fonts by key, noting the keys a page's painting asks for in `used`."""
+
+    used = None
+
+    def __getitem__(self, key):
+        self.used.add(key)
+        return super().__getitem__(key)
+
+
+def _learn(fonts, learnt):
+    """Add what the other process's painting learnt of the fonts this one has too (the glyphs it
+    used and their text). Its pages that used a font this process has not are painted again."""
+    for key, (font_hash, to_unicode, widths) in learnt.items():
+        if key in fonts and fonts[key].hash == font_hash:
+            fonts[key].to_unicode.update(to_unicode)
+            fonts[key].widths.update(widths)
+
+
+def _painted(pages, recordings, fonts):
+    """The pages whose recording uses only `fonts`, as `PaintedPage`s; the others as they are."""
+    if recordings is None:
+        return pages
+    painted_page = _painted_page_class()
+    return [
+        painted_page.from_page(page, recorded) if recorded[2] <= fonts.keys() else page
+        for page, recorded in zip(pages, recordings, strict=True)
+    ]
+
+
+@functools.cache
+def _painted_page_class():
+    from weasyprint.document import Page
+
+    class PaintedPage(Page):
+        """A page painted ahead: writing copies its recorded operations and tags into the PDF."""
+
+        @classmethod
+        def from_page(cls, page, recording):
+            painted = cls.__new__(cls)
+            vars(painted).update(vars(page))
+            painted.recording = recording
+            return painted
+
+        def paint(self, stream, scale=1):
+            if scale != PAINT_SCALE or stream._tags is None:
+                return super().paint(stream, scale)
+            operations, tags, _fonts, alpha_states = self.recording
+            for name, state in alpha_states.items():
+                stream._resources["ExtGState"].setdefault(name, state)
+            stream.stream.extend(operations)
+            stream._tags.update(tags)
+            return None
+
+    return PaintedPage
