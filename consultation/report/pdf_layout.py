@@ -42,6 +42,8 @@ import multiprocessing
 import pickle
 import re
 import traceback
+import typing
+import zlib
 
 logger = logging.getLogger(__name__)
 
@@ -305,8 +307,22 @@ def _contents_anchors(sections):
     ]
 
 
+class Recording(typing.NamedTuple):
+    """A page painted ahead: the start its stream must have (what `generate_pdf` writes before
+    painting), then its whole content compressed, its marked content by box, the keys of the
+    fonts it uses and the opacity states it names."""
+
+    start: bytes
+    compressed: bytes
+    tags: dict
+    fonts: set
+    alpha_states: dict | None
+
+
 # WeasyPrint's `generate_pdf` paints pages at this scale (PDF points per CSS pixel) at zoom 1.
 PAINT_SCALE = 0.75
+# pydyf compresses every stream at this level (`Stream.data`).
+PYDYF_COMPRESSION_LEVEL = 9
 RESOURCE_KINDS = ("ExtGState", "XObject", "Pattern", "Shading")
 ALPHA_STATE = re.compile(r"[aA][0-9.]+")
 
@@ -329,11 +345,16 @@ def _record_paint(pages):
         rectangle = (-page.bleed["left"], -page.bleed["top"], width, height)
         stream = Stream(fonts, rectangle, resources, images, tags, {}, None, compress=True)
         fonts.used = set()
+        # As `generate_pdf` does: the page's stream starts with this transformation, then the page.
+        stream.transform(d=-1, f=page.height * PAINT_SCALE)
+        start = _written(stream)
         page.paint(stream, PAINT_SCALE)
-        # Written out now, as pydyf would when writing, while the other process is still busy:
-        # one string of bytes is also quicker to pickle than the thousands of operations.
-        operations = b"\n".join(pydyf._to_bytes(operation) for operation in stream.stream)
-        recordings.append((operations, tags, fonts.used))
+        # Written out and compressed now, as pydyf would when writing the PDF, while the other
+        # process is still busy (the content is most of the compression's 0.7 s); one string of
+        # bytes is also quicker to pickle than the thousands of operations.
+        compressor = zlib.compressobj(level=PYDYF_COMPRESSION_LEVEL)
+        compressed = compressor.compress(_written(stream)) + compressor.flush()
+        recordings.append(Recording(start, compressed, tags, fonts.used, None))
     # Opacity states are named by their value ("a1.0" for an opaque fill): those can be added to
     # the PDF's resources by name; any other resource is numbered in the order it was made.
     alpha_states = dict(resources["ExtGState"])
@@ -342,7 +363,14 @@ def _record_paint(pages):
         return None, {}
     if any(font.missing for font in fonts.values()):
         return None, {}
-    return [(*recording, alpha_states) for recording in recordings], dict(fonts)
+    return [recording._replace(alpha_states=alpha_states) for recording in recordings], dict(fonts)
+
+
+def _written(stream):
+    """A stream's operations as pydyf writes them."""
+    import pydyf
+
+    return b"\n".join(pydyf._to_bytes(operation) for operation in stream.stream)
 
 
 class _FontsUsed(dict):
@@ -370,7 +398,7 @@ def _painted(pages, recordings, fonts):
         return pages
     painted_page = _painted_page_class()
     return [
-        painted_page.from_page(page, recorded) if recorded[2] <= fonts.keys() else page
+        painted_page.from_page(page, recorded) if recorded.fonts <= fonts.keys() else page
         for page, recorded in zip(pages, recordings, strict=True)
     ]
 
@@ -390,13 +418,17 @@ def _painted_page_class():
             return painted
 
         def paint(self, stream, scale=1):
-            if scale != PAINT_SCALE or stream._tags is None:
+            recording = self.recording
+            recorded_alike = scale == PAINT_SCALE and stream._tags is not None and stream.compress
+            if not recorded_alike or _written(stream) != recording.start:
                 return super().paint(stream, scale)
-            operations, tags, _fonts, alpha_states = self.recording
-            for name, state in alpha_states.items():
+            for name, state in recording.alpha_states.items():
                 stream._resources["ExtGState"].setdefault(name, state)
-            stream.stream.append(operations)
-            stream._tags.update(tags)
+            # The whole content, its start included, compressed as pydyf would have.
+            stream.stream = [recording.compressed]
+            stream.compress = False
+            stream.extra["Filter"] = "/FlateDecode"
+            stream._tags.update(recording.tags)
             return None
 
     return PaintedPage
