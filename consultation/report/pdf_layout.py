@@ -13,15 +13,17 @@ What one part cannot know alone is set from the others:
 
 * the page numbers in the footers ("Page n of N"): each part's page counter is shifted by the
   pages before it and `pages` is the total, exchanged once both parts are paginated and before
-  their margin boxes are laid out (`_numbered_margin_boxes`);
+  their margin boxes are laid out (`_install_page_numbering`);
 * the contents' page numbers: the front is laid out last, with the page on which each anchor
   landed printed as text instead of WeasyPrint's `target-counter`. It is laid out once before
-  with placeholder numbers to know how many pages it takes (the numbers follow a leader, so they
-  cannot change that); should it differ, the whole report is laid out again in one process.
+  with placeholder numbers as wide as any to know how many pages it takes (each number floats
+  right on its title's line, so they cannot change that); should it differ, the whole report is
+  laid out again in one process.
 
 Drawing is a quarter of the time, so each process also paints its own body pages ahead, into
-recorded content streams, while the other is still busy (`_record_paint`); writing the PDF then
-copies a recording into the page's stream (`PaintedPage.paint`) instead of painting again. A
+recorded content streams, written out and compressed as pydyf would, while the other is still
+busy (`_record_paint`); writing the PDF then puts a recording in the page's stream
+(`PaintedPage.paint`) instead of painting again. A
 recording is used only when it needs nothing but fonts the writing has (no images, no
 transparency groups, patterns or shadings, no glyph missing from its font): the page is painted
 at writing time otherwise, as WeasyPrint would.
@@ -37,7 +39,6 @@ import contextvars
 import copyreg
 import functools
 import io
-import logging
 import multiprocessing
 import pickle
 import re
@@ -45,13 +46,13 @@ import traceback
 import typing
 import zlib
 
-logger = logging.getLogger(__name__)
-
 # Below this many sections one process is quicker than forking and joining.
 PARTS_MIN_SECTIONS = 12
 # The share of the sections the forked process lays out: this process also lays out the front,
 # unpickles the tail's pages and draws every page.
 TAIL_SHARE = 0.53
+# Longer than any layout: past it the tail's process is taken to be stuck, and killed.
+TAIL_TIMEOUT_SECONDS = 600
 # A contents page number before the pages are known: as wide as any real one.
 PLACEHOLDER_PAGE = 999
 
@@ -198,6 +199,8 @@ def _lay_out_tail(connection, html, layout_options):
 
 
 def _expect(connection, kind):
+    if not connection.poll(TAIL_TIMEOUT_SECONDS):
+        raise PartsDoNotJoin(f"no answer from the process laying out the tail in {TAIL_TIMEOUT_SECONDS} s")
     try:
         message, value = connection.recv()
     except EOFError as error:
