@@ -45,6 +45,7 @@ import re
 import traceback
 import typing
 import zlib
+from xml.etree import ElementTree
 
 # Below this many sections one process is quicker than forking and joining.
 PARTS_MIN_SECTIONS = 12
@@ -145,8 +146,14 @@ def _pickle_pages(pages, font_config):
 
     class PagePickler(pickle.Pickler):
         # A placeholder forwards every attribute to its box, `__reduce_ex__` and `__setstate__`
-        # included: pickle it as its own attributes.
-        dispatch_table = {**copyreg.dispatch_table, AbsolutePlaceholder: _reduce_placeholder}
+        # included: pickle it as its own attributes. Drawn pages need of their boxes' HTML
+        # elements only the tag and attributes (the tag tree's table headers' scope, links'
+        # downloads); their children and text are laid out already: half the unpickling.
+        dispatch_table = {
+            **copyreg.dispatch_table,
+            AbsolutePlaceholder: _reduce_placeholder,
+            ElementTree.Element: _reduce_element,
+        }
 
         def persistent_id(self, obj):
             return "font_config" if obj is font_config else None
@@ -154,6 +161,10 @@ def _pickle_pages(pages, font_config):
     buffer = io.BytesIO()
     PagePickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(pages)
     return buffer.getvalue()
+
+
+def _reduce_element(element):
+    return ElementTree.Element, (element.tag, dict(element.attrib))
 
 
 def _reduce_placeholder(placeholder):
