@@ -51,7 +51,7 @@ from xml.etree import ElementTree
 PARTS_MIN_SECTIONS = 12
 # The share of the sections the forked process lays out: this process also lays out the front,
 # unpickles the tail's pages and draws every page.
-TAIL_SHARE = 0.53
+TAIL_SHARE = 0.51
 # Longer than any layout: past it the tail's process is taken to be stuck, and killed.
 TAIL_TIMEOUT_SECONDS = 600
 # A contents page number before the pages are known: as wide as any real one.
