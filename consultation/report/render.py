@@ -340,7 +340,9 @@ def pdf_document(snapshot, *, base_url=None, in_parts=None):
                 part_stylesheets=[CSS(string=PDF_PART_CSS)],
                 **layout_options,
             )
-        except pdf_layout.PartsDoNotJoin:
+        except Exception:
+            # Laying out in parts leans on WeasyPrint's internals (pickled pages, recorded
+            # streams): whatever fails there, the whole layout still makes the same report.
             logger.exception("The report's PDF could not be laid out in parts; laying it out whole")
     html = _pdf_html(report, None, report["sections"], None)
     return pdf_layout.lay_out(html, stylesheets=stylesheets, font_config=None, **layout_options)
