@@ -10,6 +10,7 @@ import csv
 import hashlib
 import io
 import json
+import logging
 from datetime import datetime
 from pathlib import Path
 
@@ -17,6 +18,9 @@ from django.template.loader import render_to_string
 
 from consultation.consensus.selectors import heatmap
 from consultation.consensus.statistics import Classification, support_text
+from consultation.report import pdf_layout
+
+logger = logging.getLogger(__name__)
 
 PRINT_CSS = Path(__file__).with_name("print.css")
 
@@ -313,18 +317,53 @@ def pdf_url_fetcher():
 PDF_OPTIONS = {"pdf_tags": True}
 
 
-def pdf_document(snapshot, *, base_url=None):
+def pdf_document(snapshot, *, base_url=None, in_parts=None):
     """The report laid out by WeasyPrint (parsed, styled, paginated), not yet drawn.
 
-    `render_pdf` draws and writes it; the benchmark times the two steps apart."""
-    from weasyprint import CSS, HTML
+    A large report is laid out in parts on two processes and joined (`pdf_layout`), a small one
+    (or any whose parts fail to join) in one; `in_parts` forces either. `render_pdf` draws and
+    writes it; the benchmark times the two steps apart."""
+    from weasyprint import CSS
 
-    # `pdf` leaves out what only a screen needs: the charts (their tables carry every figure).
-    html = render_to_string("consultation/report/report_pdf.html", {"report": present(snapshot), "pdf": True})
+    report = present(snapshot)
     fetcher = pdf_url_fetcher()
-    document = HTML(string=html, base_url=base_url, url_fetcher=fetcher)
-    stylesheet = CSS(filename=str(PRINT_CSS), url_fetcher=fetcher)
-    return document.render(stylesheets=[stylesheet], **PDF_OPTIONS)
+    stylesheets = [CSS(filename=str(PRINT_CSS), url_fetcher=fetcher)]
+    layout_options = {"base_url": base_url, "url_fetcher": fetcher, "options": PDF_OPTIONS}
+    if in_parts is None:
+        in_parts = len(report["sections"]) >= pdf_layout.PARTS_MIN_SECTIONS
+    if in_parts:
+        try:
+            return pdf_layout.lay_out_in_parts(
+                sections=report["sections"],
+                html_for=lambda part, sections, pages: _pdf_html(report, part, sections, pages),
+                stylesheets=stylesheets,
+                part_stylesheets=[CSS(string=PDF_PART_CSS)],
+                **layout_options,
+            )
+        except Exception:
+            # Laying out in parts leans on WeasyPrint's internals (pickled pages, recorded
+            # streams): whatever fails there, the whole layout still makes the same report.
+            logger.exception("The report's PDF could not be laid out in parts; laying it out whole")
+    html = _pdf_html(report, None, report["sections"], None)
+    return pdf_layout.lay_out(html, stylesheets=stylesheets, font_config=None, **layout_options)
+
+
+# A part after the first does not start the document: its first page has the footer's title.
+PDF_PART_CSS = "@page :first { @bottom-left { content: string(paper-title); } }"
+
+
+def _pdf_html(report, part, sections, contents_pages):
+    """The PDF's HTML, whole (`part` None) or one part of it; `contents_pages` maps anchors to the
+    page numbers the contents print (None: WeasyPrint's target-counter finds them)."""
+    if contents_pages is not None:
+        for section in report["sections"]:
+            section["contents_page"] = contents_pages[section["anchor"]]
+        contents_pages = {anchor.replace("-", "_"): page for anchor, page in contents_pages.items()}
+    # `pdf` leaves out what only a screen needs: the charts (their tables carry every figure).
+    return render_to_string(
+        "consultation/report/report_pdf.html",
+        {"report": report, "pdf": True, "part": part, "sections": sections, "contents_pages": contents_pages},
+    )
 
 
 def render_pdf(snapshot, *, base_url=None):
