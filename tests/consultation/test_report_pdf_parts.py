@@ -76,3 +76,29 @@ def test_the_parts_join_into_one_tagged_pdf_with_contents_footers_links_and_book
         assert f"{section['number']}. {section['title']}" in structure
     assert _bookmark_labels(joined.make_bookmark_tree()) == _bookmark_labels(whole.make_bookmark_tree())
     assert len(_bookmark_labels(joined.make_bookmark_tree())[0][1]) >= len(sections)
+
+
+def test_parts_that_cannot_join_fall_back_to_the_whole_layout(snapshot, tmp_path, caplog, monkeypatch):
+    """No answer from the process laying out the tail in time (here: none awaited at all) must not
+    lose the report: it is laid out whole, the failure logged, and no process is left behind."""
+    import multiprocessing
+
+    from consultation.report import pdf_layout
+
+    monkeypatch.setattr(pdf_layout, "TAIL_TIMEOUT_SECONDS", 0)
+    whole = pdf_document(snapshot, in_parts=False)
+    with caplog.at_level(logging.ERROR, logger="consultation.report.render"):
+        fallen_back = pdf_document(snapshot, in_parts=True)
+    assert [r for r in caplog.records if r.name == "consultation.report.render"], "the fallback is logged"
+    assert "no answer from the process laying out the tail" in caplog.text
+    assert not multiprocessing.active_children()  # the tail's process was killed and reaped
+
+    path = tmp_path / "report.pdf"
+    path.write_bytes(fallen_back.write_pdf(**PDF_OPTIONS))
+    assert len(fallen_back.pages) == len(whole.pages)
+    text = _run("pdftotext", "-layout", str(path), "-")
+    pages = len(whole.pages)
+    for number in range(1, pages + 1):
+        assert f"Page {number} of {pages}" in text
+    for section in snapshot["sections"]:
+        assert f"{section['number']}. {section['title']}" in text
