@@ -164,9 +164,15 @@ def load(port, path, *, seconds, connections, gzip=True, before=None):
     }
 
 
-def write_load(port, writers, sections, *, seconds):
+REACT = "/consultation/reactions/section/{section}/"
+# The bare Django POST view (bench/urls.py): the raw upsert behind the same middleware.
+BARE_UPSERT = "/bench/upsert/{writer}/{section}/"
+
+
+def write_load(port, writers, sections, *, seconds, path=REACT):
     """Each writer (a member, own session) posts reactions to random sections as fast as the
-    server answers. Returns the rate and what each writer last chose per section."""
+    server answers (to `path`: the reaction endpoint, or the bare POST view). Returns the rate
+    and what each writer last chose per section."""
     import random
     import secrets
 
@@ -192,7 +198,7 @@ def write_load(port, writers, sections, *, seconds):
             section, choice = rng.choice(sections), rng.choice(["agree", "disagree", "neutral"])
             connection.request(
                 "POST",
-                f"/consultation/reactions/section/{section}/",
+                path.format(writer=index, section=section),
                 body=f"choice={choice}",
                 headers=headers,
             )
@@ -226,11 +232,8 @@ WRITERS_REACTIONS = (
 )
 
 
-def raw_upserts(database_url, *, threads, seconds):
-    """The floor: INSERT … ON CONFLICT DO UPDATE, one row per transaction, `threads`
-    connections to the same database, on a scratch table."""
-    import random
-
+def _upsert_connect(database_url):
+    """A function opening a connection for the raw upserts: (connection, placeholder, BEGIN)."""
     if database_url.startswith("sqlite"):
         import sqlite3
 
@@ -251,12 +254,26 @@ def raw_upserts(database_url, *, threads, seconds):
                 "BEGIN",
             )
 
-    connection, mark, _ = connect()
+    return connect
+
+
+def create_upsert_table(database_url):
+    """The floors' scratch table (the raw upserts and the bare POST view write to it)."""
+    connection, _, _ = _upsert_connect(database_url)()
     connection.execute(
         "CREATE TABLE IF NOT EXISTS bench_upsert (user_id integer, target_id integer, choice varchar(10), "
         "PRIMARY KEY (user_id, target_id))"
     )
     connection.close()
+
+
+def raw_upserts(database_url, *, threads, seconds):
+    """The floor: INSERT … ON CONFLICT DO UPDATE, one row per transaction, `threads`
+    connections to the same database, on a scratch table."""
+    import random
+
+    connect = _upsert_connect(database_url)
+    create_upsert_table(database_url)
     counts = []
     stop = time.perf_counter() + seconds
 
@@ -342,7 +359,7 @@ def measure_writes(port, seeded, database_url, args, server_pid):
     writes["server_cpu"] = sorted(
         (round(spent - server_before.get(p, 0.0), 1) for p, spent in server_after.items()), reverse=True
     )
-    print(f"{writes['rps']:.1f} req/s; raw upserts…", end=" ", flush=True)
+    print(f"{writes['rps']:.1f} req/s;", end=" ", flush=True)
     stored, rows = stored_reactions(database_url)
     writes["wrong"] = sum(
         1
@@ -351,6 +368,19 @@ def measure_writes(port, seeded, database_url, args, server_pid):
         if stored.get(user_id, {}).get(t) != c
     )
     writes["extra"] = rows - sum(len(mine) for mine in writes["last"].values())
+    # The ceiling of any Django POST here: the floor's upsert in a bare view, same server and middleware.
+    print("bare POST view…", end=" ", flush=True)
+    create_upsert_table(database_url)
+    write_load(port, seeded["writers"], seeded["sections"], seconds=min(2.0, args.seconds), path=BARE_UPSERT)
+    server_before = process_cpu(server_pid)
+    bare = write_load(port, seeded["writers"], seeded["sections"], seconds=args.seconds, path=BARE_UPSERT)
+    server_after = process_cpu(server_pid)
+    writes["bare"] = {
+        "rps": bare["rps"],
+        "errors": bare["errors"],
+        "cpu": sum(spent - server_before.get(p, 0.0) for p, spent in server_after.items()),
+    }
+    print(f"{bare['rps']:.1f} req/s; raw upserts…", end=" ", flush=True)
     writes["raw"] = raw_upserts(database_url, threads=args.writers, seconds=args.seconds)
     print(f"{writes['raw']:.0f}/s", flush=True)
     return writes
@@ -470,6 +500,13 @@ def main(argv=None):
         f"({1000 * sum(writes['server_cpu']) / max(1, writes['rps'] * args.seconds):.1f} ms per POST); "
         f"this client {writes['client_cpu']:.1f} s. "
         f"Load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}."
+    )
+    bare = writes["bare"]
+    print(
+        f"Ceiling of a Django POST here: a bare view doing the same raw upsert behind the same server and "
+        f"middleware, {bare['rps']:.1f}/s ({1000 * bare['cpu'] / max(1, bare['rps'] * args.seconds):.1f} ms "
+        f"of server CPU per POST, errors {bare['errors']}); the reaction endpoint at "
+        f"{writes['rps'] / bare['rps']:.2f}x its rate."
     )
 
 

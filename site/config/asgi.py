@@ -2,12 +2,17 @@
 
 import os
 
-from django.core.asgi import get_asgi_application
+import django
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
 
-# Build the Django app first: it sets Django up before routing imports models.
-django_asgi_app = get_asgi_application()
+# Set Django up first (as get_asgi_application() does), before routing imports models.
+django.setup(set_prefix=False)
+
+from core.handlers import OneTripASGIHandler  # noqa: E402
+
+# Django's ASGI handler, with the middleware and the view in one trip to a worker thread.
+django_asgi_app = OneTripASGIHandler()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402

@@ -93,7 +93,8 @@ def production_variables(**overrides):
 def test_without_database_url_the_database_is_sqlite_under_var_in_wal_mode():
     database = read_settings()["DATABASES"]["default"]
 
-    assert database["ENGINE"] == "django.db.backends.sqlite3"
+    # Django's SQLite backend, keeping finished requests' connections (core/db/sqlite3).
+    assert database["ENGINE"] == "core.db.sqlite3"
     assert Path(database["NAME"]) == REPO / "var" / "db.sqlite3"
     assert database["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
     assert "journal_mode=WAL" in database["OPTIONS"]["init_command"]

@@ -196,6 +196,8 @@ def _database(url):
             "timeout": 20,
         }
         config["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+        # Django's backend, keeping finished requests' connections for the next (core/db/sqlite3).
+        config["ENGINE"] = "core.db.sqlite3"
         # A file (not :memory:) so that test servers in other processes share it.
         config["TEST"] = {"NAME": env("SQLITE_TEST_NAME", default=str(VAR_DIR / "test.sqlite3"))}
     else:
