@@ -80,62 +80,105 @@ SQLITE_BACKWARD = [
 ]
 
 
-# PostgreSQL: one function recomputes a set of comments. It first locks their rows, in id
-# order, so that two transactions refreshing the same comment (a person's reaction beside
-# their comment's move, or two reactions of theirs to two wordings of a section) take turns;
-# the later one then recomputes from what the earlier one committed (each statement of a
-# function reads afresh under READ COMMITTED), and the delete-then-insert cannot collide.
+# PostgreSQL: one function recomputes the sides of a person's comments on a section, for a
+# list of (person, section) pairs. It first takes a transaction lock per pair, in one order,
+# so that the writes that move one pair's sides take turns: a person's reaction and their new
+# comment on the same section at the same moment would otherwise each miss the other (neither
+# sees the other's uncommitted row). The later one then recomputes from what the earlier one
+# committed (each statement of a function reads afresh under READ COMMITTED). A pair is locked
+# by one of PAIR_LOCKS keys (a hash of it), so that a bulk delete (a section's cascade: thousands
+# of pairs) takes a bounded number of locks from PostgreSQL's bounded lock table; two pairs
+# sharing a key wait for each other for nothing.
+# Like the counts, a multi-row UPDATE takes its pairs in the order it updates the rows: two such
+# statements over the same people and sections at once can deadlock (one is aborted).
+PAIR_LOCKS = 256
 PG_REFRESH_FUNCTION = f"""
-CREATE OR REPLACE FUNCTION consultation_author_sides_refresh(comment_ids bigint[]) RETURNS void
-LANGUAGE plpgsql AS $$
+CREATE OR REPLACE FUNCTION consultation_author_sides_refresh(
+    users bigint[], sections bigint[], comment_ids bigint[] DEFAULT '{{}}'
+) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+    found bigint[];
 BEGIN
-    IF comment_ids IS NULL OR cardinality(comment_ids) = 0 THEN
+    PERFORM pg_advisory_xact_lock('{TABLE}'::regclass::oid::integer, key)
+    FROM (
+        SELECT DISTINCT abs(hashtext(u::text || ' ' || s::text) % {PAIR_LOCKS}) AS key
+        FROM unnest(users, sections) AS pairs (u, s) WHERE u IS NOT NULL AND s IS NOT NULL ORDER BY key
+    ) AS keys;
+    -- The comments named (a comment's own write: only its side can move), or else every
+    -- comment of the pairs (a reaction's), pair by pair through the author's index: most people
+    -- have none on a section, and a join planned for any list of pairs scanned every comment.
+    IF cardinality(comment_ids) > 0 THEN
+        found := comment_ids;
+    ELSE
+        FOR i IN 1 .. coalesce(cardinality(users), 0) LOOP
+            found := found || ARRAY(
+                SELECT c.xtdcomment_ptr_id FROM {COMMENTS}
+                WHERE b.user_id = users[i] AND c.section_id = sections[i]
+            );
+        END LOOP;
+    END IF;
+    IF coalesce(cardinality(found), 0) = 0 THEN
         RETURN;
     END IF;
-    PERFORM 1 FROM consultation_comment WHERE xtdcomment_ptr_id = ANY(comment_ids)
-        ORDER BY xtdcomment_ptr_id FOR UPDATE;
-    {_refresh("c.xtdcomment_ptr_id = ANY(comment_ids)")}
+    DELETE FROM {TABLE} WHERE comment_id = ANY(found);
+    INSERT INTO {TABLE} (comment_id, side) SELECT id, side FROM (
+        SELECT c.xtdcomment_ptr_id AS id, {SIDE} AS side FROM {COMMENTS}
+        WHERE c.xtdcomment_ptr_id = ANY(found)
+    ) AS sides WHERE side IS NOT NULL;
 END
 $$
 """
-_PG_OF_REACTION = (
-    "ARRAY(SELECT c.xtdcomment_ptr_id FROM {comments} WHERE b.user_id = {row}.user_id "
-    "AND c.section_id = {row}.target_id)"
-)
-PG_REACTION_ROW_FUNCTION = f"""
+PG_REACTION_ROW_FUNCTION = """
 CREATE OR REPLACE FUNCTION consultation_author_side_reaction_row() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    IF TG_OP = 'UPDATE' AND OLD.target_kind = 'section'
-       AND (OLD.user_id, OLD.target_id) IS DISTINCT FROM (NEW.user_id, NEW.target_id) THEN
-        PERFORM consultation_author_sides_refresh({_PG_OF_REACTION.format(comments=COMMENTS, row="OLD")});
-    END IF;
-    IF NEW.target_kind = 'section' THEN
-        PERFORM consultation_author_sides_refresh({_PG_OF_REACTION.format(comments=COMMENTS, row="NEW")});
+    IF TG_OP = 'UPDATE' AND OLD.target_kind = 'section' THEN
+        PERFORM consultation_author_sides_refresh(
+            ARRAY[OLD.user_id, CASE WHEN NEW.target_kind = 'section' THEN NEW.user_id END],
+            ARRAY[OLD.target_id, NEW.target_id]
+        );
+    ELSE
+        PERFORM consultation_author_sides_refresh(ARRAY[NEW.user_id], ARRAY[NEW.target_id]);
     END IF;
     RETURN NULL;
 END
 $$
 """
-# A bulk delete (an erasure, a paper's cascade) is one refresh of every comment it touches.
-PG_REACTION_DELETE_FUNCTION = f"""
+# A bulk delete (an erasure, a paper's cascade) is one refresh of every pair it touches.
+PG_REACTION_DELETE_FUNCTION = """
 CREATE OR REPLACE FUNCTION consultation_author_side_reaction_delete() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    users bigint[];
+    sections bigint[];
 BEGIN
-    PERFORM consultation_author_sides_refresh(ARRAY(
-        SELECT c.xtdcomment_ptr_id FROM {COMMENTS}
-        JOIN (SELECT DISTINCT user_id, target_id FROM old_rows WHERE target_kind = 'section') AS gone
-        ON b.user_id = gone.user_id AND c.section_id = gone.target_id
-    ));
+    SELECT array_agg(user_id), array_agg(target_id) INTO users, sections
+    FROM (SELECT DISTINCT user_id, target_id FROM old_rows WHERE target_kind = 'section') AS gone;
+    IF users IS NOT NULL THEN
+        PERFORM consultation_author_sides_refresh(users, sections);
+    END IF;
     RETURN NULL;
 END
 $$
 """
+# The base row (with the author) is written first: the comment's own row finds it.
 PG_COMMENT_ROW_FUNCTION = f"""
 CREATE OR REPLACE FUNCTION consultation_author_side_comment_row() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    author bigint;
 BEGIN
     IF TG_OP = 'DELETE' THEN
-        DELETE FROM {TABLE} WHERE comment_id = OLD.xtdcomment_ptr_id;
+        SELECT user_id INTO author FROM django_comments WHERE id = OLD.xtdcomment_ptr_id;
+        PERFORM consultation_author_sides_refresh(
+            ARRAY[author], ARRAY[OLD.section_id], ARRAY[OLD.xtdcomment_ptr_id]
+        );
+        RETURN NULL;
+    END IF;
+    SELECT user_id INTO author FROM django_comments WHERE id = NEW.xtdcomment_ptr_id;
+    IF TG_OP = 'UPDATE' THEN
+        PERFORM consultation_author_sides_refresh(
+            ARRAY[author, author], ARRAY[OLD.section_id, NEW.section_id], ARRAY[NEW.xtdcomment_ptr_id]
+        );
     ELSE
-        PERFORM consultation_author_sides_refresh(ARRAY[NEW.xtdcomment_ptr_id]);
+        PERFORM consultation_author_sides_refresh(ARRAY[author], ARRAY[NEW.section_id], ARRAY[NEW.xtdcomment_ptr_id]);
     END IF;
     RETURN NULL;
 END
@@ -143,8 +186,15 @@ $$
 """
 PG_AUTHOR_ROW_FUNCTION = """
 CREATE OR REPLACE FUNCTION consultation_author_side_author_row() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    commented bigint;
 BEGIN
-    PERFORM consultation_author_sides_refresh(ARRAY[NEW.id]);
+    SELECT section_id INTO commented FROM consultation_comment WHERE xtdcomment_ptr_id = NEW.id;
+    IF FOUND THEN
+        PERFORM consultation_author_sides_refresh(
+            ARRAY[OLD.user_id, NEW.user_id], ARRAY[commented, commented], ARRAY[NEW.id]
+        );
+    END IF;
     RETURN NULL;
 END
 $$
@@ -192,7 +242,7 @@ PG_BACKWARD = [
     "DROP FUNCTION IF EXISTS consultation_author_side_reaction_delete()",
     "DROP FUNCTION IF EXISTS consultation_author_side_comment_row()",
     "DROP FUNCTION IF EXISTS consultation_author_side_author_row()",
-    "DROP FUNCTION IF EXISTS consultation_author_sides_refresh(bigint[])",
+    "DROP FUNCTION IF EXISTS consultation_author_sides_refresh(bigint[], bigint[], bigint[])",
 ]
 
 # The sides of the comments already there.

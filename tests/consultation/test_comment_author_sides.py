@@ -5,6 +5,9 @@ comment is about (by fingerprint, or by paper version for reactions made before
 fingerprints were kept; agree when both match). Run on SQLite and on PostgreSQL (the
 triggers differ)."""
 
+import contextlib
+import threading
+
 import pytest
 from django.core.management import call_command
 from django.db import transaction
@@ -14,7 +17,8 @@ from django.db.models.lookups import Exact
 from consultation.models import Comment, CommentAuthorSide, PolicyPaperPage, Reaction
 from consultation.privacy.services import REMOVE, account_erase
 from consultation.reactions.services import reaction_set, reaction_withdraw
-from tests.support.contributions import add_comment
+from tests.support.concurrency import in_threads
+from tests.support.contributions import add_comment, make_comment
 from tests.support.people import member_of
 from tests.support.trees import build_site_tree, reaction_tree
 from tests.support.trees import fresh as fresh_page
@@ -156,3 +160,49 @@ def test_bulk_writes_deletes_cascades_and_erasure_keep_the_sides_equal_to_a_fres
     assert_kept()
     Reaction.objects.filter(paper=paper).delete()
     assert not CommentAuthorSide.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_reaction_and_a_comment_of_the_same_person_at_the_same_moment_both_count():
+    """On PostgreSQL each thread has its own connection: the person's new comment and their
+    reaction to the same section are both written, neither committed, when the other's trigger
+    looks; without the lock per (person, section) neither would see the other and the comment
+    would keep no side. Written as rows, without the services (whose own locks may happen to
+    serialise them), as any writer of the tables may."""
+    tree = reaction_tree(sections=1)
+    section, paper = tree["sections"][0], tree["paper"]
+    author = member_of(tree["groups"][0])
+    # Both write, then wait for each other before committing; a writer held by the other's
+    # lock (or, on SQLite, the other's write transaction) lets the wait time out and goes on.
+    written = threading.Barrier(2)
+
+    def write(i):
+        with transaction.atomic():
+            if i == 0:
+                make_comment(
+                    paper=paper,
+                    author=author,
+                    section=section,
+                    text_hash=section.wording_hash,
+                    version_label=paper.version_label,
+                )
+            else:
+                Reaction.objects.create(
+                    user=author,
+                    paper=paper,
+                    section=section,
+                    target_kind="section",
+                    target_id=section.pk,
+                    choice="disagree",
+                    is_member=False,
+                    paper_version=paper.version_label,
+                    text_hash=section.wording_hash,
+                )
+            with contextlib.suppress(threading.BrokenBarrierError):
+                written.wait(timeout=3)
+        return True
+
+    assert in_threads(2, write) == [True, True]
+    comment = Comment.objects.get(user=author)
+    assert side_of(comment) == "disagree"
+    assert_kept()
