@@ -19,7 +19,13 @@ from consultation.models.pages import (
 from consultation.models.participation import Voice
 from consultation.models.privacy import PersonalDataExport
 from consultation.models.proposals import Proposal, ProposalKind, ProposalState
-from consultation.models.reactions import Reaction, ReactionChoice, ReactionCount, TargetKind
+from consultation.models.reactions import (
+    CommentAuthorSide,
+    Reaction,
+    ReactionChoice,
+    ReactionCount,
+    TargetKind,
+)
 from consultation.models.record import ConsultationRecordHead, RecordEntry, RecordHead
 from consultation.models.reports import FrozenReport, FrozenReportError, ReportPdf
 from consultation.models.responses import Response
@@ -30,6 +36,7 @@ from consultation.models.versions import ImmutableSnapshotError, PaperVersion, S
 
 __all__ = [
     "Comment",
+    "CommentAuthorSide",
     "CommentNotification",
     "CommentReport",
     "CommentRevision",

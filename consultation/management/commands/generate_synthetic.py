@@ -29,10 +29,12 @@ from wagtail.models import Page, Site
 
 from consultation.models import (
     Comment,
+    CommentAuthorSide,
     ConsultationIndexPage,
     ConsultationPage,
     PolicyPaperPage,
     Reaction,
+    ReactionCount,
     SectionPage,
 )
 from consultation.models.pages import Stage
@@ -264,8 +266,10 @@ def generate(*, rng, sections, comments, reactions, groups, stage=Stage.REVIEW):
 
 def _analyze():
     """Refresh the planner's statistics, as autovacuum would after a while: without
-    them PostgreSQL plans 500,000 new rows as if there were five."""
-    tables = [model._meta.db_table for model in (Reaction, Comment, XtdComment, BaseComment)]
+    them PostgreSQL plans 500,000 new rows as if there were five. The tables the
+    triggers fill (the counts, the comments' author sides) too."""
+    kept = (ReactionCount, CommentAuthorSide)
+    tables = [model._meta.db_table for model in (Reaction, Comment, XtdComment, BaseComment, *kept)]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("ANALYZE " + ", ".join(connection.ops.quote_name(t) for t in tables))
