@@ -54,7 +54,7 @@ FEATURE_EXTRAS = {
     "versions": {"diff", "responses"},
     "record": {"feeds"},
     "consensus": {"statistics"},
-    "report": {"builder", "render"},
+    "report": {"builder", "render", "pdf_layout"},
     "exports": {"render"},
     "opinions": {"method"},
     "pages": {"context_processors", "cache"},
