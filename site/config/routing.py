@@ -13,6 +13,12 @@ CLOSE_NOT_FOUND = 4404
 
 
 class NotFoundConsumer(AsyncWebsocketConsumer):
+    # No channel layer: a refused socket needs no channel of its own. With one, every stray
+    # client cost a Redis channel and a blocking pop, and redis-py can swallow the cancellation
+    # of a pop in flight (redis/redis-py#2028): the socket's task then never ended (seen as a
+    # test run that hung at its event loop's close).
+    channel_layer_alias = None
+
     async def connect(self):
         await self.close(code=CLOSE_NOT_FOUND)
 
