@@ -366,7 +366,8 @@ async def test_a_slow_viewer_loses_messages_not_the_others(tree):
     await react(tree["member"], tree["sections"][0], "agree")
     await settle()
     for viewer in viewers:
-        assert (await viewer.receive_json_from(timeout=5))["type"] == "tallies"
+        # Delivery, not its speed: on a loaded CI machine (PostgreSQL + Redis) 5 s ran out once.
+        assert (await viewer.receive_json_from(timeout=20))["type"] == "tallies"
     for viewer in viewers:
         await viewer.disconnect()
 
