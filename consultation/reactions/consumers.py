@@ -261,13 +261,6 @@ def relays():
     return _relays.setdefault(asyncio.get_running_loop(), {})
 
 
-def _access_epoch(paper_id):
-    """The access epoch of this process's relay for the paper while it is in the
-    group; None when there is none (an access change would reach nobody here)."""
-    relay = relays().get(paper_id)
-    return relay.access_epoch if relay is not None and relay.joined else None
-
-
 async def relay_join(paper_id, viewer):
     """Add a viewer; returns once this process is in the paper's group."""
     registry = relays()
@@ -396,7 +389,6 @@ class PaperTalliesConsumer(AsyncWebsocketConsumer):
         self.outbox = collections.deque()
         self.tasks = set()
         paper_id = self.scope["url_route"]["kwargs"]["paper_id"]
-        epoch = _access_epoch(paper_id)
         paper, verdict = await self._readable_paper(paper_id)
         if paper is None:
             # Refused before the handshake completes: the client sees HTTP 403.
@@ -410,19 +402,26 @@ class PaperTalliesConsumer(AsyncWebsocketConsumer):
         self.paper_id = paper.pk
         relay = await relay_join(paper.pk, self)
         try:
-            if epoch is None or relay.access_epoch != epoch:
-                # An access change may have fallen between the check and the join
-                # (no relay was listening here, or one heard it before we were in
-                # it): ask again, now that any later change reaches us.
+            while True:
+                # Asked again now that this viewer is in the relay: a restriction
+                # committed after the first check announced itself where this
+                # viewer could not yet hear it; one committed after this check
+                # reaches the relay. (The first check keeps the refused out of
+                # the relay and the channel layer altogether.)
+                epoch = relay.access_epoch
                 paper, verdict = await self._readable_paper(paper.pk)
                 if paper is None:
                     await relay_leave(self.paper_id, self)
                     self.paper_id = None
                     await self.close(code=CLOSE_FORBIDDEN, reason=verdict.code)
                     return
-            snapshot = await relay.snapshot_text()
-            if self.paper_id is None:  # refused meanwhile by a recheck, which closed the socket
-                return
+                snapshot = await relay.snapshot_text()
+                if self.paper_id is None:  # refused meanwhile by a recheck, which closed the socket
+                    return
+                if relay.access_epoch == epoch:
+                    break
+                # An access change reached the relay while the snapshot was read:
+                # ask once more before sending anything.
             if snapshot is None:  # unpublished since the check above
                 await relay_leave(self.paper_id, self)
                 self.paper_id = None

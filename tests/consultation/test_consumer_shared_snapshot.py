@@ -198,8 +198,8 @@ async def test_viewers_checked_together_each_get_their_own_verdict_from_their_se
     snapshot = await editor.receive_json_from(timeout=10)
     assert snapshot["type"] == "snapshot"
     assert len(reads) == 1
-    # Checked in batches, each viewer once; the one let in once more, as the first
-    # viewer of a paper with no relay in this process (see the next test).
+    # Checked in batches, each viewer once; the one let in once more, after joining
+    # the relay (see the next test).
     assert sum(batches) == 8 and len(batches) < 8
     await editor.disconnect()
 
