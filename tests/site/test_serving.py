@@ -64,12 +64,25 @@ def serve(command, port):
 
 
 def stop(process):
+    """Stop the whole process group and wait until every process in it has gone: the server
+    and its worker (`manage.py work`) outlive the shell by seconds, and a worker left running
+    would take jobs from this test process's queue in the tests that follow."""
     os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
+    if not group_gone(process, timeout=15):
         os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
+        assert group_gone(process, timeout=10), "the served process group did not stop"
+
+
+def group_gone(process, *, timeout):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        process.poll()  # reap the shell, the group's leader
+        try:
+            os.killpg(process.pid, 0)
+        except ProcessLookupError:
+            return True
+        time.sleep(0.1)
+    return False
 
 
 def websocket_refusal(url):
