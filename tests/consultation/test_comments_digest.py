@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from consultation.comments.services import paper_follow
 from consultation.models import NotificationDigest
+from jobs.models import Job
 from tests.support.contributions import add_comment
 from tests.support.people import member_of
 from tests.support.trees import comment_tree
@@ -18,6 +19,16 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def wait_until_due():
     due = max(NotificationDigest.objects.exclude(due_at=None).values_list("due_at", flat=True))
     time.sleep(max((due - timezone.now()).total_seconds(), 0) + 0.5)
+
+
+def digest_jobs():
+    """Where the digest jobs are (said when a test finds no email: it failed once on the
+    Redis queue, with no error logged and no job run)."""
+    return list(
+        Job.objects.filter(handler="consultation.comments.services.comment_digest_send").values(
+            "pk", "status", "attempts", "run_after", "started_at", "finished_at", "task_id"
+        )
+    )
 
 
 def test_ten_comments_on_a_followed_paper_in_one_window_send_one_email_to_each_follower(task_queue, settings):
@@ -39,7 +50,9 @@ def test_ten_comments_on_a_followed_paper_in_one_window_send_one_email_to_each_f
 
     wait_until_due()
     task_queue.work()
-    assert sorted(m.to[0] for m in mail.outbox) == ["bob@example.org", "carol@example.org"]
+    assert sorted(m.to[0] for m in mail.outbox) == ["bob@example.org", "carol@example.org"], (
+        f"digest jobs at {timezone.now()}: {digest_jobs()}"
+    )
     for message in mail.outbox:
         assert message.subject == "10 new comments on Open Policy"
         for number in range(10):
