@@ -7,8 +7,9 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
-from consultation.models import ConsultationPage, PolicyPaperPage, SectionPage, Voice
+from consultation.models import ConsultationPage, PolicyPaperPage, Reaction, SectionPage, Voice
 from consultation.models.pages import with_ancestors
+from consultation.reactions.services import reaction_set
 from consultation.rules import current_memberships
 from tests.support.factories import MembershipFactory, UserFactory
 from tests.support.people import forget, member_of
@@ -33,11 +34,14 @@ def test_a_reaction_post_costs_at_most_six_queries(client, django_assert_max_num
     # then 7 (before the voice came with the memberships).
     with django_assert_max_num_queries(6 + SESSION_QUERY):
         assert client.post(url, {"choice": "neutral"}, HTTP_ACCEPT="application/json").status_code == 200
-    for choice in ("agree", "disagree"):
-        with django_assert_max_num_queries(6 + SESSION_QUERY):
+    # The last a repeat (a double click): the upsert writes nothing, and the stored row is read back.
+    for choice, repeat in (("agree", 0), ("disagree", 0), ("disagree", 1)):
+        with django_assert_max_num_queries(6 + repeat + SESSION_QUERY):
             response = client.post(url, {"choice": choice}, HTTP_ACCEPT="application/json")
         assert response.status_code == 200
         assert response.json()["tally"]["counts"][choice] == 1
+        assert response.json()["tally"]["counts"]["agree" if choice == "disagree" else "disagree"] == 0
+    assert Reaction.objects.filter(section=tree["sections"][0]).count() == 1
 
 
 def test_with_ancestors_gives_the_stored_paper_and_consultation_in_one_query(django_assert_num_queries):
@@ -80,3 +84,15 @@ def test_memberships_compiled_once_are_those_the_orm_reads_with_their_groups_and
             for m in expected
         ]
     assert current_memberships(UserFactory(), consultation) == []
+
+
+def test_a_repeated_choice_gives_back_the_stored_reaction_as_the_orm_reads_it():
+    tree = groups_tree(stage="review", groups=1, sections=1)
+    person = member_of(tree["groups"][0])
+    section = tree["sections"][0]
+    first = reaction_set(user=person, target=section, choice="agree")
+    again = reaction_set(user=person, target=section, choice="agree")
+    stored = Reaction.objects.get(pk=first.pk)
+    fields = [f.attname for f in Reaction._meta.concrete_fields]
+    assert [getattr(again, name) for name in fields] == [getattr(stored, name) for name in fields]
+    assert again.is_member is True and again.working_group == tree["groups"][0]

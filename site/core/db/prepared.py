@@ -17,15 +17,13 @@ import datetime
 from django.db import connections, router
 from django.db.models.query import get_related_populators
 
-# Compiled queries kept per query, at most this many connections each (threads come and go).
-_KEPT = 64
-
 
 class PreparedQuery:
     """`build(**values)` → a queryset of model instances; `query(**values)` → its instances, as a list.
 
     `stand_ins` names each value `build` takes, with a value of its type no real run
-    uses (ints and aware datetimes)."""
+    uses (ints, strings and aware datetimes), one its field accepts: the ORM compiles a
+    lookup it knows can match nothing (an integer out of the column's range) to no SQL."""
 
     def __init__(self, build, **stand_ins):
         self._build = build
@@ -61,12 +59,12 @@ class PreparedQuery:
     def __call__(self, **values):
         alias = router.db_for_read(self._model_hint())
         connection = connections[alias]
-        key = (alias, id(connection))
-        compiled = self._compiled.get(key)
+        # By alias, not by connection: under uvicorn each request runs in a thread of its own,
+        # with a connection object of its own. What is kept depends only on the database's
+        # backend and settings (its SQL, parameters' forms and converters).
+        compiled = self._compiled.get(alias)
         if compiled is None:
-            if len(self._compiled) >= _KEPT:
-                self._compiled.clear()
-            compiled = self._compiled[key] = self._compile(alias, connection)
+            compiled = self._compiled[alias] = self._compile(alias, connection)
         params = [
             slot.value if isinstance(slot, _Constant) else _adapted(connection, values[slot])
             for slot in compiled["slots"]
