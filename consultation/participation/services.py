@@ -24,6 +24,7 @@ from consultation.models.pages import Stage
 from consultation.models.record import ACTOR_MARK
 from consultation.record.services import record_event
 from consultation.rules import PARTICIPATING_ROLES, current_memberships
+from workinggroups.services.common import forget_cached_memberships
 
 
 def participating_memberships(*, user, consultation):
@@ -45,6 +46,11 @@ def speaking_membership(*, user, consultation):
     if not memberships:
         return None
     by_group = {m.group_id: m for m in reversed(memberships)}  # the first in rule order wins
+    # The memberships came with the stored voice's group (current_memberships, the rule's
+    # query): where it names one of them, it stands and there is nothing to write.
+    stored = getattr(memberships[0], "voice_group_id", None)
+    if stored in by_group:
+        return by_group[stored]
     voice, created = Voice.objects.get_or_create(
         consultation=consultation, user=user, defaults={"group": memberships[0].group}
     )
@@ -89,6 +95,8 @@ def voice_choose(*, user, consultation, group):
         voice.group, voice.chosen_by_person = group, True
         voice.save()
         _record_change(user=user, consultation=consultation, voice=voice, previous=previous, chosen=True)
+        # The memberships cached for this request carry the voice they were read with.
+        forget_cached_memberships(user)
     return voice
 
 

@@ -219,6 +219,20 @@ def test_choosing_another_group_is_recorded_and_applies_only_from_then_on(two_gr
     assert Voice.objects.get(user=person).chosen_by_person
 
 
+def test_a_choice_made_during_a_request_applies_to_its_next_contribution(two_groups):
+    # The memberships a request has read carry the voice they were read with (the rule's
+    # query reads both); a choice made since must not be answered from them.
+    tree, person = two_groups, two_groups["person"]
+    first, second = _group_names(tree)
+    section = _pages(tree)["section"]
+    comment_create(author=person, target=section, text="Fixes the voice.")
+    forget(person)
+    assert reaction_set(user=person, target=section, choice="agree").working_group.name == first
+    voice_choose(user=person, consultation=tree["consultation"], group=tree["groups"][1])
+    assert reaction_set(user=person, target=section, choice="disagree").working_group.name == second
+    assert comment_create(author=person, target=section, text="Now.").working_group_name == second
+
+
 def test_nobody_chooses_a_group_they_are_not_in(two_groups):
     tree = two_groups
     outsider = member_of(tree["groups"][0])

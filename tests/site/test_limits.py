@@ -9,9 +9,11 @@ that no counting window can end in the middle of a test.
 import pytest
 from django.core import mail
 from django.core.cache import cache
+from django_ratelimit.core import get_usage
 
 from consultation.comments.services import comment_create
 from consultation.models import Comment, CommentReport, Proposal, Reaction, Subscription
+from core.limits import limit_exceeded
 from tests.support.accounts import signup_data
 from tests.support.contributions import post_data
 from tests.support.factories import PASSWORD, UserFactory
@@ -283,3 +285,22 @@ def test_searches_past_the_limit_search_nothing_and_keep_the_words(client, lower
     assert 'value="ladders"' in refused.text
     assert f"/consultation/comments/{comment.pk}/" not in refused.text
     assert client.get("/search/").status_code == 200  # the empty form is not counted
+
+
+# ---------------------------------------------------------------- the count itself
+
+
+def test_each_request_is_counted_once_where_django_ratelimit_would_count_it(rf, lower):
+    # Counted in one trip where the cache is Redis (core/limits.py): the count must be the
+    # one django-ratelimit itself reads, in the same key and window, with the same expiry.
+    lower(reaction="3/d")
+    person = UserFactory()
+    request = rf.post("/")
+    request.user = person
+    for expected_over in (False, False, False, True, True):
+        assert limit_exceeded(request, "reaction") is expected_over
+    usage = get_usage(request, group="openpolicy.reaction", key="user_or_ip", rate="3/d", increment=False)
+    assert usage["count"] == 5 and usage["should_limit"]
+    other = rf.post("/")
+    other.user = UserFactory()
+    assert limit_exceeded(other, "reaction") is False
