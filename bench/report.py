@@ -75,6 +75,31 @@ def describe(durations):
     return f"median {median:8.3f} s   min {fastest:8.3f} s   ({len(durations)} runs)"
 
 
+def print_phases(phase_laps, write_cpu):
+    """Each process's phases of a layout in parts, and the critical path's CPU: the two processes
+    meet twice (trading page counts, then the tail's pages), so it is the longer process's CPU
+    up to each meeting, then this process's CPU alone (unpickling, the contents, the join and the
+    writing). The waits are wall time, so they mean something only on an idle machine."""
+    segments = []
+    for process, laps in phase_laps.items():
+        print(f"    {process}:")
+        own = [0.0]
+        for phase, cpu, wall in laps:
+            print(f"      {phase:<40} CPU {cpu:6.2f} s   wall {wall:6.2f} s")
+            if phase.split(": ")[-1].startswith("wait"):
+                own.append(0.0)
+            else:
+                own[-1] += cpu
+        segments.append(own)
+    here, forked = segments
+    path = [max(here[i], forked[i] if i < len(forked) else 0.0) for i in range(len(here))]
+    path[-1] += write_cpu
+    print(
+        f"    critical path CPU {sum(path):.1f} s"
+        f" ({' + '.join(f'{seconds:.1f}' for seconds in path)}: up to each meeting, then alone, and writing)"
+    )
+
+
 def synthetic_paper(*, scale, fresh):
     from django.core.management import call_command
 
@@ -180,6 +205,9 @@ def main(argv=None):
             f" + {layout_forked:.1f} s in the forked process"
         )
         print(f"    write (tags, fonts, compression)  wall {write_wall:6.1f} s   CPU {write_cpu:.1f} s")
+        phase_laps = getattr(document, "phase_laps", None)
+        if phase_laps:
+            print_phases(phase_laps, write_cpu)
     classified = ", ".join(
         f"{row['label'].lower()} {row['sections']}" for row in snapshot["summary"]["by_classification"]
     )

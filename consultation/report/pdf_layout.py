@@ -42,6 +42,7 @@ import io
 import multiprocessing
 import pickle
 import re
+import time
 import traceback
 import typing
 import zlib
@@ -58,6 +59,20 @@ TAIL_TIMEOUT_SECONDS = 600
 PLACEHOLDER_PAGE = 999
 
 _page_numbering = contextvars.ContextVar("report_pdf_page_numbering", default=None)
+
+
+class PhaseClock:
+    """The CPU (`time.process_time`, this process only) and wall seconds of one process's phases,
+    lap by lap: the benchmark prints them to show which process holds up the other."""
+
+    def __init__(self):
+        self.laps = []
+        self._cpu, self._wall = time.process_time(), time.perf_counter()
+
+    def lap(self, phase):
+        cpu, wall = time.process_time(), time.perf_counter()
+        self.laps.append((phase, cpu - self._cpu, wall - self._wall))
+        self._cpu, self._wall = cpu, wall
 
 
 class PartsDoNotJoin(Exception):
@@ -216,17 +231,25 @@ def _unpickle_pages(data, font_config):
 def _lay_out_tail(connection, html, layout_options):
     """In the forked process: lay out the tail, trade page counts for its numbering, send its pages."""
     try:
+        clock = PhaseClock()
 
         def numbering(pages):
+            clock.lap("tail: parse, style, paginate")
             connection.send(("paginated", pages))
-            return connection.recv()
+            answer = connection.recv()
+            clock.lap("tail: wait for the lead's page count")
+            return answer
 
         document = lay_out(html, numbering=_once(numbering), **layout_options)
+        clock.lap("tail: footers, pages")
         recordings, fonts = _record_paint(document.pages)
+        clock.lap("tail: paint ahead")
         # Fonts cannot cross processes: what painting learnt of each goes with the recordings.
         learnt = {key: (font.hash, font.to_unicode, font.widths) for key, font in fonts.items()}
         painted = (document.pages, recordings, learnt)
-        connection.send(("laid out", _pickle_pages(painted, layout_options["font_config"])))
+        pickled = _pickle_pages(painted, layout_options["font_config"])
+        clock.lap("tail: pickle")
+        connection.send(("laid out", (pickled, clock.laps)))
     except BaseException:
         connection.send(("failed", traceback.format_exc()))
     finally:
@@ -263,6 +286,7 @@ def lay_out_in_parts(*, sections, html_for, stylesheets, part_stylesheets, base_
     to the lead and the tail (which do not start the document). Raises `PartsDoNotJoin`."""
     from weasyprint.text.fonts import FontConfiguration
 
+    clock = PhaseClock()
     font_config = FontConfiguration()
     layout_options = {
         "base_url": base_url,
@@ -281,6 +305,7 @@ def lay_out_in_parts(*, sections, html_for, stylesheets, part_stylesheets, base_
     )
     worker.start()
     theirs.close()
+    clock.lap("tail's HTML, fork")
     try:
         placeholders = dict.fromkeys(_contents_anchors(sections), PLACEHOLDER_PAGE)
         front_pages = len(
@@ -291,9 +316,12 @@ def lay_out_in_parts(*, sections, html_for, stylesheets, part_stylesheets, base_
                 **layout_options,
             ).pages
         )
+        clock.lap("front with placeholders")
 
         def lead_numbering(lead_pages):
+            clock.lap("lead: parse, style, paginate")
             tail_pages = _expect(ours, "paginated")
+            clock.lap("lead: wait for the tail's page count")
             total = front_pages + lead_pages + tail_pages
             ours.send((front_pages + lead_pages, total))
             return front_pages, total
@@ -304,9 +332,14 @@ def lay_out_in_parts(*, sections, html_for, stylesheets, part_stylesheets, base_
             numbering=_once(lead_numbering),
             **layout_options,
         )
+        clock.lap("lead: footers, pages")
         lead_recordings, lead_fonts = _record_paint(lead.pages)
-        tail_pages, tail_recordings, tail_fonts = _unpickle_pages(_expect(ours, "laid out"), font_config)
+        clock.lap("lead: paint ahead")
+        pickled, tail_laps = _expect(ours, "laid out")
+        clock.lap("wait for the tail")
+        tail_pages, tail_recordings, tail_fonts = _unpickle_pages(pickled, font_config)
         worker.join()
+        clock.lap("unpickle the tail")
         body = lead.pages + tail_pages
         total = front_pages + len(body)
         front = lay_out(
@@ -317,6 +350,7 @@ def lay_out_in_parts(*, sections, html_for, stylesheets, part_stylesheets, base_
         )
         if len(front.pages) != front_pages:
             raise PartsDoNotJoin(f"the contents took {len(front.pages)} pages, not {front_pages}")
+        clock.lap("front with page numbers")
         fonts = dict(lead_fonts)
         _learn(fonts, tail_fonts)
         joined = front.copy(
@@ -325,6 +359,8 @@ def lay_out_in_parts(*, sections, html_for, stylesheets, part_stylesheets, base_
             + _painted(tail_pages, tail_recordings, fonts)
         )
         joined.fonts.update(fonts)
+        clock.lap("join")
+        joined.phase_laps = {"this process": clock.laps, "forked process": tail_laps}
         return joined
     finally:
         ours.close()
