@@ -136,6 +136,7 @@ def main(argv=None):
 
     from consultation.models import Comment, Reaction
     from consultation.report.builder import report_build
+    from consultation.report.pdf_layout import collection_paused
     from consultation.report.render import PDF_OPTIONS, pdf_document, render_body, render_csv, render_json
 
     call_command("migrate", verbosity=0)
@@ -182,30 +183,39 @@ def main(argv=None):
         # cascade, line breaking, pagination; a large report in two processes, each painting
         # its own pages ahead, consultation/report/pdf_layout.py) and writing the PDF (the
         # pages not painted ahead, tags, fonts subset and embedded, compression). The forked
-        # process's CPU is counted once it has ended (os.times' children).
+        # process's CPU is counted once it has ended (os.times' children). As in `render_pdf`, with
+        # no cyclic garbage collection from laying out to written; what resuming it costs is
+        # timed apart.
         def cpu():
             times = os.times()
             return times.user + times.system, times.children_user + times.children_system
 
-        (own, children), wall = cpu(), time.perf_counter()
-        document = pdf_document(snapshot)
-        own_after, children_after = cpu()
-        layout_own, layout_forked = own_after - own, children_after - children
-        layout_wall = time.perf_counter() - wall
-        cpu_before, wall = time.process_time(), time.perf_counter()
-        pdf = document.write_pdf(**PDF_OPTIONS)
-        write_cpu, write_wall = time.process_time() - cpu_before, time.perf_counter() - wall
+        load = os.getloadavg()
+        with collection_paused():
+            (own, children), wall = cpu(), time.perf_counter()
+            document = pdf_document(snapshot)
+            own_after, children_after = cpu()
+            layout_own, layout_forked = own_after - own, children_after - children
+            layout_wall = time.perf_counter() - wall
+            cpu_before, wall = time.process_time(), time.perf_counter()
+            pdf = document.write_pdf(**PDF_OPTIONS)
+            write_cpu, write_wall = time.process_time() - cpu_before, time.perf_counter() - wall
+            phase_laps = getattr(document, "phase_laps", None)
+            del document
+            cpu_before = time.process_time()
+        resume_cpu = time.process_time() - cpu_before
         pages = pdf_pages(pdf)
         print(
             f"  render PDF                     wall {layout_wall + write_wall:8.3f} s   "
             f"CPU {layout_own + layout_forked + write_cpu:.1f} s   {pages} pages   {len(pdf) / 1e6:.1f} MB"
+            f"   (load before {', '.join(f'{x:.2f}' for x in load)})"
         )
         print(
             f"    lay out (and paint ahead)         wall {layout_wall:6.1f} s   CPU {layout_own:.1f} s here"
             f" + {layout_forked:.1f} s in the forked process"
         )
         print(f"    write (tags, fonts, compression)  wall {write_wall:6.1f} s   CPU {write_cpu:.1f} s")
-        phase_laps = getattr(document, "phase_laps", None)
+        print(f"    then garbage collection resumed            CPU {resume_cpu:.1f} s")
         if phase_laps:
             print_phases(phase_laps, write_cpu)
     classified = ", ".join(
