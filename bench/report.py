@@ -92,6 +92,10 @@ def print_phases(phase_laps, write_cpu):
                 own[-1] += cpu
         segments.append(own)
     here, forked = segments
+    print(
+        f"    CPU between meetings: this process {' + '.join(f'{seconds:.2f}' for seconds in here)},"
+        f" forked {' + '.join(f'{seconds:.2f}' for seconds in forked)}"
+    )
     path = [max(here[i], forked[i] if i < len(forked) else 0.0) for i in range(len(here))]
     path[-1] += write_cpu
     print(
