@@ -135,7 +135,8 @@ def collection_paused():
     """No cyclic garbage collection inside: layout, painting and (un)pickling make millions of
     objects, which live to the end, and each full collection walks them all again (about a sixth
     of the CPU of a 100-section report's layout, and four fifths of unpickling the tail's pages),
-    for about a tenth more memory. Collection resumes as it was on leaving."""
+    for about a tenth more memory. Collection resumes as it was on leaving. It is paused for the
+    whole process: a report's PDF is made by a job, in a worker process, one job at a time."""
     enabled = gc.isenabled()
     gc.disable()
     try:
