@@ -15,10 +15,10 @@ What one part cannot know alone is set from the others:
   pages before it and `pages` is the total, exchanged once both parts are paginated and before
   their margin boxes are laid out (`_install_page_numbering`);
 * the contents' page numbers: the front is laid out last, with the page on which each anchor
-  landed printed as text instead of WeasyPrint's `target-counter`. It is laid out once before
-  with placeholder numbers as wide as any to know how many pages it takes (each number floats
-  right on its title's line, so they cannot change that); should it differ, the whole report is
-  laid out again in one process.
+  landed printed as text instead of WeasyPrint's `target-counter`. The forked process lays it
+  out once before the tail, with placeholder numbers as wide as any, to know how many pages it
+  takes (each number floats right on its title's line, so they cannot change that); should it
+  differ, the whole report is laid out again in one process.
 
 Drawing is a quarter of the time, so each process also paints its own body pages ahead, into
 recorded content streams, written out and compressed as the writing would, while the other is
@@ -273,19 +273,31 @@ def _unpickle_pages(data, font_config):
 
 
 @collection_paused()
-def _lay_out_tail(connection, html, layout_options):
-    """In the forked process: lay out the tail, trade page counts for its numbering, send its pages."""
+def _lay_out_tail(connection, front_html, tail_html, stylesheets, part_stylesheets, layout_options):
+    """In the forked process: count the front's pages, lay out the tail, trade page counts for its
+    numbering, send its pages."""
     try:
         clock = PhaseClock()
+        front_pages = len(
+            lay_out(
+                front_html, stylesheets=stylesheets, numbering=lambda pages: (0, pages), **layout_options
+            ).pages
+        )
+        clock.lap("front with placeholders")
 
         def numbering(pages):
             clock.lap("tail: parse, style, paginate")
-            connection.send(("paginated", pages))
+            connection.send(("paginated", (front_pages, pages)))
             answer = connection.recv()
             clock.lap("tail: wait for the lead's page count")
             return answer
 
-        document = lay_out(html, numbering=_once(numbering), **layout_options)
+        document = lay_out(
+            tail_html,
+            stylesheets=stylesheets + part_stylesheets,
+            numbering=_once(numbering),
+            **layout_options,
+        )
         clock.lap("tail: footers, pages")
         recordings, fonts = _record_paint(document.pages)
         clock.lap("tail: paint ahead")
@@ -341,32 +353,29 @@ def lay_out_in_parts(*, sections, html_for, stylesheets, part_stylesheets, base_
         "options": options,
     }
     split = round(len(sections) * (1 - TAIL_SHARE))
+    # The front is laid out first with placeholder numbers, only to count its pages: the forked
+    # process does it, as this one starts the lead at once (both have as much to do before they
+    # trade page counts).
+    placeholders = dict.fromkeys(_contents_anchors(sections), PLACEHOLDER_PAGE)
+    front_html = html_for("front", None, placeholders)
     tail_html = html_for("tail", sections[split:], None)
     fork = multiprocessing.get_context("fork")
     ours, theirs = fork.Pipe()
     worker = fork.Process(
         target=_lay_out_tail,
-        args=(theirs, tail_html, {**layout_options, "stylesheets": stylesheets + part_stylesheets}),
+        args=(theirs, front_html, tail_html, stylesheets, part_stylesheets, layout_options),
         daemon=True,
     )
     worker.start()
     theirs.close()
-    clock.lap("tail's HTML, fork")
+    clock.lap("front's and tail's HTML, fork")
     try:
-        placeholders = dict.fromkeys(_contents_anchors(sections), PLACEHOLDER_PAGE)
-        front_pages = len(
-            lay_out(
-                html_for("front", None, placeholders),
-                stylesheets=stylesheets,
-                numbering=lambda pages: (0, pages),
-                **layout_options,
-            ).pages
-        )
-        clock.lap("front with placeholders")
+        counted = {}
 
         def lead_numbering(lead_pages):
             clock.lap("lead: parse, style, paginate")
-            tail_pages = _expect(ours, "paginated")
+            front_pages, tail_pages = _expect(ours, "paginated")
+            counted["front"] = front_pages
             clock.lap("lead: wait for the tail's page count")
             total = front_pages + lead_pages + tail_pages
             ours.send((front_pages + lead_pages, total))
@@ -386,6 +395,7 @@ def lay_out_in_parts(*, sections, html_for, stylesheets, part_stylesheets, base_
         tail_pages, tail_recordings, tail_fonts = _unpickle_pages(pickled, font_config)
         worker.join()
         clock.lap("unpickle the tail")
+        front_pages = counted["front"]
         body = lead.pages + tail_pages
         total = front_pages + len(body)
         front = lay_out(
