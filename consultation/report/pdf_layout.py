@@ -14,8 +14,9 @@ What one part cannot know alone is set from the others:
 * the page numbers in the footers ("Page n of N"): each part's page counter is shifted by the
   pages before it and `pages` is the total, exchanged once both parts are paginated and before
   their margin boxes are laid out (`_install_page_numbering`);
-* the contents' page numbers: the front is laid out last, with the page on which each anchor
-  landed printed as text instead of WeasyPrint's `target-counter`. The forked process lays it
+* the contents' page numbers: the front is laid out after the lead, with the page on which each
+  anchor landed printed as text instead of WeasyPrint's `target-counter` (the tail's anchors
+  come ahead of its pages, while it is painted and pickled). The forked process lays it
   out once before the tail, with placeholder numbers as wide as any, to know how many pages it
   takes (each number floats right on its title's line, so they cannot change that); should it
   differ, the whole report is laid out again in one process.
@@ -285,12 +286,14 @@ def _lay_out_tail(connection, front_html, tail_html, stylesheets, part_styleshee
         )
         clock.lap("front with placeholders")
 
+        numbered = {}
+
         def numbering(pages):
             clock.lap("tail: parse, style, paginate")
             connection.send(("paginated", (front_pages, pages)))
-            answer = connection.recv()
+            numbered["offset"], total = connection.recv()
             clock.lap("tail: wait for the lead's page count")
-            return answer
+            return numbered["offset"], total
 
         document = lay_out(
             tail_html,
@@ -298,6 +301,9 @@ def _lay_out_tail(connection, front_html, tail_html, stylesheets, part_styleshee
             numbering=_once(numbering),
             **layout_options,
         )
+        # The pages the tail's anchors are on go ahead of its pages: the contents can be laid out
+        # with them while this process paints and pickles.
+        connection.send(("anchors", first_pages(document.pages, numbered["offset"] + 1)))
         clock.lap("tail: footers, pages")
         recordings, fonts = _record_paint(document.pages)
         clock.lap("tail: paint ahead")
@@ -375,9 +381,9 @@ def lay_out_in_parts(*, sections, html_for, stylesheets, part_stylesheets, base_
         def lead_numbering(lead_pages):
             clock.lap("lead: parse, style, paginate")
             front_pages, tail_pages = _expect(ours, "paginated")
-            counted["front"] = front_pages
             clock.lap("lead: wait for the tail's page count")
             total = front_pages + lead_pages + tail_pages
+            counted.update(front=front_pages, total=total)
             ours.send((front_pages + lead_pages, total))
             return front_pages, total
 
@@ -390,16 +396,12 @@ def lay_out_in_parts(*, sections, html_for, stylesheets, part_stylesheets, base_
         clock.lap("lead: footers, pages")
         lead_recordings, lead_fonts = _record_paint(lead.pages)
         clock.lap("lead: paint ahead")
-        pickled, tail_laps = _expect(ours, "laid out")
-        clock.lap("wait for the tail")
-        tail_pages, tail_recordings, tail_fonts = _unpickle_pages(pickled, font_config)
-        worker.join()
-        clock.lap("unpickle the tail")
-        front_pages = counted["front"]
-        body = lead.pages + tail_pages
-        total = front_pages + len(body)
+        # The contents, while the forked process paints and pickles the tail (whose anchors came
+        # before its pages, as soon as it was laid out).
+        front_pages, total = counted["front"], counted["total"]
+        anchor_pages = {**_expect(ours, "anchors"), **first_pages(lead.pages, front_pages + 1)}
         front = lay_out(
-            html_for("front", None, first_pages(body, front_pages + 1)),
+            html_for("front", None, anchor_pages),
             stylesheets=stylesheets,
             numbering=lambda pages: (0, total),
             **layout_options,
@@ -407,6 +409,13 @@ def lay_out_in_parts(*, sections, html_for, stylesheets, part_stylesheets, base_
         if len(front.pages) != front_pages:
             raise PartsDoNotJoin(f"the contents took {len(front.pages)} pages, not {front_pages}")
         clock.lap("front with page numbers")
+        pickled, tail_laps = _expect(ours, "laid out")
+        clock.lap("wait for the tail")
+        tail_pages, tail_recordings, tail_fonts = _unpickle_pages(pickled, font_config)
+        worker.join()
+        if front_pages + len(lead.pages) + len(tail_pages) != total:
+            raise PartsDoNotJoin("the tail's pages are not as many as it counted")
+        clock.lap("unpickle the tail")
         fonts = dict(lead_fonts)
         _learn(fonts, tail_fonts)
         joined = front.copy(
