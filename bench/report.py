@@ -75,6 +75,35 @@ def describe(durations):
     return f"median {median:8.3f} s   min {fastest:8.3f} s   ({len(durations)} runs)"
 
 
+def print_phases(phase_laps, write_cpu):
+    """Each process's phases of a layout in parts, and the critical path's CPU: the two processes
+    meet twice (trading page counts, then the tail's pages), so it is the longer process's CPU
+    up to each meeting, then this process's CPU alone (unpickling, the contents, the join and the
+    writing). The waits are wall time, so they mean something only on an idle machine."""
+    segments = []
+    for process, laps in phase_laps.items():
+        print(f"    {process}:")
+        own = [0.0]
+        for phase, cpu, wall in laps:
+            print(f"      {phase:<40} CPU {cpu:6.2f} s   wall {wall:6.2f} s")
+            if phase.split(": ")[-1].startswith("wait"):
+                own.append(0.0)
+            else:
+                own[-1] += cpu
+        segments.append(own)
+    here, forked = segments
+    print(
+        f"    CPU between meetings: this process {' + '.join(f'{seconds:.2f}' for seconds in here)},"
+        f" forked {' + '.join(f'{seconds:.2f}' for seconds in forked)}"
+    )
+    path = [max(here[i], forked[i] if i < len(forked) else 0.0) for i in range(len(here))]
+    path[-1] += write_cpu
+    print(
+        f"    critical path CPU {sum(path):.1f} s"
+        f" ({' + '.join(f'{seconds:.1f}' for seconds in path)}: up to each meeting, then alone, and writing)"
+    )
+
+
 def synthetic_paper(*, scale, fresh):
     from django.core.management import call_command
 
@@ -111,6 +140,7 @@ def main(argv=None):
 
     from consultation.models import Comment, Reaction
     from consultation.report.builder import report_build
+    from consultation.report.pdf_layout import collection_paused
     from consultation.report.render import PDF_OPTIONS, pdf_document, render_body, render_csv, render_json
 
     call_command("migrate", verbosity=0)
@@ -157,29 +187,41 @@ def main(argv=None):
         # cascade, line breaking, pagination; a large report in two processes, each painting
         # its own pages ahead, consultation/report/pdf_layout.py) and writing the PDF (the
         # pages not painted ahead, tags, fonts subset and embedded, compression). The forked
-        # process's CPU is counted once it has ended (os.times' children).
+        # process's CPU is counted once it has ended (os.times' children). As in `render_pdf`, with
+        # no cyclic garbage collection from laying out to written; what resuming it costs is
+        # timed apart.
         def cpu():
             times = os.times()
             return times.user + times.system, times.children_user + times.children_system
 
-        (own, children), wall = cpu(), time.perf_counter()
-        document = pdf_document(snapshot)
-        own_after, children_after = cpu()
-        layout_own, layout_forked = own_after - own, children_after - children
-        layout_wall = time.perf_counter() - wall
-        cpu_before, wall = time.process_time(), time.perf_counter()
-        pdf = document.write_pdf(**PDF_OPTIONS)
-        write_cpu, write_wall = time.process_time() - cpu_before, time.perf_counter() - wall
+        load = os.getloadavg()
+        with collection_paused():
+            (own, children), wall = cpu(), time.perf_counter()
+            document = pdf_document(snapshot)
+            own_after, children_after = cpu()
+            layout_own, layout_forked = own_after - own, children_after - children
+            layout_wall = time.perf_counter() - wall
+            cpu_before, wall = time.process_time(), time.perf_counter()
+            pdf = document.write_pdf(**PDF_OPTIONS)
+            write_cpu, write_wall = time.process_time() - cpu_before, time.perf_counter() - wall
+            phase_laps = getattr(document, "phase_laps", None)
+            del document
+            cpu_before = time.process_time()
+        resume_cpu = time.process_time() - cpu_before
         pages = pdf_pages(pdf)
         print(
             f"  render PDF                     wall {layout_wall + write_wall:8.3f} s   "
             f"CPU {layout_own + layout_forked + write_cpu:.1f} s   {pages} pages   {len(pdf) / 1e6:.1f} MB"
+            f"   (load before {', '.join(f'{x:.2f}' for x in load)})"
         )
         print(
             f"    lay out (and paint ahead)         wall {layout_wall:6.1f} s   CPU {layout_own:.1f} s here"
             f" + {layout_forked:.1f} s in the forked process"
         )
         print(f"    write (tags, fonts, compression)  wall {write_wall:6.1f} s   CPU {write_cpu:.1f} s")
+        print(f"    then garbage collection resumed            CPU {resume_cpu:.1f} s")
+        if phase_laps:
+            print_phases(phase_laps, write_cpu)
     classified = ", ".join(
         f"{row['label'].lower()} {row['sections']}" for row in snapshot["summary"]["by_classification"]
     )

@@ -14,19 +14,19 @@ What one part cannot know alone is set from the others:
 * the page numbers in the footers ("Page n of N"): each part's page counter is shifted by the
   pages before it and `pages` is the total, exchanged once both parts are paginated and before
   their margin boxes are laid out (`_install_page_numbering`);
-* the contents' page numbers: the front is laid out last, with the page on which each anchor
-  landed printed as text instead of WeasyPrint's `target-counter`. It is laid out once before
-  with placeholder numbers as wide as any to know how many pages it takes (each number floats
-  right on its title's line, so they cannot change that); should it differ, the whole report is
-  laid out again in one process.
+* the contents' page numbers: the front is laid out after the lead, with the page on which each
+  anchor landed printed as text instead of WeasyPrint's `target-counter` (the tail's anchors
+  come ahead of its pages, while it is painted and pickled). The forked process lays it
+  out once before the tail, with placeholder numbers as wide as any, to know how many pages it
+  takes (each number floats right on its title's line, so they cannot change that); should it
+  differ, the whole report is laid out again in one process.
 
 Drawing is a quarter of the time, so each process also paints its own body pages ahead, into
-recorded content streams, written out and compressed as pydyf would, while the other is still
-busy (`_record_paint`); writing the PDF then puts a recording in the page's stream
-(`PaintedPage.paint`) instead of painting again. A
-recording is used only when it needs nothing but fonts the writing has (no images, no
-transparency groups, patterns or shadings, no glyph missing from its font): the page is painted
-at writing time otherwise, as WeasyPrint would.
+recorded content streams, written out and compressed as the writing would, while the other is
+still busy (`_record_paint`); writing the PDF then puts a recording in the page's stream
+(`PaintedPage.paint`) instead of painting again. A recording is used only when it needs nothing
+but fonts the writing has (no images, no transparency groups, patterns or shadings, no glyph
+missing from its font): the page is painted at writing time otherwise, as WeasyPrint would.
 
 Pages are pickled with their boxes' computed styles and text; the only objects of C libraries
 they reference are the font configuration (the parent's one stands in for it) and Pango
@@ -38,10 +38,12 @@ import contextlib
 import contextvars
 import copyreg
 import functools
+import gc
 import io
 import multiprocessing
 import pickle
 import re
+import time
 import traceback
 import typing
 import zlib
@@ -58,6 +60,20 @@ TAIL_TIMEOUT_SECONDS = 600
 PLACEHOLDER_PAGE = 999
 
 _page_numbering = contextvars.ContextVar("report_pdf_page_numbering", default=None)
+
+
+class PhaseClock:
+    """The CPU (`time.process_time`, this process only) and wall seconds of one process's phases,
+    lap by lap: the benchmark prints them to show which process holds up the other."""
+
+    def __init__(self):
+        self.laps = []
+        self._cpu, self._wall = time.process_time(), time.perf_counter()
+
+    def lap(self, phase):
+        cpu, wall = time.process_time(), time.perf_counter()
+        self.laps.append((phase, cpu - self._cpu, wall - self._wall))
+        self._cpu, self._wall = cpu, wall
 
 
 class PartsDoNotJoin(Exception):
@@ -115,6 +131,48 @@ def _install_page_references_cache():
     pydyf.PDF.page_references = kept_property
 
 
+@contextlib.contextmanager
+def collection_paused():
+    """No cyclic garbage collection inside: layout, painting and (un)pickling make millions of
+    objects, which live to the end, and each full collection walks them all again (about a sixth
+    of the CPU of a 100-section report's layout, and four fifths of unpickling the tail's pages),
+    for about a tenth more memory. Collection resumes as it was on leaving. It is paused for the
+    whole process: a report's PDF is made by a job, in a worker process, one job at a time."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _install_compression_level():
+    """Compress the PDF's streams at `PDF_COMPRESSION_LEVEL` instead of pydyf's 9.
+
+    Level 9 spent 0.6 s of the writing, which cannot be shared between processes, on the object
+    stream holding the tag tree and on the cross-reference stream; level 6 takes a sixth of that,
+    and a third of the time on the pages painted ahead, for a PDF about 5 % larger (100 sections:
+    1.36 MB, 1.42 MB). pydyf's `Stream.data` as it is in pydyf 0.13, but for the level."""
+    import pydyf
+
+    if getattr(pydyf.Stream.data.fget, "compresses_at_report_level", False):
+        return
+
+    def data(stream):
+        content = b"\n".join(pydyf._to_bytes(item) for item in stream.stream)
+        extra = pydyf.Dictionary(stream.extra.copy())
+        if stream.compress:
+            extra["Filter"] = "/FlateDecode"
+            compressor = zlib.compressobj(level=PDF_COMPRESSION_LEVEL)
+            content = compressor.compress(content) + compressor.flush()
+        extra["Length"] = len(content)
+        return b"\n".join((extra.data, b"stream", content, b"endstream"))
+
+    data.compresses_at_report_level = True
+    pydyf.Stream.data = property(data)
+
+
 def _once(function):
     """`function(pages)` called at the first margin box only (the exchange happens once a part)."""
     answer = []
@@ -157,10 +215,12 @@ def lay_out(html, *, stylesheets, base_url, url_fetcher, font_config, options, n
 
     _install_page_numbering()
     _install_page_references_cache()
+    _install_compression_level()
     token = _page_numbering.set(numbering)
     try:
-        document = HTML(string=html, base_url=base_url, url_fetcher=url_fetcher)
-        return document.render(stylesheets=stylesheets, font_config=font_config, **options)
+        with collection_paused():
+            document = HTML(string=html, base_url=base_url, url_fetcher=url_fetcher)
+            return document.render(stylesheets=stylesheets, font_config=font_config, **options)
     finally:
         _page_numbering.reset(token)
 
@@ -213,20 +273,46 @@ def _unpickle_pages(data, font_config):
     return PageUnpickler(io.BytesIO(data)).load()
 
 
-def _lay_out_tail(connection, html, layout_options):
-    """In the forked process: lay out the tail, trade page counts for its numbering, send its pages."""
+@collection_paused()
+def _lay_out_tail(connection, front_html, tail_html, stylesheets, part_stylesheets, layout_options):
+    """In the forked process: count the front's pages, lay out the tail, trade page counts for its
+    numbering, send its pages."""
     try:
+        clock = PhaseClock()
+        front_pages = len(
+            lay_out(
+                front_html, stylesheets=stylesheets, numbering=lambda pages: (0, pages), **layout_options
+            ).pages
+        )
+        clock.lap("front with placeholders")
+
+        numbered = {}
 
         def numbering(pages):
-            connection.send(("paginated", pages))
-            return connection.recv()
+            clock.lap("tail: parse, style, paginate")
+            connection.send(("paginated", (front_pages, pages)))
+            numbered["offset"], total = connection.recv()
+            clock.lap("tail: wait for the lead's page count")
+            return numbered["offset"], total
 
-        document = lay_out(html, numbering=_once(numbering), **layout_options)
+        document = lay_out(
+            tail_html,
+            stylesheets=stylesheets + part_stylesheets,
+            numbering=_once(numbering),
+            **layout_options,
+        )
+        # The pages the tail's anchors are on go ahead of its pages: the contents can be laid out
+        # with them while this process paints and pickles.
+        connection.send(("anchors", first_pages(document.pages, numbered["offset"] + 1)))
+        clock.lap("tail: footers, pages")
         recordings, fonts = _record_paint(document.pages)
+        clock.lap("tail: paint ahead")
         # Fonts cannot cross processes: what painting learnt of each goes with the recordings.
         learnt = {key: (font.hash, font.to_unicode, font.widths) for key, font in fonts.items()}
         painted = (document.pages, recordings, learnt)
-        connection.send(("laid out", _pickle_pages(painted, layout_options["font_config"])))
+        pickled = _pickle_pages(painted, layout_options["font_config"])
+        clock.lap("tail: pickle")
+        connection.send(("laid out", (pickled, clock.laps)))
     except BaseException:
         connection.send(("failed", traceback.format_exc()))
     finally:
@@ -256,6 +342,7 @@ def first_pages(pages, first_number):
     return found
 
 
+@collection_paused()
 def lay_out_in_parts(*, sections, html_for, stylesheets, part_stylesheets, base_url, url_fetcher, options):
     """The report laid out in three parts on two processes, joined into one `Document`.
 
@@ -263,6 +350,7 @@ def lay_out_in_parts(*, sections, html_for, stylesheets, part_stylesheets, base_
     to the lead and the tail (which do not start the document). Raises `PartsDoNotJoin`."""
     from weasyprint.text.fonts import FontConfiguration
 
+    clock = PhaseClock()
     font_config = FontConfiguration()
     layout_options = {
         "base_url": base_url,
@@ -271,30 +359,31 @@ def lay_out_in_parts(*, sections, html_for, stylesheets, part_stylesheets, base_
         "options": options,
     }
     split = round(len(sections) * (1 - TAIL_SHARE))
+    # The front is laid out first with placeholder numbers, only to count its pages: the forked
+    # process does it, as this one starts the lead at once (both have as much to do before they
+    # trade page counts).
+    placeholders = dict.fromkeys(_contents_anchors(sections), PLACEHOLDER_PAGE)
+    front_html = html_for("front", None, placeholders)
     tail_html = html_for("tail", sections[split:], None)
     fork = multiprocessing.get_context("fork")
     ours, theirs = fork.Pipe()
     worker = fork.Process(
         target=_lay_out_tail,
-        args=(theirs, tail_html, {**layout_options, "stylesheets": stylesheets + part_stylesheets}),
+        args=(theirs, front_html, tail_html, stylesheets, part_stylesheets, layout_options),
         daemon=True,
     )
     worker.start()
     theirs.close()
+    clock.lap("front's and tail's HTML, fork")
     try:
-        placeholders = dict.fromkeys(_contents_anchors(sections), PLACEHOLDER_PAGE)
-        front_pages = len(
-            lay_out(
-                html_for("front", None, placeholders),
-                stylesheets=stylesheets,
-                numbering=lambda pages: (0, pages),
-                **layout_options,
-            ).pages
-        )
+        counted = {}
 
         def lead_numbering(lead_pages):
-            tail_pages = _expect(ours, "paginated")
+            clock.lap("lead: parse, style, paginate")
+            front_pages, tail_pages = _expect(ours, "paginated")
+            clock.lap("lead: wait for the tail's page count")
             total = front_pages + lead_pages + tail_pages
+            counted.update(front=front_pages, total=total)
             ours.send((front_pages + lead_pages, total))
             return front_pages, total
 
@@ -304,19 +393,29 @@ def lay_out_in_parts(*, sections, html_for, stylesheets, part_stylesheets, base_
             numbering=_once(lead_numbering),
             **layout_options,
         )
+        clock.lap("lead: footers, pages")
         lead_recordings, lead_fonts = _record_paint(lead.pages)
-        tail_pages, tail_recordings, tail_fonts = _unpickle_pages(_expect(ours, "laid out"), font_config)
-        worker.join()
-        body = lead.pages + tail_pages
-        total = front_pages + len(body)
+        clock.lap("lead: paint ahead")
+        # The contents, while the forked process paints and pickles the tail (whose anchors came
+        # before its pages, as soon as it was laid out).
+        front_pages, total = counted["front"], counted["total"]
+        anchor_pages = {**_expect(ours, "anchors"), **first_pages(lead.pages, front_pages + 1)}
         front = lay_out(
-            html_for("front", None, first_pages(body, front_pages + 1)),
+            html_for("front", None, anchor_pages),
             stylesheets=stylesheets,
             numbering=lambda pages: (0, total),
             **layout_options,
         )
         if len(front.pages) != front_pages:
             raise PartsDoNotJoin(f"the contents took {len(front.pages)} pages, not {front_pages}")
+        clock.lap("front with page numbers")
+        pickled, tail_laps = _expect(ours, "laid out")
+        clock.lap("wait for the tail")
+        tail_pages, tail_recordings, tail_fonts = _unpickle_pages(pickled, font_config)
+        worker.join()
+        if front_pages + len(lead.pages) + len(tail_pages) != total:
+            raise PartsDoNotJoin("the tail's pages are not as many as it counted")
+        clock.lap("unpickle the tail")
         fonts = dict(lead_fonts)
         _learn(fonts, tail_fonts)
         joined = front.copy(
@@ -325,6 +424,8 @@ def lay_out_in_parts(*, sections, html_for, stylesheets, part_stylesheets, base_
             + _painted(tail_pages, tail_recordings, fonts)
         )
         joined.fonts.update(fonts)
+        clock.lap("join")
+        joined.phase_laps = {"this process": clock.laps, "forked process": tail_laps}
         return joined
     finally:
         ours.close()
@@ -359,8 +460,8 @@ class Recording(typing.NamedTuple):
 
 # WeasyPrint's `generate_pdf` paints pages at this scale (PDF points per CSS pixel) at zoom 1.
 PAINT_SCALE = 0.75
-# pydyf compresses every stream at this level (`Stream.data`).
-PYDYF_COMPRESSION_LEVEL = 9
+# Every stream of the PDF is compressed at this level (`_install_compression_level`).
+PDF_COMPRESSION_LEVEL = 6
 RESOURCE_KINDS = ("ExtGState", "XObject", "Pattern", "Shading")
 ALPHA_STATE = re.compile(r"[aA][0-9.]+")
 
@@ -387,10 +488,10 @@ def _record_paint(pages):
         stream.transform(d=-1, f=page.height * PAINT_SCALE)
         start = _written(stream)
         page.paint(stream, PAINT_SCALE)
-        # Written out and compressed now, as pydyf would when writing the PDF, while the other
-        # process is still busy (the content is most of the compression's 0.7 s); one string of
-        # bytes is also quicker to pickle than the thousands of operations.
-        compressor = zlib.compressobj(level=PYDYF_COMPRESSION_LEVEL)
+        # Written out and compressed now, as the writing would, while the other process is still
+        # busy (the pages are half of all there is to compress); one string of bytes is also
+        # quicker to pickle than the thousands of operations.
+        compressor = zlib.compressobj(level=PDF_COMPRESSION_LEVEL)
         compressed = compressor.compress(_written(stream)) + compressor.flush()
         recordings.append(Recording(start, compressed, tags, fonts.used, None))
     # Opacity states are named by their value ("a1.0" for an opaque fill): those can be added to
@@ -462,7 +563,7 @@ def _painted_page_class():
                 return super().paint(stream, scale)
             for name, state in recording.alpha_states.items():
                 stream._resources["ExtGState"].setdefault(name, state)
-            # The whole content, its start included, compressed as pydyf would have.
+            # The whole content, its start included, compressed as the writing would have.
             stream.stream = [recording.compressed]
             stream.compress = False
             stream.extra["Filter"] = "/FlateDecode"

@@ -367,5 +367,11 @@ def _pdf_html(report, part, sections, contents_pages):
 
 
 def render_pdf(snapshot, *, base_url=None):
-    """The report as a tagged PDF: a contents list with page numbers, bookmarks from the headings."""
-    return pdf_document(snapshot, base_url=base_url).write_pdf(**PDF_OPTIONS)
+    """The report as a tagged PDF: a contents list with page numbers, bookmarks from the headings.
+
+    No cyclic garbage collection from laying out to written (`pdf_layout.collection_paused`):
+    resumed between the two, its first collections would walk the millions of objects the layout
+    made (about 1 s of a 100-section report's writing); resumed after, the laid-out document is
+    gone and only the layout's own garbage is left to collect (about 0.4 s)."""
+    with pdf_layout.collection_paused():
+        return pdf_document(snapshot, base_url=base_url).write_pdf(**PDF_OPTIONS)

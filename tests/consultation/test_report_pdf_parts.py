@@ -86,6 +86,9 @@ def test_parts_that_cannot_join_fall_back_to_the_whole_layout(snapshot, tmp_path
     from consultation.report import pdf_layout
 
     monkeypatch.setattr(pdf_layout, "TAIL_TIMEOUT_SECONDS", 0)
+    # Every section in the tail, so that its process is still busy when this one, with only the
+    # summary to lay out, first looks for its answer: an answer already there would be taken.
+    monkeypatch.setattr(pdf_layout, "TAIL_SHARE", 1)
     whole = pdf_document(snapshot, in_parts=False)
     with caplog.at_level(logging.ERROR, logger="consultation.report.render"):
         fallen_back = pdf_document(snapshot, in_parts=True)
