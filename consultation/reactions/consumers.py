@@ -410,10 +410,10 @@ class PaperTalliesConsumer(AsyncWebsocketConsumer):
                 # the relay and the channel layer altogether.)
                 epoch = relay.access_epoch
                 paper, verdict = await self._readable_paper(paper.pk)
+                if self.paper_id is None:  # refused meanwhile by a recheck, which closed the socket
+                    return
                 if paper is None:
-                    await relay_leave(self.paper_id, self)
-                    self.paper_id = None
-                    await self.close(code=CLOSE_FORBIDDEN, reason=verdict.code)
+                    await self._refuse(verdict.code)
                     return
                 snapshot = await relay.snapshot_text()
                 if self.paper_id is None:  # refused meanwhile by a recheck, which closed the socket
@@ -423,9 +423,7 @@ class PaperTalliesConsumer(AsyncWebsocketConsumer):
                 # An access change reached the relay while the snapshot was read:
                 # ask once more before sending anything.
             if snapshot is None:  # unpublished since the check above
-                await relay_leave(self.paper_id, self)
-                self.paper_id = None
-                await self.close(code=CLOSE_FORBIDDEN, reason="not_found")
+                await self._refuse("not_found")
                 return
             await self.accept()
             await self.send(text_data=snapshot)
@@ -438,6 +436,17 @@ class PaperTalliesConsumer(AsyncWebsocketConsumer):
 
     async def _readable_paper(self, paper_id):
         return await admissions(paper_id).check(self.scope)
+
+    async def _refuse(self, code):
+        """Stop streaming, leave the relay and close with the explainer's reason code, once:
+        connect and a recheck may both find the paper unreadable, and the first to get here
+        closes (a second close is an error to the ASGI server)."""
+        paper_id, self.paper_id = self.paper_id, None
+        if paper_id is None:
+            return
+        self._stop_writing()
+        await relay_leave(paper_id, self)
+        await self.close(code=CLOSE_FORBIDDEN, reason=code)
 
     async def dispatch(self, message):
         # Channels' own dispatch first closes stale database connections, a trip
@@ -461,11 +470,7 @@ class PaperTalliesConsumer(AsyncWebsocketConsumer):
             return
         paper, verdict = await self._readable_paper(paper_id)
         if paper is None:
-            # Stop streaming at once; the close reason is the explainer's code.
-            await relay_leave(paper_id, self)
-            self.paper_id = None
-            self._stop_writing()
-            await self.close(code=CLOSE_FORBIDDEN, reason=verdict.code)
+            await self._refuse(verdict.code)
 
     def deliver(self, message):
         """Called by the relay for every broadcast (an ASGI `websocket.send`

@@ -24,6 +24,7 @@ from django_ratelimit.core import (
     _split_rate,
     is_ratelimited,
 )
+from redis.exceptions import RedisError
 
 from .emails import email_key
 
@@ -109,5 +110,10 @@ def _counted_over(request, *, group, key, rate):
     # django-redis stores integers as they are (not pickled), so its incr and get read these.
     pipeline.set(stored, 0, nx=True, ex=period + EXPIRATION_FUDGE)
     pipeline.incr(stored)
-    _, count = pipeline.execute()
+    try:
+        _, count = pipeline.execute()
+    except (RedisError, OSError):
+        # Redis is down: what django-ratelimit does when its cache fails (RATELIMIT_FAIL_OPEN),
+        # and, as the cache's own misses, not logged for every request (settings: CACHES).
+        return not getattr(settings, "RATELIMIT_FAIL_OPEN", False)
     return count > limit

@@ -49,6 +49,10 @@ DJANGO_AND_LIBRARIES = {
     "SECRET_KEY",
     "ALLOWED_HOSTS",
     "DEFAULT_FROM_EMAIL",
+    # django-ratelimit's own, read where core/limits.py counts in one Redis trip.
+    "RATELIMIT_ENABLE",
+    "RATELIMIT_USE_CACHE",
+    "RATELIMIT_FAIL_OPEN",
 }
 
 
