@@ -1,19 +1,19 @@
 """What a person sees past a limit, and on a confirmation link: in a real browser, checked with axe."""
 
 import pytest
-from django.core.cache import cache
 
 from accounts.services import email_verification_token
 from tests.support.factories import PASSWORD, UserFactory
+from tests.support.services import cache_clear
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(autouse=True)
 def _counts_start_at_zero():
-    cache.clear()
+    cache_clear()
     yield
-    cache.clear()
+    cache_clear()
 
 
 def test_a_locked_sign_in_keeps_the_username_explains_and_refuses_the_right_password(

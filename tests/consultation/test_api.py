@@ -3,7 +3,6 @@ and a fixed number of queries per list."""
 
 import pytest
 from django.conf import settings
-from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext, override_settings
 
@@ -11,6 +10,7 @@ from consultation.api.http import cursor_encode
 from consultation.comments.services import comment_create
 from tests.support.contributions import react
 from tests.support.people import member_of
+from tests.support.services import cache_clear
 from tests.support.trees import groups_tree, restrict
 
 pytestmark = pytest.mark.django_db
@@ -119,12 +119,12 @@ def test_cors_lets_any_origin_read_without_credentials(client, tree):
 
 
 def test_the_api_is_rate_limited(client, tree):
-    cache.clear()
+    cache_clear()
     limits = {"api": "3/m"}
     with override_settings(RATE_LIMITS={**settings.RATE_LIMITS, **limits}):
         codes = [client.get("/api/v1/consultations").status_code for _ in range(4)]
     assert codes == [200, 200, 200, 429]
-    cache.clear()
+    cache_clear()
 
 
 def test_writes_are_not_accepted(client, tree):

@@ -8,7 +8,6 @@ that no counting window can end in the middle of a test.
 
 import pytest
 from django.core import mail
-from django.core.cache import cache
 from django_ratelimit.core import get_usage
 
 from consultation.comments.services import comment_create
@@ -18,6 +17,7 @@ from tests.support.accounts import signup_data
 from tests.support.contributions import post_data
 from tests.support.factories import PASSWORD, UserFactory
 from tests.support.people import member_of
+from tests.support.services import cache_clear
 from tests.support.trees import comment_tree, groups_tree, proposal_tree
 
 pytestmark = pytest.mark.django_db
@@ -27,9 +27,9 @@ JSON = {"HTTP_ACCEPT": "application/json"}
 @pytest.fixture(autouse=True)
 def _counts_start_at_zero():
     # Counts live in the cache, which outlives a test's database.
-    cache.clear()
+    cache_clear()
     yield
-    cache.clear()
+    cache_clear()
 
 
 @pytest.fixture

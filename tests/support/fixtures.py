@@ -75,16 +75,3 @@ def redis_url():
     )
     return services.redis_url()
 
-
-@pytest.fixture(scope="session", autouse=True)
-def _database_pools_closed(django_db_setup, django_db_blocker):
-    """Close PostgreSQL's connection pools before pytest-django drops the test databases:
-    connections the pool kept (other threads' returned ones) would otherwise hold the
-    database open, and DROP DATABASE fails ("being accessed by other users")."""
-    yield
-    from django.db import connections
-
-    with django_db_blocker.unblock():
-        for connection in connections.all(initialized_only=True):
-            if getattr(connection, "pool", None) is not None:
-                connection.close_pool()
