@@ -74,4 +74,3 @@ def redis_url():
         services.redis_available(), "Redis not reachable: start redis-server or set REDIS_URL"
     )
     return services.redis_url()
-
