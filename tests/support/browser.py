@@ -9,17 +9,11 @@ import re
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import expect
 
 from tests.support.factories import PASSWORD
 from tests.support.services import require_service
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-
-# What a page does is waited for as long as what a test does to it (the contexts' default
-# timeout below), not Playwright's default 5 s: on a loaded 2-core CI machine a tally going
-# from one browser's POST through Redis to another browser once was not there after 5 s.
-expect.set_options(timeout=10_000)
 
 # WCAG 2.x A and AA, as axe-core tags them.
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
