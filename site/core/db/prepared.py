@@ -8,8 +8,11 @@ compiled SQL is traced back to the stand-in it came from, and each run executes 
 SQL with the real values and makes its rows into instances as a queryset would
 (select_related objects and annotations included).
 
-A parameter that traces back to no stand-in (a constant the ORM put in the SQL) is
-kept as it is; two stand-ins that would compile to the same parameter are refused.
+The query is compiled twice, from two sets of stand-ins: a parameter that differs between
+the two is the value of the stand-in it equals in each (one name in both, else refused); one
+that does not is a constant the ORM put in the SQL, kept as it is. A query whose SQL changes
+with its values (an `__in` list, a lookup that compiles to nothing) is refused, as are two
+stand-ins that would compile to the same parameter.
 """
 
 import datetime
@@ -34,13 +37,20 @@ class PreparedQuery:
         queryset = self._build(**self._stand_ins)
         compiler = queryset.query.get_compiler(using=alias)
         sql, params = compiler.as_sql()
-        traced = {}
-        for name, value in self._stand_ins.items():
-            for form in {value, _adapted(connection, value)}:
-                if form in traced:
-                    raise ValueError(f"Stand-ins {traced[form]!r} and {name!r} compile alike")
-                traced[form] = name
-        slots = [traced.get(param, _Constant(param)) for param in params]
+        others = {name: _other(value) for name, value in self._stand_ins.items()}
+        other_sql, other_params = self._build(**others).query.get_compiler(using=alias).as_sql()
+        if other_sql != sql or len(other_params) != len(params):
+            raise ValueError("The query's SQL changes with its values: it cannot be compiled once")
+        traced, other_traced = _traced(connection, self._stand_ins), _traced(connection, others)
+        slots = []
+        for param, other in zip(params, other_params, strict=True):
+            if param == other:
+                slots.append(_Constant(param))
+                continue
+            name = traced.get(param)
+            if name is None or other_traced.get(other) != name:
+                raise ValueError(f"A parameter of the compiled query traces to no one stand-in: {param!r}")
+            slots.append(name)
         select, klass_info = compiler.select, compiler.klass_info
         fields = klass_info["select_fields"]
         start, end = fields[0], fields[-1] + 1
@@ -95,6 +105,28 @@ class _Constant:
 
     def __init__(self, value):
         self.value = value
+
+
+def _traced(connection, stand_ins):
+    """Each form a stand-in's value takes as a parameter → the stand-in's name."""
+    traced = {}
+    for name, value in stand_ins.items():
+        for form in {value, _adapted(connection, value)}:
+            if form in traced:
+                raise ValueError(f"Stand-ins {traced[form]!r} and {name!r} compile alike")
+            traced[form] = name
+    return traced
+
+
+def _other(value):
+    """A second stand-in of the same type, unequal to `value`."""
+    if isinstance(value, datetime.datetime):
+        return value + datetime.timedelta(microseconds=1)
+    if isinstance(value, str):
+        return value + "\x01"
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value + 1
+    raise TypeError(f"No second stand-in for {type(value).__name__}: use ints, strings or datetimes")
 
 
 def _adapted(connection, value):
