@@ -238,9 +238,18 @@ class PaperRelay:
         for viewer in list(self.viewers):
             viewer.deliver(message)
 
+    # How long the last viewer's leaving waits for the pump to end. Bounded: redis-py has
+    # been seen to swallow the cancellation of a blocking pop, and a leaving socket must
+    # not hang on it.
+    STOP_WAIT_SECONDS = 5
+
     async def stop(self):
         if self.pump is not None:
             self.pump.cancel()
+            # Ended before the group is left, so nothing of this relay runs on after it
+            # (unless the pump itself is leaving: a recheck after an outage can close the last viewer).
+            if self.pump is not asyncio.current_task():
+                await asyncio.wait({self.pump}, timeout=self.STOP_WAIT_SECONDS)
         if self.channel is not None:
             try:
                 await get_channel_layer().group_discard(self.group, self.channel)
