@@ -24,6 +24,7 @@ from consultation.models.reactions import (
     Reaction,
     ReactionChoice,
     ReactionCount,
+    SectionCommentsStamp,
     TargetKind,
 )
 from consultation.models.record import ConsultationRecordHead, RecordEntry, RecordHead
@@ -37,6 +38,7 @@ from consultation.models.versions import ImmutableSnapshotError, PaperVersion, S
 __all__ = [
     "Comment",
     "CommentAuthorSide",
+    "SectionCommentsStamp",
     "CommentNotification",
     "CommentReport",
     "CommentRevision",

@@ -165,6 +165,11 @@ class ReactionCount(models.Model):
                 name="one_count_per_tally_key",
             ),
         ]
+        indexes = [
+            # The working groups that reacted to a paper's comments, found by skipping from one
+            # group to the next (the report, `builder._comment_groups`) instead of reading every count.
+            models.Index(fields=["paper", "target_kind", "working_group"], name="count_paper_kind_group"),
+        ]
 
     def __str__(self):
         return f"{self.reactions} × {self.choice} on {self.target_kind}:{self.target_id}"
@@ -199,3 +204,34 @@ class CommentAuthorSide(models.Model):
 
     def __str__(self):
         return f"{self.side} (comment {self.comment_id})"
+
+
+class SectionCommentsStamp(models.Model):
+    """A token that changes whenever anything written about a section's comments
+    changes: a comment written, moved, hidden, removed or deleted, its author,
+    organisation or version, its author's side, or a reaction to it. The report
+    keeps what it reads from comments in the cache under these tokens
+    (`consultation.report.builder`): each section's ranked comments under its own,
+    the paper's comment figures under all of them. A section is ranked again only
+    after such a change.
+
+    Written only by database triggers (migration 0024_section_comments_stamps, for
+    SQLite and PostgreSQL), in the writing statement's own transaction. The token
+    is random, not a counter: a change rolled back must not leave a token that a
+    later change takes again, or a ranking computed from the rolled-back change
+    (by a report built inside that transaction) would be read as current. A
+    section with no row has had no comment written since the migration.
+
+    The foreign key carries no database constraint and does nothing on delete."""
+
+    section = models.OneToOneField(
+        "consultation.SectionPage",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        primary_key=True,
+        related_name="+",
+    )
+    stamp = models.CharField(max_length=32)
+
+    def __str__(self):
+        return f"section {self.section_id}: {self.stamp}"

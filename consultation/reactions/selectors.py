@@ -8,7 +8,8 @@ the rest; "by_group" lists only groups with at least one reaction.
 """
 
 from django.db import connections, router
-from django.db.models import F, Q, Sum
+from django.db.models import BooleanField, F, Q, Sum
+from django.db.models.expressions import RawSQL
 
 from consultation.models import Reaction, ReactionCount, SectionPage, SectionVersion
 from consultation.models.reactions import CHOICES_BY_KIND
@@ -335,16 +336,35 @@ def counted_section_reactions(*, paper_id, version_label):
     live = dict(SectionPage.objects.filter(pk__in=reacted).values_list("pk", "wording_hash"))
     versioned = {label for entries in history.values() for _, label, _ in entries}
     condition = Q(text_hash="", paper_version=version_label) & ~Q(paper_version__in=versioned)
+    # Each section's counted wording, as (section, fingerprint) pairs written out as SQL (a Q
+    # per section, 100 of them, took the ORM about 25 ms to compile; a row-value IN (VALUES …)
+    # became a subplan PostgreSQL will not run in parallel: 0.21 s against 0.07 s); the
+    # reactions made before fingerprints were kept, by the versions of that wording,
+    # sections with the same versions together.
+    wordings, unfingerprinted = [], {}
     for section_id, live_hash in live.items():
         entries = history.get(section_id, [])
         by_label = {label: fingerprint for _, label, fingerprint in entries}
         wording = by_label.get(version_label, live_hash)
         if not wording:
             continue
-        same = [label for label, fingerprint in by_label.items() if fingerprint == wording]
-        condition |= Q(section_id=section_id) & (
-            Q(text_hash=wording) | Q(text_hash="", paper_version__in=same)
+        wordings.append((section_id, wording))
+        same = tuple(sorted(label for label, fingerprint in by_label.items() if fingerprint == wording))
+        if same:
+            unfingerprinted.setdefault(same, []).append(section_id)
+    if wordings:
+        table = connections[router.db_for_read(Reaction)].ops.quote_name(Reaction._meta.db_table)
+        pair = f"({table}.section_id = %s AND {table}.text_hash = %s)"
+        # Interpolated: a quoted table name and placeholders; the values are parameters.
+        condition |= Q(
+            RawSQL(  # noqa: S611
+                f"({' OR '.join([pair] * len(wordings))})",
+                [value for section_wording in wordings for value in section_wording],
+                output_field=BooleanField(),
+            )
         )
+    for same, section_ids in unfingerprinted.items():
+        condition |= Q(section_id__in=section_ids, text_hash="", paper_version__in=same)
     return Reaction.objects.filter(paper_id=paper_id, target_kind="section").filter(condition)
 
 

@@ -16,6 +16,9 @@ heading, its restriction reason and its numbers; no text written about it
 such text may quote what is withheld.
 """
 
+import hashlib
+
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import Count, F, Q
 from django.urls import reverse
@@ -29,7 +32,16 @@ from consultation.consensus.selectors import (
     statistic_groups,
 )
 from consultation.consensus.statistics import Classification, group_support, support_percent
-from consultation.models import Comment, PaperVersion, Proposal, Reaction, Response, SectionVersion
+from consultation.models import (
+    Comment,
+    PaperVersion,
+    Proposal,
+    Reaction,
+    ReactionCount,
+    Response,
+    SectionCommentsStamp,
+    SectionVersion,
+)
 from consultation.models.pages import paper_sections
 from consultation.models.proposals import proposal_content_type_id
 from consultation.models.reactions import ReactionChoice, TargetKind
@@ -83,7 +95,7 @@ def _build(*, paper, version):
     consultation = paper.consultation
     label = version.label if version is not None else paper.version_label
     paper_url = paper.get_url() or ""
-    sections = _sections(paper=paper, version=version, paper_url=paper_url)
+    sections, live_ids = _sections(paper=paper, version=version, paper_url=paper_url)
     section_ids = [s["id"] for s in sections]
 
     # The same selector, and so the same numbers, as the live tallies on the paper page:
@@ -99,8 +111,17 @@ def _build(*, paper, version):
     tallies = reaction_tallies(paper_id=paper.pk, targets=targets, version_label=label)
     groups = statistic_groups(consultation=consultation, tallies=tallies, config=config)
 
+    # Every figure read from the paper's comments is kept in the cache under these: the
+    # stamps of the report's sections and of any live section a published version lacks.
+    stamps = _comment_stamps(sorted({*section_ids, *live_ids}))
     comments, groups = _top_comments(
-        paper=paper, label=label, sections=sections, groups=groups, tallies=tallies, config=config
+        paper=paper,
+        label=label,
+        sections=sections,
+        groups=groups,
+        tallies=tallies,
+        config=config,
+        stamps=stamps,
     )
     responses = _responses(paper=paper)
     signoffs, section_positions = _signoffs(paper=paper, label=label)
@@ -145,7 +166,7 @@ def _build(*, paper, version):
         changes=changes,
     )
     snapshot["participation"] = _participation(
-        paper=paper, label=label, sections=sections, groups=groups, signoffs=signoffs
+        paper=paper, label=label, sections=sections, groups=groups, signoffs=signoffs, stamps=stamps
     )
     snapshot["summary"] = _summary(sections)
     return snapshot
@@ -167,11 +188,13 @@ def _restriction(obj):
 
 
 def _sections(*, paper, version, paper_url):
-    """The sections in order: the live pages, or the sections as a published version froze them.
+    """The sections in order (the live pages, or the sections as a published version froze
+    them), and the ids of the live pages.
 
     The restriction always comes from the live page when there is one: a
     section restricted since a version was published stays withheld."""
     live = paper_sections(paper=paper)
+    live_ids = [section.pk for section in live]
     paper_restricted = paper.restricted
     rows = []
     if version is None:
@@ -187,7 +210,7 @@ def _sections(*, paper, version, paper_url):
                     restriction=_restriction(section) or (_restriction(paper) if paper_restricted else None),
                 )
             )
-        return rows
+        return rows, live_ids
     live_by_id = {s.pk: s for s in live}
     for snap in version.sections.order_by("position"):
         page = live_by_id.get(snap.section_id)
@@ -206,7 +229,7 @@ def _sections(*, paper, version, paper_url):
                 restriction=restriction,
             )
         )
-    return rows
+    return rows, live_ids
 
 
 def _section_row(*, section_id, number, title, url, restricted, restriction):
@@ -271,6 +294,11 @@ def _comment_support(tally, groups):
 # one shown are ranked again with exact fractions; floats of these few terms
 # are off by ~1e-15, so the exact ranking cannot differ from the one shown.
 SCORE_MARGIN = 1e-9
+# Each section's ranked comments are kept in the cache (`_top_comments`). The version
+# changes with the way they are ranked, so that a new release reads none of the old.
+RANKING_CACHE_VERSION = 1
+# Stamps keep the kept rankings right; the time only lets the cache forget papers nobody reads.
+RANKING_CACHE_SECONDS = 24 * 60 * 60
 
 
 def _sides(*, paper, wanted):
@@ -289,9 +317,9 @@ def _sides(*, paper, wanted):
     )
 
 
-def _candidates(*, paper, wanted, groups, top):
-    """The comments that may be among the `top` of each (section, side), ranked in one
-    SQL query, and the working groups that reacted to any comment of the paper.
+def _candidates(*, paper, wanted, groups, top, every_reaction):
+    """The comments that may be among the `top` of each (section, side) of the sections
+    `wanted`, ranked in one SQL query: {(section id, side): [comment id, …]}.
 
     The database aggregates the comment reactions per comment and group and
     scores each comment with the support across working groups as a float
@@ -299,13 +327,12 @@ def _candidates(*, paper, wanted, groups, top):
     function numbers each (section, side)'s comments by that score, then agrees,
     fewest disagrees, the earliest; every comment whose score is within
     SCORE_MARGIN of the last one shown comes back, to be ranked exactly in Python.
-    Returns ({(section id, side): [comment id, …]}, {group id, …})."""
-    if not wanted:
-        # Every section withheld: nothing to quote, but the groups still count.
-        seen = Reaction.objects.filter(
-            paper=paper, target_kind=TargetKind.COMMENT, working_group__isnull=False
-        ).values_list("working_group_id", flat=True)
-        return {}, set(seen.distinct().order_by())
+
+    With `every_reaction`, all the paper's comment reactions are read in one pass;
+    otherwise only those to the comments ranked, one index probe per comment. Measured
+    on PostgreSQL at full size (500 comments a section): probing took 13 ms for one
+    section, 58 ms for 10, 125 ms for 25 and 468 ms for all 100; one pass 126, 150, 179
+    and 290 ms."""
     invited = [g for g in groups if g["in_verdict"]]
     sides_sql, sides_params = _sides(paper=paper, wanted=wanted).query.sql_with_params()
     reaction = Reaction._meta.db_table
@@ -320,6 +347,7 @@ def _candidates(*, paper, wanted, groups, top):
     # Interpolated: the compiled subquery, a table name and placeholders; every value is a parameter.
     # The counts are cast to INTEGER: PostgreSQL sums a BIGINT SUM into NUMERIC, which
     # `scored` and the ranking's sort then carry for every comment.
+    only_ranked = "" if every_reaction else "AND target_id IN (SELECT cid FROM sides)"
     sql = f"""
         WITH sides AS (
             {sides_sql}
@@ -330,6 +358,7 @@ def _candidates(*, paper, wanted, groups, top):
                    CAST(SUM(CASE WHEN choice = %s THEN 1 ELSE 0 END) AS INTEGER) AS d
             FROM {reaction}
             WHERE paper_id = %s AND target_kind = %s AND choice IN (%s, %s)
+                  {only_ranked}
             GROUP BY target_id, working_group_id
         ),
         scored AS (
@@ -351,9 +380,6 @@ def _candidates(*, paper, wanted, groups, top):
             FROM ranked
         )
         SELECT cid, sid, side FROM cut WHERE score >= last_shown - %s
-        UNION ALL
-        SELECT gid, CAST(NULL AS INTEGER), CAST(NULL AS VARCHAR(10))
-        FROM votes WHERE gid IS NOT NULL GROUP BY gid
     """  # noqa: S608
     agree, disagree = ReactionChoice.AGREE.value, ReactionChoice.DISAGREE.value
     params = [
@@ -368,35 +394,66 @@ def _candidates(*, paper, wanted, groups, top):
         top,
         SCORE_MARGIN,
     ]
-    candidates, seen_groups = {}, set()
+    candidates = {}
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         for pk, section_id, side in cursor.fetchall():
-            if side is None:
-                seen_groups.add(pk)
-            else:
-                candidates.setdefault((section_id, side), []).append(pk)
-    return candidates, seen_groups
+            candidates.setdefault((section_id, side), []).append(pk)
+    return candidates
 
 
-def _top_comments(*, paper, label, sections, groups, tallies, config):
-    """The most-agreed comments on each side of every section, and the groups
-    (with any that reacted only to comments).
-
-    A comment's side is its author's own reaction to the section: comments by
-    people who agreed with the section, and by people who disagreed. Within a
-    side, comments rank by support across the working groups (the same
-    group-aware support proposals are ranked by), then by agree reactions,
-    then fewest disagree reactions, then the earliest. Three queries: the
-    candidates (ranked in SQL, `_candidates`), their tallies (the paper page's
-    selector), then the text of the few shown."""
-    wanted = [s["id"] for s in sections if not s["restricted"]]
-    candidates, seen_groups = _candidates(paper=paper, wanted=wanted, groups=groups, top=config.top_comments)
-    if seen_groups - {g["id"] for g in groups}:
-        # A group uninvited after reacting, to comments only: shown as before (one more query).
-        groups = statistic_groups(
-            consultation=paper.consultation, tallies=tallies, config=config, also_seen=seen_groups
+def _comment_groups(paper):
+    """The working groups that reacted to any comment of the paper (restricted sections and
+    paper-level comments too), from the kept counts: the index on (paper, kind, group) is
+    read group by group, a probe per group, not a row per count."""
+    counts = ReactionCount._meta.db_table
+    sql = f"""
+        WITH RECURSIVE seen (gid) AS (
+            SELECT MIN(working_group_id) FROM {counts} WHERE paper_id = %s AND target_kind = %s
+            UNION ALL
+            SELECT (
+                SELECT MIN(working_group_id) FROM {counts}
+                WHERE paper_id = %s AND target_kind = %s AND working_group_id > seen.gid
+            )
+            FROM seen WHERE seen.gid IS NOT NULL
         )
+        SELECT gid FROM seen WHERE gid IS NOT NULL
+    """  # noqa: S608
+    kind = TargetKind.COMMENT.value
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [paper.pk, kind, paper.pk, kind])
+        return {gid for (gid,) in cursor.fetchall()}
+
+
+def _comment_stamps(section_ids):
+    """{section id: its comments' stamp}, moved by triggers with anything written about the
+    section's comments or their reactions (`SectionCommentsStamp`); "" for a section whose
+    comments have not changed since the stamps were first kept."""
+    stamps = dict(
+        SectionCommentsStamp.objects.filter(section_id__in=section_ids).values_list("section_id", "stamp")
+    )
+    return {section_id: stamps.get(section_id, "") for section_id in section_ids}
+
+
+def _ranking_keys(*, paper, wanted, groups, label, top, stamps):
+    """{section id: the cache key of its ranked comments}: its stamp (moved by triggers with
+    anything the ranking reads from the database) and what else the ranking depends on —
+    the invited groups with their sizes, the version, how many comments are quoted."""
+    invited = sorted((g["id"], g["size"] or 0) for g in groups if g["in_verdict"])
+    inputs = hashlib.sha256(repr((invited, label, top, float(SCORE_MARGIN))).encode()).hexdigest()[:24]
+    prefix = f"report-ranking:{RANKING_CACHE_VERSION}:{paper.pk}"
+    return {section_id: f"{prefix}:{section_id}:{stamps[section_id]}:{inputs}" for section_id in wanted}
+
+
+def _rank(*, paper, label, wanted, groups, top, every_reaction):
+    """The `top` comments on each side of each section in `wanted`, ranked exactly:
+    {section id: {side: [(comment id, agree, disagree, support percent), …]}}.
+
+    Three queries: the candidates (ranked in SQL, `_candidates`), their tallies (the
+    paper page's selector), and nothing else; their text is read by the caller."""
+    candidates = _candidates(
+        paper=paper, wanted=wanted, groups=groups, top=top, every_reaction=every_reaction
+    )
     ids = [pk for pks in candidates.values() for pk in pks]
     comment_tallies = (
         reaction_tallies(
@@ -407,19 +464,60 @@ def _top_comments(*, paper, label, sections, groups, tallies, config):
         if ids
         else {}
     )
-    chosen, supports = {}, {}
+    ranked = {section_id: {"agree": [], "disagree": []} for section_id in wanted}
     for (section_id, side), pks in candidates.items():
         keys = []
         for pk in pks:
             tally = comment_tallies.get(reaction_target_key(TargetKind.COMMENT, pk))
             counts = (tally or {}).get("counts", {})
-            supports[pk] = _comment_support(tally, groups)
-            support = supports[pk] or 0
+            support = _comment_support(tally, groups)
+            agree, disagree = counts.get(ReactionChoice.AGREE, 0), counts.get(ReactionChoice.DISAGREE, 0)
             keys.append(
-                (-support, -counts.get(ReactionChoice.AGREE, 0), counts.get(ReactionChoice.DISAGREE, 0), pk)
+                ((-(support or 0), -agree, disagree, pk), (pk, agree, disagree, support_percent(support)))
             )
-        chosen[(section_id, side)] = [key[-1] for key in sorted(keys)[: config.top_comments]]
-    ids = [pk for pks in chosen.values() for pk in pks]
+        ranked[section_id][side] = [entry for _, entry in sorted(keys)[:top]]
+    return ranked
+
+
+def _top_comments(*, paper, label, sections, groups, tallies, config, stamps):
+    """The most-agreed comments on each side of every section, and the groups
+    (with any that reacted only to comments).
+
+    A comment's side is its author's own reaction to the section: comments by
+    people who agreed with the section, and by people who disagreed. Within a
+    side, comments rank by support across the working groups (the same
+    group-aware support proposals are ranked by), then by agree reactions,
+    then fewest disagree reactions, then the earliest.
+
+    Each section's ranking is kept in the cache under its stamp (`_ranking_keys`):
+    only sections whose comments, their reactions or their authors' sides changed
+    since are ranked again (`_rank`). The text of the comments shown is always read
+    afresh (an edit does not move a ranking)."""
+    wanted = [s["id"] for s in sections if not s["restricted"]]
+    seen_groups = _comment_groups(paper)
+    if seen_groups - {g["id"] for g in groups}:
+        # A group uninvited after reacting, to comments only: shown as before (one more query).
+        groups = statistic_groups(
+            consultation=paper.consultation, tallies=tallies, config=config, also_seen=seen_groups
+        )
+    top = config.top_comments
+    keys = (
+        _ranking_keys(paper=paper, wanted=wanted, groups=groups, label=label, top=top, stamps=stamps)
+        if wanted
+        else {}
+    )
+    kept = cache.get_many(list(keys.values())) if keys else {}
+    ranked = {section_id: kept[key] for section_id, key in keys.items() if key in kept}
+    stale = [section_id for section_id in wanted if section_id not in ranked]
+    if stale:
+        # Reading every comment reaction pays once about a quarter of the sections are ranked again.
+        every_reaction = len(stale) * 4 >= len(wanted)
+        fresh = _rank(
+            paper=paper, label=label, wanted=stale, groups=groups, top=top, every_reaction=every_reaction
+        )
+        cache.set_many({keys[section_id]: fresh[section_id] for section_id in stale}, RANKING_CACHE_SECONDS)
+        ranked.update(fresh)
+    ids = [entry[0] for sides in ranked.values() for entries in sides.values() for entry in entries]
     details = (
         {
             c.pk: c
@@ -441,27 +539,26 @@ def _top_comments(*, paper, label, sections, groups, tallies, config):
     )
     result = {}
     permalinks = {section["id"]: section["permalink"] for section in sections}
-    for (section_id, side), pks in chosen.items():
+    for section_id in wanted:
         entries = result.setdefault(section_id, {"agree": [], "disagree": []})
-        for pk in pks:
-            comment = details[pk]
-            tally = comment_tallies.get(reaction_target_key(TargetKind.COMMENT, pk))
-            counts = (tally or {}).get("counts", {})
-            entries[side].append(
-                {
-                    "id": pk,
-                    "author": comment.author_name,
-                    "organisation": comment.organisation_name,
-                    "group": comment.working_group_name,
-                    "submitted_at": comment.submit_date.isoformat(timespec="seconds"),
-                    "version": comment.version_label,
-                    "text": _excerpt(comment.comment),
-                    "permalink": f"{permalinks[section_id]}#comment-{pk}",
-                    "agree": counts.get(ReactionChoice.AGREE, 0),
-                    "disagree": counts.get(ReactionChoice.DISAGREE, 0),
-                    "support": support_percent(supports[pk]),
-                }
-            )
+        for side, shown in ranked[section_id].items():
+            for pk, agree, disagree, support in shown:
+                comment = details[pk]
+                entries[side].append(
+                    {
+                        "id": pk,
+                        "author": comment.author_name,
+                        "organisation": comment.organisation_name,
+                        "group": comment.working_group_name,
+                        "submitted_at": comment.submit_date.isoformat(timespec="seconds"),
+                        "version": comment.version_label,
+                        "text": _excerpt(comment.comment),
+                        "permalink": f"{permalinks[section_id]}#comment-{pk}",
+                        "agree": agree,
+                        "disagree": disagree,
+                        "support": support,
+                    }
+                )
     return result, groups
 
 
@@ -612,7 +709,7 @@ def _version_order(label):
     return (0, int(digits), label) if digits.isdigit() else (1, 0, label or "")
 
 
-def _participation(*, paper, label, sections, groups, signoffs):
+def _participation(*, paper, label, sections, groups, signoffs, stamps):
     # The reactions the tallies count (carried over from earlier versions where
     # a section's wording did not change), so the people add up to the reactions.
     section_reactions = counted_section_reactions(paper_id=paper.pk, version_label=label)
@@ -630,22 +727,7 @@ def _participation(*, paper, label, sections, groups, signoffs):
             by_group_people.setdefault(group_id, set()).add(user_id)
     people = {"people": len(people), "members": len(members)}
     by_group_people = {group_id: len(users) for group_id, users in by_group_people.items()}
-    # Every comment on the paper's sections, whichever version it was made on
-    # (the paper page shows them all), with how many were made on each version.
-    on_sections = Comment.objects.filter(paper=paper, section__isnull=False)
-    comments = on_sections.aggregate(
-        total=Count("pk"),
-        shown=Count("pk", filter=Q(is_public=True, is_removed=False, hidden_at__isnull=True)),
-        people=Count("user", distinct=True),
-        organisations=Count("organisation_name", distinct=True, filter=~Q(organisation_name="")),
-    )
-    by_version = sorted(
-        on_sections.values("version_label")
-        .annotate(n=Count("pk"))
-        .order_by()
-        .values_list("version_label", "n"),
-        key=lambda row: _version_order(row[0]),
-    )
+    comments, by_version = _comment_figures(paper=paper, stamps=stamps)
     reactions_by_group = {g["key"]: 0 for g in groups}
     for section in sections:
         for row in section["groups"]:
@@ -679,6 +761,35 @@ def _participation(*, paper, label, sections, groups, signoffs):
             for g in groups
         ],
     }
+
+
+def _comment_figures(*, paper, stamps):
+    """Every comment on the paper's sections, whichever version it was made on (the paper
+    page shows them all): how many, how many shown, by how many people and organisations,
+    and how many were made on each version. Kept in the cache under the sections' stamps,
+    which move with every comment written, moved, hidden, removed or deleted and with a
+    change of its author, organisation or version (about 0.06 s at 50,000 comments)."""
+    digest = hashlib.sha256(repr(sorted(stamps.items())).encode()).hexdigest()[:32]
+    key = f"report-comment-figures:{RANKING_CACHE_VERSION}:{paper.pk}:{digest}"
+    kept = cache.get(key)
+    if kept is not None:
+        return kept
+    on_sections = Comment.objects.filter(paper=paper, section__isnull=False)
+    comments = on_sections.aggregate(
+        total=Count("pk"),
+        shown=Count("pk", filter=Q(is_public=True, is_removed=False, hidden_at__isnull=True)),
+        people=Count("user", distinct=True),
+        organisations=Count("organisation_name", distinct=True, filter=~Q(organisation_name="")),
+    )
+    by_version = sorted(
+        on_sections.values("version_label")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("version_label", "n"),
+        key=lambda row: _version_order(row[0]),
+    )
+    cache.set(key, (comments, by_version), RANKING_CACHE_SECONDS)
+    return comments, by_version
 
 
 def _summary(sections):

@@ -1,0 +1,183 @@
+"""What the report reads from comments is kept in the cache under each section's comments
+stamp (consultation_sectioncommentsstamp), which database triggers move with every write
+about the section's comments. A report built with whatever the cache holds must equal one
+built with the cache emptied, after every kind of write, whoever makes it (the services,
+bulk updates and deletes, a change rolled back); and an unchanged section is not ranked
+again. Run on SQLite and on PostgreSQL (the triggers differ), and on Redis and the
+in-process cache."""
+
+import re
+
+import pytest
+from django.core.management import call_command
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from consultation.models import Comment, PolicyPaperPage, Reaction, SectionCommentsStamp
+from consultation.reactions.services import reaction_set
+from consultation.report.builder import report_build
+from tests.support.contributions import add_comment
+from tests.support.people import member_of
+from tests.support.services import cache_clear
+from tests.support.trees import reaction_tree
+
+pytestmark = pytest.mark.django_db
+
+
+def stamps():
+    return dict(SectionCommentsStamp.objects.values_list("section_id", "stamp"))
+
+
+def built(paper):
+    snapshot = report_build(paper=paper)
+    snapshot.pop("generated_at")
+    return snapshot
+
+
+def kept_equals_fresh(paper):
+    """The report from what the cache keeps, checked against one built from an empty cache
+    (which leaves the cache full for the next write)."""
+    kept = built(paper)
+    cache_clear()
+    fresh = built(paper)
+    assert kept == fresh
+    return fresh
+
+
+def quoted(snapshot):
+    return {
+        (section["id"], side): [c["id"] for c in section["comments"][side]]
+        for section in snapshot["sections"]
+        for side in ("agree", "disagree")
+    }
+
+
+def ranking_queries(queries):
+    """The sections each comment-ranking query ranked."""
+    ranked = []
+    for query in queries:
+        if "ROW_NUMBER" in query["sql"]:
+            found = re.search(r'"section_id" IN \(([\d, ]+)\)', query["sql"])
+            ranked.append({int(pk) for pk in found.group(1).split(",")})
+    return ranked
+
+
+def test_every_write_about_comments_leaves_the_kept_report_equal_to_a_fresh_one():
+    call_command("generate_synthetic", sections=2, comments=200, reactions=1500, groups=3, seed=11)
+    paper = PolicyPaperPage.objects.get(title__startswith="Synthetic paper")
+    groups = list(paper.consultation.invited_groups.order_by("pk"))
+    # Voters joined before the first report: a group's size is part of what is kept.
+    voters = [member_of(group) for group in groups for _ in range(4)]
+    before = kept_equals_fresh(paper)
+    visible = Comment.objects.filter(is_public=True, is_removed=False, hidden_at__isnull=True)
+    # The section and side with the most comments to quote.
+    (section_id, side), top = max(
+        quoted(before).items(),
+        key=lambda item: visible.filter(section_id=item[0][0], author_side__side=item[0][1]).count(),
+    )
+    visible = visible.filter(section_id=section_id)
+    lifted = visible.filter(author_side__side=side).exclude(pk__in=top).order_by("pk").first()
+    assert len(top) == 3 and lifted is not None
+
+    def changed(previous):
+        after = kept_equals_fresh(paper)
+        assert after != previous  # the write shows in the report: the comparison means something
+        return after
+
+    # Reactions to a comment not quoted, through the service: it is quoted now.
+    for voter in voters:
+        reaction_set(user=voter, target=lifted, choice="agree")
+    after = changed(before)
+    assert lifted.pk in quoted(after)[(section_id, side)]
+    # A reaction changed, then the voters' reactions deleted in one statement.
+    reaction_set(user=voters[0], target=lifted, choice="disagree")
+    after = changed(after)
+    Reaction.objects.filter(target_kind="comment", target_id=lifted.pk, user__in=voters).delete()
+    after = changed(after)
+    assert lifted.pk not in quoted(after)[(section_id, side)]
+    # A quoted comment hidden by a moderator, another removed (comments-xtd's base row).
+    first, second = quoted(after)[(section_id, side)][:2]
+    Comment.objects.filter(pk=first).update(hidden_at=timezone.now())
+    after = changed(after)
+    Comment.objects.filter(pk=second).update(is_removed=True)
+    after = changed(after)
+    assert {first, second}.isdisjoint(quoted(after)[(section_id, side)])
+    # The author of a quoted comment takes the other side of the section: the comment moves.
+    moved = quoted(after)[(section_id, side)][0]
+    author = Comment.objects.get(pk=moved).user
+    other_side = "disagree" if side == "agree" else "agree"
+    Reaction.objects.filter(user=author, target_kind="section", target_id=section_id).update(
+        choice=other_side
+    )
+    after = changed(after)
+    assert moved not in quoted(after)[(section_id, side)]
+    # A comment's organisation (counted in the participation), a comment moved to another
+    # section, a comment deleted.
+    Comment.objects.filter(pk=quoted(after)[(section_id, side)][0]).update(organisation_name="A new charity")
+    after = changed(after)
+    other_section = next(s["id"] for s in after["sections"] if s["id"] != section_id)
+    Comment.objects.filter(pk=quoted(after)[(section_id, side)][0]).update(section_id=other_section)
+    after = changed(after)
+    Comment.objects.filter(pk=quoted(after)[(section_id, side)][0]).delete()
+    after = changed(after)
+    # A new comment, by someone who agreed with the section, with the voters behind it.
+    newcomer = member_of(groups[0])
+    section = paper.get_children().get(pk=section_id).specific
+    reaction_set(user=newcomer, target=section, choice="agree")
+    fresh_comment = add_comment(newcomer, section, text="The threshold should be lower.")
+    after = kept_equals_fresh(paper)
+    for voter in voters:
+        reaction_set(user=voter, target=fresh_comment, choice="agree")
+    after = changed(after)
+    assert fresh_comment.pk in quoted(after)[(section_id, "agree")]
+
+    # A change rolled back, with a report built inside it: nothing of it is kept after.
+    target = visible.filter(author_side__side="disagree").exclude(
+        pk__in=quoted(after)[(section_id, "disagree")]
+    )
+    target = target.order_by("pk").first()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        for voter in voters:
+            reaction_set(user=voter, target=target, choice="agree")
+        inside = built(paper)
+        assert target.pk in quoted(inside)[(section_id, "disagree")]
+        raise RuntimeError
+    assert kept_equals_fresh(paper) == after
+
+    # A group grows: the sizes are part of what is kept, not of the stamps.
+    member_of(groups[1])
+    kept_equals_fresh(paper)
+
+
+def test_a_section_is_ranked_again_only_after_a_write_about_its_comments():
+    tree = reaction_tree(sections=2)
+    first, second = tree["sections"]
+    paper = tree["paper"]
+    author, reader, passer_by = (member_of(group) for group in (*tree["groups"], tree["groups"][0]))
+    for section in (first, second):
+        reaction_set(user=author, target=section, choice="agree")
+        add_comment(author, section, text=f"On {section.title}.")
+    comment = Comment.objects.get(section=first)
+    report_build(paper=paper)
+    with CaptureQueriesContext(connection) as queries:
+        report_build(paper=paper)
+    assert ranking_queries(queries) == []  # nothing changed: nothing ranked
+
+    before = stamps()
+    assert set(before) == {first.pk, second.pk}
+    reaction_set(user=reader, target=comment, choice="agree")
+    assert stamps()[first.pk] != before[first.pk]
+    assert stamps()[second.pk] == before[second.pk]
+    with CaptureQueriesContext(connection) as queries:
+        snapshot = report_build(paper=paper)
+    assert ranking_queries(queries) == [{first.pk}]
+    assert snapshot["sections"][0]["comments"]["agree"][0]["agree"] == 1
+
+    # A reaction to a section by someone with no comment on it moves no stamp.
+    before = stamps()
+    reaction_set(user=passer_by, target=second, choice="disagree")
+    assert stamps() == before
+    with CaptureQueriesContext(connection) as queries:
+        report_build(paper=paper)
+    assert ranking_queries(queries) == []
