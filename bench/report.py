@@ -24,6 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -138,7 +139,7 @@ def main(argv=None):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from consultation.models import Comment, Reaction
+    from consultation.models import Comment, Reaction, SectionCommentsStamp
     from consultation.report.builder import report_build
     from consultation.report.pdf_layout import collection_paused
     from consultation.report.render import PDF_OPTIONS, pdf_document, render_body, render_csv, render_json
@@ -163,21 +164,55 @@ def main(argv=None):
     baseline()
     with CaptureQueriesContext(connection) as queries:
         snapshot = build()
-    # Interleaved, so that both see the same load on a shared machine.
-    report_times, baseline_times = [], []
+    # What is read from comments is kept between builds under each section's comments stamp
+    # (docs/report.md). Timed three ways: nothing changed since the last build; after a real
+    # write about one section's comments (a reaction to a comment changes its choice: the
+    # triggers move that section's stamp); and with every stamp moved, as after writes in every
+    # section (nothing kept: the whole ranking and the comment figures read afresh).
+    flipped = Reaction.objects.filter(paper=paper, target_kind="comment").order_by("pk").first()
+    section_ids = list(paper.get_children().values_list("pk", flat=True))
+
+    def after_one_write():
+        """Timed after one reaction changes; changed back after (the data stay as generated)."""
+        one = Reaction.objects.filter(pk=flipped.pk)
+        one.update(choice="agree" if flipped.choice == "disagree" else "disagree")
+        durations = timed(build, 1)[1]
+        one.update(choice=flipped.choice)
+        return durations
+
+    def with_nothing_kept():
+        SectionCommentsStamp.objects.filter(section_id__in=section_ids).update(stamp=uuid.uuid4().hex)
+        with CaptureQueriesContext(connection) as cold_queries:
+            durations = timed(build, 1)[1]
+        return durations, len(cold_queries)
+
+    # Interleaved, so that all see the same load on a shared machine.
+    report_times, baseline_times, one_write_times, cold_times = [], [], [], []
     for _ in range(args.runs):
         report_times += timed(build, 1)[1]
         rows, durations = timed(baseline, 1)
         baseline_times += durations
-    ratio = statistics.median(report_times) / statistics.median(baseline_times)
+        one_write_times += after_one_write()
+        durations, cold_query_count = with_nothing_kept()
+        cold_times += durations
+    floor = statistics.median(baseline_times)
+    ratio = statistics.median(report_times) / floor
 
     print()
     print(f"Consensus report benchmark — {connection.vendor}, paper {paper.pk}")
     print(f"  load average (1, 5, 15 min): {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print(f"  data: {sections} sections, {groups} groups, {comments:,} comments, {reactions:,} reactions")
-    print(f"  report_build (snapshot)        {describe(report_times)}   {len(queries)} queries")
     print(f"  baseline: one GROUP BY         {describe(baseline_times)}   {len(rows)} rows")
-    print(f"  ratio report / baseline        {ratio:.1f}x")
+    print(f"  report_build (snapshot)        {describe(report_times)}   {len(queries)} queries")
+    print(f"  ratio report / baseline        {ratio:.1f}x   (comments unchanged since the last build)")
+    print(
+        f"  after one comment reaction     {describe(one_write_times)}"
+        f"   {statistics.median(one_write_times) / floor:.1f}x   (one section ranked again)"
+    )
+    print(
+        f"  every section changed          {describe(cold_times)}"
+        f"   {statistics.median(cold_times) / floor:.1f}x   {cold_query_count} queries (nothing kept)"
+    )
     for name, render in (("HTML body", render_body), ("CSV", render_csv), ("JSON", render_json)):
         _, durations = timed(lambda render=render: render(snapshot), args.runs)
         print(f"  render {name:<23} {describe(durations)}")
