@@ -37,40 +37,48 @@ def _moved(fields, differ):
     return " OR ".join(f"OLD.{f} {differ} NEW.{f}" for f in fields)
 
 
-# SQLite: row triggers (writers are serialised: nothing to lock or order).
-def _sqlite_touch(section):
+# Two stamps a section: `comments_stamp` moves with the comments' own rows (what the comment
+# figures read), `reactions_stamp` with the reactions to them and their authors' sides (what,
+# with the rows, the ranking reads), so a reaction to a comment leaves the figures kept.
+COMMENTS, REACTIONS = "comments_stamp", "reactions_stamp"
+
+
+# SQLite: row triggers (writers are serialised: nothing to lock or order). A new row takes a
+# token for both stamps (before it, both read as "").
+def _sqlite_touch(section, stamp):
     # The WHERE also keeps SQLite's parser from reading ON CONFLICT as a join's ON.
     return (
-        f"INSERT INTO {TABLE} (section_id, stamp) SELECT s, lower(hex(randomblob(16))) "
-        f"FROM (SELECT {section} AS s) WHERE s IS NOT NULL "
-        f"ON CONFLICT (section_id) DO UPDATE SET stamp = excluded.stamp;"
+        f"INSERT INTO {TABLE} (section_id, {COMMENTS}, {REACTIONS}) "
+        "SELECT s, token, token FROM (SELECT "
+        f"{section} AS s, lower(hex(randomblob(16))) AS token) WHERE s IS NOT NULL "
+        f"ON CONFLICT (section_id) DO UPDATE SET {stamp} = excluded.{stamp};"
     )
 
 
 SQLITE_FORWARD = [
     "CREATE TRIGGER consultation_comments_stamp_reaction_insert AFTER INSERT ON consultation_reaction "
-    f"WHEN NEW.target_kind = 'comment' BEGIN {_sqlite_touch('NEW.section_id')} END",
+    f"WHEN NEW.target_kind = 'comment' BEGIN {_sqlite_touch('NEW.section_id', REACTIONS)} END",
     "CREATE TRIGGER consultation_comments_stamp_reaction_update AFTER UPDATE ON consultation_reaction "
     f"WHEN (OLD.target_kind = 'comment' OR NEW.target_kind = 'comment') AND ({_moved(REACTION_FIELDS, 'IS NOT')}) "
-    f"BEGIN {_sqlite_touch('OLD.section_id')} {_sqlite_touch('NEW.section_id')} END",
+    f"BEGIN {_sqlite_touch('OLD.section_id', REACTIONS)} {_sqlite_touch('NEW.section_id', REACTIONS)} END",
     "CREATE TRIGGER consultation_comments_stamp_reaction_delete AFTER DELETE ON consultation_reaction "
-    f"WHEN OLD.target_kind = 'comment' BEGIN {_sqlite_touch('OLD.section_id')} END",
+    f"WHEN OLD.target_kind = 'comment' BEGIN {_sqlite_touch('OLD.section_id', REACTIONS)} END",
     "CREATE TRIGGER consultation_comments_stamp_comment_insert AFTER INSERT ON consultation_comment "
-    f"BEGIN {_sqlite_touch('NEW.section_id')} END",
+    f"BEGIN {_sqlite_touch('NEW.section_id', COMMENTS)} END",
     "CREATE TRIGGER consultation_comments_stamp_comment_update AFTER UPDATE ON consultation_comment "
     f"WHEN {_moved(COMMENT_FIELDS, 'IS NOT')} "
-    f"BEGIN {_sqlite_touch('OLD.section_id')} {_sqlite_touch('NEW.section_id')} END",
+    f"BEGIN {_sqlite_touch('OLD.section_id', COMMENTS)} {_sqlite_touch('NEW.section_id', COMMENTS)} END",
     "CREATE TRIGGER consultation_comments_stamp_comment_delete AFTER DELETE ON consultation_comment "
-    f"BEGIN {_sqlite_touch('OLD.section_id')} END",
+    f"BEGIN {_sqlite_touch('OLD.section_id', COMMENTS)} END",
     "CREATE TRIGGER consultation_comments_stamp_base_update AFTER UPDATE ON django_comments "
-    f"WHEN {_moved(BASE_FIELDS, 'IS NOT')} BEGIN {_sqlite_touch(COMMENT_SECTION.format('NEW.id'))} END",
+    f"WHEN {_moved(BASE_FIELDS, 'IS NOT')} BEGIN {_sqlite_touch(COMMENT_SECTION.format('NEW.id'), COMMENTS)} END",
     "CREATE TRIGGER consultation_comments_stamp_side_insert AFTER INSERT ON consultation_commentauthorside "
-    f"BEGIN {_sqlite_touch(COMMENT_SECTION.format('NEW.comment_id'))} END",
+    f"BEGIN {_sqlite_touch(COMMENT_SECTION.format('NEW.comment_id'), REACTIONS)} END",
     "CREATE TRIGGER consultation_comments_stamp_side_update AFTER UPDATE ON consultation_commentauthorside "
-    f"BEGIN {_sqlite_touch(COMMENT_SECTION.format('NEW.comment_id'))} END",
+    f"BEGIN {_sqlite_touch(COMMENT_SECTION.format('NEW.comment_id'), REACTIONS)} END",
     # A side deleted with its comment finds no comment: the comment's own trigger stamps its section.
     "CREATE TRIGGER consultation_comments_stamp_side_delete AFTER DELETE ON consultation_commentauthorside "
-    f"BEGIN {_sqlite_touch(COMMENT_SECTION.format('OLD.comment_id'))} END",
+    f"BEGIN {_sqlite_touch(COMMENT_SECTION.format('OLD.comment_id'), REACTIONS)} END",
 ]
 SQLITE_NAMES = [
     "reaction_insert",
@@ -91,14 +99,25 @@ SQLITE_BACKWARD = [f"DROP TRIGGER IF EXISTS consultation_comments_stamp_{name}" 
 # statements stamping the same sections take their rows' locks in one order. Statement
 # triggers with transition tables where a statement may write many rows (a bulk delete of
 # reactions, the author sides' refresh: a delete then an insert), row triggers elsewhere.
+def _pg_upsert(stamp):
+    return f"""
+        INSERT INTO {TABLE} (section_id, {COMMENTS}, {REACTIONS})
+        SELECT s, token, token FROM (
+            SELECT s, replace(gen_random_uuid()::text, '-', '') AS token
+            FROM (SELECT DISTINCT s FROM unnest(sections) AS s WHERE s IS NOT NULL) AS distinct_sections
+        ) AS tokens
+        ORDER BY s
+        ON CONFLICT (section_id) DO UPDATE SET {stamp} = excluded.{stamp};"""
+
+
 PG_TOUCH_FUNCTION = f"""
-CREATE OR REPLACE FUNCTION consultation_comments_stamp_touch(sections bigint[]) RETURNS void
-LANGUAGE sql AS $$
-    INSERT INTO {TABLE} (section_id, stamp)
-    SELECT s, replace(gen_random_uuid()::text, '-', '')
-    FROM (SELECT DISTINCT s FROM unnest(sections) AS s WHERE s IS NOT NULL) AS distinct_sections
-    ORDER BY s
-    ON CONFLICT (section_id) DO UPDATE SET stamp = excluded.stamp;
+CREATE OR REPLACE FUNCTION consultation_comments_stamp_touch(sections bigint[], stamp text) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF stamp = '{COMMENTS}' THEN {_pg_upsert(COMMENTS)}
+    ELSE {_pg_upsert(REACTIONS)}
+    END IF;
+END
 $$
 """
 PG_ROW_FUNCTION = """
@@ -107,13 +126,13 @@ BEGIN
     IF TG_TABLE_NAME = 'django_comments' THEN
         PERFORM consultation_comments_stamp_touch(ARRAY(
             SELECT section_id::bigint FROM consultation_comment WHERE xtdcomment_ptr_id = NEW.id
-        ));
+        ), TG_ARGV[0]);
     ELSIF TG_OP = 'INSERT' THEN
-        PERFORM consultation_comments_stamp_touch(ARRAY[NEW.section_id::bigint]);
+        PERFORM consultation_comments_stamp_touch(ARRAY[NEW.section_id::bigint], TG_ARGV[0]);
     ELSIF TG_OP = 'DELETE' THEN
-        PERFORM consultation_comments_stamp_touch(ARRAY[OLD.section_id::bigint]);
+        PERFORM consultation_comments_stamp_touch(ARRAY[OLD.section_id::bigint], TG_ARGV[0]);
     ELSE
-        PERFORM consultation_comments_stamp_touch(ARRAY[OLD.section_id::bigint, NEW.section_id::bigint]);
+        PERFORM consultation_comments_stamp_touch(ARRAY[OLD.section_id::bigint, NEW.section_id::bigint], TG_ARGV[0]);
     END IF;
     RETURN NULL;
 END
@@ -124,7 +143,7 @@ CREATE OR REPLACE FUNCTION consultation_comments_stamp_reactions_deleted() RETUR
 BEGIN
     PERFORM consultation_comments_stamp_touch(ARRAY(
         SELECT section_id::bigint FROM old_rows WHERE target_kind = 'comment'
-    ));
+    ), TG_ARGV[0]);
     RETURN NULL;
 END
 $$
@@ -138,12 +157,12 @@ BEGIN
         PERFORM consultation_comments_stamp_touch(ARRAY(
             SELECT c.section_id::bigint FROM old_rows JOIN consultation_comment AS c
             ON c.xtdcomment_ptr_id = old_rows.comment_id
-        ));
+        ), TG_ARGV[0]);
     ELSE
         PERFORM consultation_comments_stamp_touch(ARRAY(
             SELECT c.section_id::bigint FROM new_rows JOIN consultation_comment AS c
             ON c.xtdcomment_ptr_id = new_rows.comment_id
-        ));
+        ), TG_ARGV[0]);
     END IF;
     RETURN NULL;
 END
@@ -154,63 +173,63 @@ PG_TRIGGERS = [
         "reaction_insert",
         "consultation_reaction",
         "AFTER INSERT",
-        "FOR EACH ROW WHEN (NEW.target_kind = 'comment') EXECUTE FUNCTION consultation_comments_stamp_row()",
+        "FOR EACH ROW WHEN (NEW.target_kind = 'comment') EXECUTE FUNCTION consultation_comments_stamp_row('reactions_stamp')",
     ),
     (
         "reaction_update",
         "consultation_reaction",
         "AFTER UPDATE",
         "FOR EACH ROW WHEN ((OLD.target_kind = 'comment' OR NEW.target_kind = 'comment') AND ("
-        f"{_moved(REACTION_FIELDS, 'IS DISTINCT FROM')})) EXECUTE FUNCTION consultation_comments_stamp_row()",
+        f"{_moved(REACTION_FIELDS, 'IS DISTINCT FROM')})) EXECUTE FUNCTION consultation_comments_stamp_row('reactions_stamp')",
     ),
     (
         "reaction_delete",
         "consultation_reaction",
         "AFTER DELETE",
         "REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT "
-        "EXECUTE FUNCTION consultation_comments_stamp_reactions_deleted()",
+        "EXECUTE FUNCTION consultation_comments_stamp_reactions_deleted('reactions_stamp')",
     ),
     (
         "comment_insert",
         "consultation_comment",
         "AFTER INSERT",
-        "FOR EACH ROW EXECUTE FUNCTION consultation_comments_stamp_row()",
+        "FOR EACH ROW EXECUTE FUNCTION consultation_comments_stamp_row('comments_stamp')",
     ),
     (
         "comment_update",
         "consultation_comment",
         "AFTER UPDATE",
-        f"FOR EACH ROW WHEN ({_moved(COMMENT_FIELDS, 'IS DISTINCT FROM')}) EXECUTE FUNCTION consultation_comments_stamp_row()",
+        f"FOR EACH ROW WHEN ({_moved(COMMENT_FIELDS, 'IS DISTINCT FROM')}) EXECUTE FUNCTION consultation_comments_stamp_row('comments_stamp')",
     ),
     (
         "comment_delete",
         "consultation_comment",
         "AFTER DELETE",
-        "FOR EACH ROW EXECUTE FUNCTION consultation_comments_stamp_row()",
+        "FOR EACH ROW EXECUTE FUNCTION consultation_comments_stamp_row('comments_stamp')",
     ),
     (
         "base_update",
         "django_comments",
         "AFTER UPDATE",
-        f"FOR EACH ROW WHEN ({_moved(BASE_FIELDS, 'IS DISTINCT FROM')}) EXECUTE FUNCTION consultation_comments_stamp_row()",
+        f"FOR EACH ROW WHEN ({_moved(BASE_FIELDS, 'IS DISTINCT FROM')}) EXECUTE FUNCTION consultation_comments_stamp_row('comments_stamp')",
     ),
     (
         "side_insert",
         "consultation_commentauthorside",
         "AFTER INSERT",
-        "REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION consultation_comments_stamp_sides()",
+        "REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION consultation_comments_stamp_sides('reactions_stamp')",
     ),
     (
         "side_update",
         "consultation_commentauthorside",
         "AFTER UPDATE",
-        "REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION consultation_comments_stamp_sides()",
+        "REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION consultation_comments_stamp_sides('reactions_stamp')",
     ),
     (
         "side_delete",
         "consultation_commentauthorside",
         "AFTER DELETE",
-        "REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION consultation_comments_stamp_sides()",
+        "REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION consultation_comments_stamp_sides('reactions_stamp')",
     ),
 ]
 PG_FORWARD = [
@@ -228,12 +247,13 @@ PG_BACKWARD = [
     "DROP FUNCTION IF EXISTS consultation_comments_stamp_row()",
     "DROP FUNCTION IF EXISTS consultation_comments_stamp_reactions_deleted()",
     "DROP FUNCTION IF EXISTS consultation_comments_stamp_sides()",
-    "DROP FUNCTION IF EXISTS consultation_comments_stamp_touch(bigint[])",
+    "DROP FUNCTION IF EXISTS consultation_comments_stamp_touch(bigint[], text)",
 ]
 STATEMENTS = {"sqlite": (SQLITE_FORWARD, SQLITE_BACKWARD), "postgresql": (PG_FORWARD, PG_BACKWARD)}
 # Every section that has comments already: a stamp (the same for all: nothing is kept yet).
 BACKFILL = (
-    f"INSERT INTO {TABLE} (section_id, stamp) SELECT DISTINCT section_id, '' FROM consultation_comment "
+    f"INSERT INTO {TABLE} (section_id, {COMMENTS}, {REACTIONS}) "
+    "SELECT DISTINCT section_id, '', '' FROM consultation_comment "
     "WHERE section_id IS NOT NULL"
 )
 
@@ -275,7 +295,8 @@ class Migration(migrations.Migration):
                         to="consultation.sectionpage",
                     ),
                 ),
-                ("stamp", models.CharField(max_length=32)),
+                ("comments_stamp", models.CharField(max_length=32)),
+                ("reactions_stamp", models.CharField(max_length=32)),
             ],
         ),
         migrations.AddIndex(

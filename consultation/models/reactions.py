@@ -207,16 +207,17 @@ class CommentAuthorSide(models.Model):
 
 
 class SectionCommentsStamp(models.Model):
-    """A token that changes whenever anything written about a section's comments
-    changes: a comment written, moved, hidden, removed or deleted, its author,
-    organisation or version, its author's side, or a reaction to it. The report
-    keeps what it reads from comments in the cache under these tokens
-    (`consultation.report.builder`): each section's ranked comments under its own,
-    the paper's comment figures under all of them. A section is ranked again only
-    after such a change.
+    """Tokens that change whenever anything written about a section's comments
+    changes. `comments_stamp` moves with the comments' own rows: a comment written,
+    moved, hidden, removed or deleted, its author, organisation or version.
+    `reactions_stamp` moves with a reaction to one of them and with its author's
+    side. The report keeps what it reads from comments in the cache under these
+    tokens (`consultation.report.builder`): each section's ranked comments under
+    both of its own, the paper's comment figures under every section's
+    `comments_stamp`. A section is ranked again only after such a change.
 
     Written only by database triggers (migration 0024_section_comments_stamps, for
-    SQLite and PostgreSQL), in the writing statement's own transaction. The token
+    SQLite and PostgreSQL), in the writing statement's own transaction. A token
     is random, not a counter: a change rolled back must not leave a token that a
     later change takes again, or a ranking computed from the rolled-back change
     (by a report built inside that transaction) would be read as current. A
@@ -231,7 +232,8 @@ class SectionCommentsStamp(models.Model):
         primary_key=True,
         related_name="+",
     )
-    stamp = models.CharField(max_length=32)
+    comments_stamp = models.CharField(max_length=32)
+    reactions_stamp = models.CharField(max_length=32)
 
     def __str__(self):
-        return f"section {self.section_id}: {self.stamp}"
+        return f"section {self.section_id}: {self.comments_stamp} {self.reactions_stamp}"

@@ -426,13 +426,15 @@ def _comment_groups(paper):
 
 
 def _comment_stamps(section_ids):
-    """{section id: its comments' stamp}, moved by triggers with anything written about the
-    section's comments or their reactions (`SectionCommentsStamp`); "" for a section whose
-    comments have not changed since the stamps were first kept."""
-    stamps = dict(
-        SectionCommentsStamp.objects.filter(section_id__in=section_ids).values_list("section_id", "stamp")
+    """{section id: (comments stamp, reactions stamp)}, moved by triggers with anything written
+    about the section's comments, and about their reactions and authors' sides
+    (`SectionCommentsStamp`); "" for a section whose comments have not changed since the
+    stamps were first kept."""
+    rows = SectionCommentsStamp.objects.filter(section_id__in=section_ids).values_list(
+        "section_id", "comments_stamp", "reactions_stamp"
     )
-    return {section_id: stamps.get(section_id, "") for section_id in section_ids}
+    stamps = {section_id: (comments, reactions) for section_id, comments, reactions in rows}
+    return {section_id: stamps.get(section_id, ("", "")) for section_id in section_ids}
 
 
 def _ranking_keys(*, paper, wanted, groups, label, top, stamps):
@@ -442,7 +444,9 @@ def _ranking_keys(*, paper, wanted, groups, label, top, stamps):
     invited = sorted((g["id"], g["size"] or 0) for g in groups if g["in_verdict"])
     inputs = hashlib.sha256(repr((invited, label, top, float(SCORE_MARGIN))).encode()).hexdigest()[:24]
     prefix = f"report-ranking:{RANKING_CACHE_VERSION}:{paper.pk}"
-    return {section_id: f"{prefix}:{section_id}:{stamps[section_id]}:{inputs}" for section_id in wanted}
+    return {
+        section_id: f"{prefix}:{section_id}:{':'.join(stamps[section_id])}:{inputs}" for section_id in wanted
+    }
 
 
 def _rank(*, paper, label, wanted, groups, top, every_reaction):
@@ -766,10 +770,12 @@ def _participation(*, paper, label, sections, groups, signoffs, stamps):
 def _comment_figures(*, paper, stamps):
     """Every comment on the paper's sections, whichever version it was made on (the paper
     page shows them all): how many, how many shown, by how many people and organisations,
-    and how many were made on each version. Kept in the cache under the sections' stamps,
-    which move with every comment written, moved, hidden, removed or deleted and with a
-    change of its author, organisation or version (about 0.06 s at 50,000 comments)."""
-    digest = hashlib.sha256(repr(sorted(stamps.items())).encode()).hexdigest()[:32]
+    and how many were made on each version. Kept in the cache under the sections' comments
+    stamps, which move with every comment written, moved, hidden, removed or deleted and with
+    a change of its author, organisation or version, not with reactions to comments (about
+    0.06 s at 50,000 comments)."""
+    comments_stamps = sorted((section_id, comments) for section_id, (comments, _) in stamps.items())
+    digest = hashlib.sha256(repr(comments_stamps).encode()).hexdigest()[:32]
     key = f"report-comment-figures:{RANKING_CACHE_VERSION}:{paper.pk}:{digest}"
     kept = cache.get(key)
     if kept is not None:

@@ -25,8 +25,13 @@ from tests.support.trees import reaction_tree
 pytestmark = pytest.mark.django_db
 
 
+# What marks the query of the comment figures (how many comments, people, organisations).
+COMMENT_FIGURES = 'AS "organisations"'
+
+
 def stamps():
-    return dict(SectionCommentsStamp.objects.values_list("section_id", "stamp"))
+    rows = SectionCommentsStamp.objects.values_list("section_id", "comments_stamp", "reactions_stamp")
+    return {section_id: (comments, reactions) for section_id, comments, reactions in rows}
 
 
 def built(paper):
@@ -159,19 +164,26 @@ def test_a_section_is_ranked_again_only_after_a_write_about_its_comments():
         reaction_set(user=author, target=section, choice="agree")
         add_comment(author, section, text=f"On {section.title}.")
     comment = Comment.objects.get(section=first)
-    report_build(paper=paper)
+    with CaptureQueriesContext(connection) as queries:
+        report_build(paper=paper)
+    assert ranking_queries(queries) == [{first.pk, second.pk}]
+    assert any(COMMENT_FIGURES in query["sql"] for query in queries)
     with CaptureQueriesContext(connection) as queries:
         report_build(paper=paper)
     assert ranking_queries(queries) == []  # nothing changed: nothing ranked
+    assert not any(COMMENT_FIGURES in query["sql"] for query in queries)
 
     before = stamps()
     assert set(before) == {first.pk, second.pk}
     reaction_set(user=reader, target=comment, choice="agree")
-    assert stamps()[first.pk] != before[first.pk]
+    comments_stamp, reactions_stamp = stamps()[first.pk]
+    assert reactions_stamp != before[first.pk][1]
+    assert comments_stamp == before[first.pk][0]  # the comment figures stay kept
     assert stamps()[second.pk] == before[second.pk]
     with CaptureQueriesContext(connection) as queries:
         snapshot = report_build(paper=paper)
     assert ranking_queries(queries) == [{first.pk}]
+    assert not any(COMMENT_FIGURES in query["sql"] for query in queries)  # kept: no comment was written
     assert snapshot["sections"][0]["comments"]["agree"][0]["agree"] == 1
 
     # A reaction to a section by someone with no comment on it moves no stamp.
