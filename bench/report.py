@@ -139,7 +139,7 @@ def main(argv=None):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from consultation.models import Comment, Reaction, SectionCommentsStamp
+    from consultation.models import Comment, CommentsStamp, Reaction
     from consultation.report.builder import report_build
     from consultation.report.pdf_layout import collection_paused
     from consultation.report.render import PDF_OPTIONS, pdf_document, render_body, render_csv, render_json
@@ -181,9 +181,7 @@ def main(argv=None):
         return durations
 
     def with_nothing_kept():
-        SectionCommentsStamp.objects.filter(section_id__in=section_ids).update(
-            comments_stamp=uuid.uuid4().hex, reactions_stamp=uuid.uuid4().hex
-        )
+        CommentsStamp.objects.filter(page_id__in=[*section_ids, paper.pk]).update(stamp=uuid.uuid4().hex)
         with CaptureQueriesContext(connection) as cold_queries:
             durations = timed(build, 1)[1]
         return durations, len(cold_queries)

@@ -21,10 +21,10 @@ from consultation.models.privacy import PersonalDataExport
 from consultation.models.proposals import Proposal, ProposalKind, ProposalState
 from consultation.models.reactions import (
     CommentAuthorSide,
+    CommentsStamp,
     Reaction,
     ReactionChoice,
     ReactionCount,
-    SectionCommentsStamp,
     TargetKind,
 )
 from consultation.models.record import ConsultationRecordHead, RecordEntry, RecordHead
@@ -38,7 +38,7 @@ from consultation.models.versions import ImmutableSnapshotError, PaperVersion, S
 __all__ = [
     "Comment",
     "CommentAuthorSide",
-    "SectionCommentsStamp",
+    "CommentsStamp",
     "CommentNotification",
     "CommentReport",
     "CommentRevision",

@@ -206,34 +206,35 @@ class CommentAuthorSide(models.Model):
         return f"{self.side} (comment {self.comment_id})"
 
 
-class SectionCommentsStamp(models.Model):
-    """Tokens that change whenever anything written about a section's comments
-    changes. `comments_stamp` moves with the comments' own rows: a comment written,
-    moved, hidden, removed or deleted, its author, organisation or version.
-    `reactions_stamp` moves with a reaction to one of them and with its author's
-    side. The report keeps what it reads from comments in the cache under these
-    tokens (`consultation.report.builder`): each section's ranked comments under
-    both of its own, the paper's comment figures under every section's
-    `comments_stamp`. A section is ranked again only after such a change.
+class CommentsStamp(models.Model):
+    """A random token per page that changes whenever anything written about its
+    comments changes. A section's moves with its comments' rows (written, moved,
+    hidden, removed, deleted; their author, organisation or version), a reaction
+    to one of them and its author's side; a paper's with its comments' rows only.
+    The report keeps what it reads from comments in the cache under these tokens
+    (`consultation.report.builder`): each section's quoted comments under the
+    section's, the paper's comment figures under the paper's. A section is ranked
+    again only after such a change, and a reaction to a comment leaves the
+    figures kept.
 
-    Written only by database triggers (migration 0024_section_comments_stamps, for
-    SQLite and PostgreSQL), in the writing statement's own transaction. A token
-    is random, not a counter: a change rolled back must not leave a token that a
-    later change takes again, or a ranking computed from the rolled-back change
-    (by a report built inside that transaction) would be read as current. A
-    section with no row has had no comment written since the migration.
+    Written by database triggers (migration 0024_comments_stamps, for SQLite and
+    PostgreSQL), in the writing statement's own transaction; nothing in the
+    application writes them (the report benchmark moves them to time a build with
+    nothing kept). A token is random, not a counter: a change rolled back must not
+    leave a token that a later change takes again, or a ranking computed from the
+    rolled-back change (by a report built inside that transaction) would be read
+    as current. A page with no row has had no comment written since the migration.
 
     The foreign key carries no database constraint and does nothing on delete."""
 
-    section = models.OneToOneField(
-        "consultation.SectionPage",
+    page = models.OneToOneField(
+        "wagtailcore.Page",
         on_delete=models.DO_NOTHING,
         db_constraint=False,
         primary_key=True,
         related_name="+",
     )
-    comments_stamp = models.CharField(max_length=32)
-    reactions_stamp = models.CharField(max_length=32)
+    stamp = models.CharField(max_length=32)
 
     def __str__(self):
-        return f"section {self.section_id}: {self.comments_stamp} {self.reactions_stamp}"
+        return f"page {self.page_id}: {self.stamp}"

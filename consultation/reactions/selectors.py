@@ -353,11 +353,12 @@ def counted_section_reactions(*, paper_id, version_label):
         if same:
             unfingerprinted.setdefault(same, []).append(section_id)
     if wordings:
-        table = connections[router.db_for_read(Reaction)].ops.quote_name(Reaction._meta.db_table)
-        pair = f"({table}.section_id = %s AND {table}.text_hash = %s)"
-        # Interpolated: a quoted table name and placeholders; the values are parameters.
+        # Unqualified names: they mean the reactions' own columns wherever Django puts the
+        # query (as a subquery it renames the table); a join that brings another section_id
+        # or text_hash makes them ambiguous, an error rather than a wrong answer.
+        pair = "(section_id = %s AND text_hash = %s)"
         condition |= Q(
-            RawSQL(  # noqa: S611
+            RawSQL(  # noqa: S611 (placeholders only: the values are parameters)
                 f"({' OR '.join([pair] * len(wordings))})",
                 [value for section_wording in wordings for value in section_wording],
                 output_field=BooleanField(),

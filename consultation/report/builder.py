@@ -34,12 +34,12 @@ from consultation.consensus.selectors import (
 from consultation.consensus.statistics import Classification, group_support, support_percent
 from consultation.models import (
     Comment,
+    CommentsStamp,
     PaperVersion,
     Proposal,
     Reaction,
     ReactionCount,
     Response,
-    SectionCommentsStamp,
     SectionVersion,
 )
 from consultation.models.pages import paper_sections
@@ -95,7 +95,7 @@ def _build(*, paper, version):
     consultation = paper.consultation
     label = version.label if version is not None else paper.version_label
     paper_url = paper.get_url() or ""
-    sections, live_ids = _sections(paper=paper, version=version, paper_url=paper_url)
+    sections = _sections(paper=paper, version=version, paper_url=paper_url)
     section_ids = [s["id"] for s in sections]
 
     # The same selector, and so the same numbers, as the live tallies on the paper page:
@@ -111,9 +111,9 @@ def _build(*, paper, version):
     tallies = reaction_tallies(paper_id=paper.pk, targets=targets, version_label=label)
     groups = statistic_groups(consultation=consultation, tallies=tallies, config=config)
 
-    # Every figure read from the paper's comments is kept in the cache under these: the
-    # stamps of the report's sections and of any live section a published version lacks.
-    stamps = _comment_stamps(sorted({*section_ids, *live_ids}))
+    # What is read from comments is kept in the cache under these: the sections' stamps
+    # (their quoted comments) and the paper's (its comment figures).
+    stamps = _comment_stamps([*section_ids, paper.pk])
     comments, groups = _top_comments(
         paper=paper,
         label=label,
@@ -188,13 +188,11 @@ def _restriction(obj):
 
 
 def _sections(*, paper, version, paper_url):
-    """The sections in order (the live pages, or the sections as a published version froze
-    them), and the ids of the live pages.
+    """The sections in order: the live pages, or the sections as a published version froze them.
 
     The restriction always comes from the live page when there is one: a
     section restricted since a version was published stays withheld."""
     live = paper_sections(paper=paper)
-    live_ids = [section.pk for section in live]
     paper_restricted = paper.restricted
     rows = []
     if version is None:
@@ -210,7 +208,7 @@ def _sections(*, paper, version, paper_url):
                     restriction=_restriction(section) or (_restriction(paper) if paper_restricted else None),
                 )
             )
-        return rows, live_ids
+        return rows
     live_by_id = {s.pk: s for s in live}
     for snap in version.sections.order_by("position"):
         page = live_by_id.get(snap.section_id)
@@ -229,7 +227,7 @@ def _sections(*, paper, version, paper_url):
                 restriction=restriction,
             )
         )
-    return rows, live_ids
+    return rows
 
 
 def _section_row(*, section_id, number, title, url, restricted, restriction):
@@ -425,16 +423,12 @@ def _comment_groups(paper):
         return {gid for (gid,) in cursor.fetchall()}
 
 
-def _comment_stamps(section_ids):
-    """{section id: (comments stamp, reactions stamp)}, moved by triggers with anything written
-    about the section's comments, and about their reactions and authors' sides
-    (`SectionCommentsStamp`); "" for a section whose comments have not changed since the
-    stamps were first kept."""
-    rows = SectionCommentsStamp.objects.filter(section_id__in=section_ids).values_list(
-        "section_id", "comments_stamp", "reactions_stamp"
-    )
-    stamps = {section_id: (comments, reactions) for section_id, comments, reactions in rows}
-    return {section_id: stamps.get(section_id, ("", "")) for section_id in section_ids}
+def _comment_stamps(page_ids):
+    """{page id: its comments stamp} (`CommentsStamp`), which triggers move with anything
+    written about the page's comments; "" for a page whose comments have not changed since
+    the stamps were first kept."""
+    stamps = dict(CommentsStamp.objects.filter(page_id__in=page_ids).values_list("page_id", "stamp"))
+    return {page_id: stamps.get(page_id, "") for page_id in page_ids}
 
 
 def _ranking_keys(*, paper, wanted, groups, label, top, stamps):
@@ -444,17 +438,15 @@ def _ranking_keys(*, paper, wanted, groups, label, top, stamps):
     invited = sorted((g["id"], g["size"] or 0) for g in groups if g["in_verdict"])
     inputs = hashlib.sha256(repr((invited, label, top, float(SCORE_MARGIN))).encode()).hexdigest()[:24]
     prefix = f"report-ranking:{RANKING_CACHE_VERSION}:{paper.pk}"
-    return {
-        section_id: f"{prefix}:{section_id}:{':'.join(stamps[section_id])}:{inputs}" for section_id in wanted
-    }
+    return {section_id: f"{prefix}:{section_id}:{stamps[section_id]}:{inputs}" for section_id in wanted}
 
 
 def _rank(*, paper, label, wanted, groups, top, every_reaction):
     """The `top` comments on each side of each section in `wanted`, ranked exactly:
     {section id: {side: [(comment id, agree, disagree, support percent), …]}}.
 
-    Three queries: the candidates (ranked in SQL, `_candidates`), their tallies (the
-    paper page's selector), and nothing else; their text is read by the caller."""
+    Two queries: the candidates (ranked in SQL, `_candidates`) and their tallies (the
+    paper page's selector); their text is read by the caller."""
     candidates = _candidates(
         paper=paper, wanted=wanted, groups=groups, top=top, every_reaction=every_reaction
     )
@@ -770,13 +762,11 @@ def _participation(*, paper, label, sections, groups, signoffs, stamps):
 def _comment_figures(*, paper, stamps):
     """Every comment on the paper's sections, whichever version it was made on (the paper
     page shows them all): how many, how many shown, by how many people and organisations,
-    and how many were made on each version. Kept in the cache under the sections' comments
-    stamps, which move with every comment written, moved, hidden, removed or deleted and with
-    a change of its author, organisation or version, not with reactions to comments (about
-    0.06 s at 50,000 comments)."""
-    comments_stamps = sorted((section_id, comments) for section_id, (comments, _) in stamps.items())
-    digest = hashlib.sha256(repr(comments_stamps).encode()).hexdigest()[:32]
-    key = f"report-comment-figures:{RANKING_CACHE_VERSION}:{paper.pk}:{digest}"
+    and how many were made on each version. Kept in the cache under the paper's comments
+    stamp, which moves with every comment of the paper written, moved, hidden, removed or
+    deleted and with a change of its author, organisation or version, not with reactions to
+    comments (about 0.06 s at 50,000 comments)."""
+    key = f"report-comment-figures:{RANKING_CACHE_VERSION}:{paper.pk}:{stamps[paper.pk]}"
     kept = cache.get(key)
     if kept is not None:
         return kept

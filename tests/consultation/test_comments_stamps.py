@@ -1,6 +1,6 @@
-"""What the report reads from comments is kept in the cache under each section's comments
-stamp (consultation_sectioncommentsstamp), which database triggers move with every write
-about the section's comments. A report built with whatever the cache holds must equal one
+"""What the report reads from comments is kept in the cache under comments stamps
+(consultation_commentsstamp: one per section, one per paper), which database triggers move
+with every write about the page's comments. A report built with whatever the cache holds must equal one
 built with the cache emptied, after every kind of write, whoever makes it (the services,
 bulk updates and deletes, a change rolled back); and an unchanged section is not ranked
 again. Run on SQLite and on PostgreSQL (the triggers differ), and on Redis and the
@@ -14,7 +14,7 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from consultation.models import Comment, PolicyPaperPage, Reaction, SectionCommentsStamp
+from consultation.models import Comment, CommentsStamp, PolicyPaperPage, Reaction
 from consultation.reactions.services import reaction_set
 from consultation.report.builder import report_build
 from tests.support.contributions import add_comment
@@ -30,8 +30,7 @@ COMMENT_FIGURES = 'AS "organisations"'
 
 
 def stamps():
-    rows = SectionCommentsStamp.objects.values_list("section_id", "comments_stamp", "reactions_stamp")
-    return {section_id: (comments, reactions) for section_id, comments, reactions in rows}
+    return dict(CommentsStamp.objects.values_list("page_id", "stamp"))
 
 
 def built(paper):
@@ -155,6 +154,39 @@ def test_every_write_about_comments_leaves_the_kept_report_equal_to_a_fresh_one(
     kept_equals_fresh(paper)
 
 
+def test_comments_moved_or_on_unpublished_sections_move_the_right_stamps():
+    """Found in review: a comment on a section taken off the site still counts in the paper's
+    comment figures, and a comment moved to another section keeps its reactions' section_id;
+    both must still move the stamps the report reads."""
+    tree = reaction_tree(sections=3)
+    paper = tree["paper"]
+    first, second, third = tree["sections"]
+    author, reader = member_of(tree["groups"][0]), member_of(tree["groups"][1])
+    for section in (first, second, third):
+        reaction_set(user=author, target=section, choice="agree")
+        add_comment(author, section, text=f"On {section.title}.")
+    on_second, on_third = Comment.objects.get(section=second), Comment.objects.get(section=third)
+    reaction_set(user=reader, target=on_third, choice="agree")
+    second.unpublish()
+    before = kept_equals_fresh(paper)
+    assert before["participation"]["comments_shown"] == 3
+    Comment.objects.filter(pk=on_second.pk).update(hidden_at=timezone.now())
+    after = kept_equals_fresh(paper)
+    assert after["participation"]["comments_shown"] == 2
+
+    # Moved to the first section (the author agreed with it too): its reaction moves with it
+    # in the ranking, though the reaction's own section_id still names the third.
+    Comment.objects.filter(pk=on_third.pk).update(section_id=first.pk, text_hash=first.wording_hash)
+    after = kept_equals_fresh(paper)
+    quoted_first = [c["id"] for c in after["sections"][0]["comments"]["agree"]]
+    assert on_third.pk in quoted_first
+    assert Reaction.objects.get(target_kind="comment", target_id=on_third.pk).section_id == third.pk
+    Reaction.objects.filter(target_kind="comment", target_id=on_third.pk).delete()
+    after = kept_equals_fresh(paper)
+    moved = next(c for c in after["sections"][0]["comments"]["agree"] if c["id"] == on_third.pk)
+    assert moved["agree"] == 0
+
+
 def test_a_section_is_ranked_again_only_after_a_write_about_its_comments():
     tree = reaction_tree(sections=2)
     first, second = tree["sections"]
@@ -174,12 +206,12 @@ def test_a_section_is_ranked_again_only_after_a_write_about_its_comments():
     assert not any(COMMENT_FIGURES in query["sql"] for query in queries)
 
     before = stamps()
-    assert set(before) == {first.pk, second.pk}
+    assert set(before) == {first.pk, second.pk, paper.pk}
     reaction_set(user=reader, target=comment, choice="agree")
-    comments_stamp, reactions_stamp = stamps()[first.pk]
-    assert reactions_stamp != before[first.pk][1]
-    assert comments_stamp == before[first.pk][0]  # the comment figures stay kept
-    assert stamps()[second.pk] == before[second.pk]
+    after = stamps()
+    assert after[first.pk] != before[first.pk]
+    assert after[second.pk] == before[second.pk]
+    assert after[paper.pk] == before[paper.pk]  # the comment figures stay kept
     with CaptureQueriesContext(connection) as queries:
         snapshot = report_build(paper=paper)
     assert ranking_queries(queries) == [{first.pk}]
