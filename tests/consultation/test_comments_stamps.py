@@ -6,7 +6,9 @@ bulk updates and deletes, a change rolled back); and an unchanged section is not
 again. Run on SQLite and on PostgreSQL (the triggers differ), and on Redis and the
 in-process cache."""
 
+import contextlib
 import re
+import threading
 
 import pytest
 from django.core.management import call_command
@@ -17,6 +19,7 @@ from django.utils import timezone
 from consultation.models import Comment, CommentsStamp, PolicyPaperPage, Reaction
 from consultation.reactions.services import reaction_set
 from consultation.report.builder import report_build
+from tests.support.concurrency import in_threads
 from tests.support.contributions import add_comment
 from tests.support.people import member_of
 from tests.support.services import cache_clear
@@ -225,3 +228,32 @@ def test_a_section_is_ranked_again_only_after_a_write_about_its_comments():
     with CaptureQueriesContext(connection) as queries:
         report_build(paper=paper)
     assert ranking_queries(queries) == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_reactions_to_two_comments_of_a_section_at_the_same_moment_both_move_its_stamp():
+    """On PostgreSQL each thread has its own connection: both reactions stamp the same section
+    row; the second waits for the first to commit and stamps it again, and neither is lost to
+    the kept ranking. Each writer holds its transaction open until the other has written (or
+    waited 3 s: on SQLite, and on PostgreSQL when it is the one held by the other's lock)."""
+    tree = reaction_tree(sections=1)
+    section, paper = tree["sections"][0], tree["paper"]
+    author, first_reader, second_reader = (member_of(tree["groups"][0]) for _ in range(3))
+    reaction_set(user=author, target=section, choice="agree")
+    comments = [add_comment(author, section, text=f"Point {n}.") for n in (1, 2)]
+    before = kept_equals_fresh(paper)
+    stamp = stamps()[section.pk]
+    written = threading.Barrier(2)
+
+    def react(i):
+        with transaction.atomic():
+            reaction_set(user=(first_reader, second_reader)[i], target=comments[i], choice="agree")
+            with contextlib.suppress(threading.BrokenBarrierError):
+                written.wait(timeout=3)
+        return True
+
+    assert in_threads(2, react) == [True, True]
+    assert stamps()[section.pk] != stamp
+    after = kept_equals_fresh(paper)
+    assert after != before
+    assert sorted(c["agree"] for c in after["sections"][0]["comments"]["agree"]) == [1, 1]
