@@ -31,6 +31,8 @@ REACTION_FIELDS = (
 )
 COMMENT_FIELDS = ("paper_id", "section_id", "hidden_at", "text_hash", "version_label", "organisation_name")
 BASE_FIELDS = ("is_public", "is_removed", "content_type_id", "user_id")
+# A reaction's comment (NULL when it is a reaction to something else).
+COMMENT_TARGET = "CASE WHEN {0}.target_kind = 'comment' THEN {0}.target_id END"
 # A comment's section, and its paper, looked up by its id.
 SECTION_OF = "(SELECT section_id FROM consultation_comment WHERE xtdcomment_ptr_id = {})"
 PAPER_OF = "(SELECT paper_id FROM consultation_comment WHERE xtdcomment_ptr_id = {})"
@@ -56,7 +58,7 @@ SQLITE_FORWARD = [
     f"WHEN NEW.target_kind = 'comment' BEGIN {_sqlite_touch(SECTION_OF.format('NEW.target_id'))} END",
     "CREATE TRIGGER consultation_comments_stamp_reaction_update AFTER UPDATE ON consultation_reaction "
     f"WHEN (OLD.target_kind = 'comment' OR NEW.target_kind = 'comment') AND ({_moved(REACTION_FIELDS, 'IS NOT')}) "
-    f"BEGIN {_sqlite_touch(SECTION_OF.format('OLD.target_id'), SECTION_OF.format('NEW.target_id'))} END",
+    f"BEGIN {_sqlite_touch(SECTION_OF.format(COMMENT_TARGET.format('OLD')), SECTION_OF.format(COMMENT_TARGET.format('NEW')))} END",
     "CREATE TRIGGER consultation_comments_stamp_reaction_delete AFTER DELETE ON consultation_reaction "
     f"WHEN OLD.target_kind = 'comment' BEGIN {_sqlite_touch(SECTION_OF.format('OLD.target_id'))} END",
     "CREATE TRIGGER consultation_comments_stamp_comment_insert AFTER INSERT ON consultation_comment "
@@ -71,6 +73,7 @@ SQLITE_FORWARD = [
     f"BEGIN {_sqlite_touch(SECTION_OF.format('NEW.id'), PAPER_OF.format('NEW.id'))} END",
     "CREATE TRIGGER consultation_comments_stamp_side_insert AFTER INSERT ON consultation_commentauthorside "
     f"BEGIN {_sqlite_touch(SECTION_OF.format('NEW.comment_id'))} END",
+    # A side's comment_id is its primary key, never changed: NEW names the comment.
     "CREATE TRIGGER consultation_comments_stamp_side_update AFTER UPDATE ON consultation_commentauthorside "
     f"BEGIN {_sqlite_touch(SECTION_OF.format('NEW.comment_id'))} END",
     # A side deleted with its comment finds no comment: the comment's own trigger stamps its section.

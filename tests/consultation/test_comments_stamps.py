@@ -6,7 +6,6 @@ bulk updates and deletes, a change rolled back); and an unchanged section is not
 again. Run on SQLite and on PostgreSQL (the triggers differ), and on Redis and the
 in-process cache."""
 
-import contextlib
 import re
 import threading
 
@@ -24,6 +23,7 @@ from tests.support.contributions import add_comment
 from tests.support.people import member_of
 from tests.support.services import cache_clear
 from tests.support.trees import reaction_tree
+from workinggroups.models import Membership
 
 pytestmark = pytest.mark.django_db
 
@@ -58,6 +58,15 @@ def quoted(snapshot):
         for section in snapshot["sections"]
         for side in ("agree", "disagree")
     }
+
+
+def supports(snapshot):
+    return [
+        c["support"]
+        for section in snapshot["sections"]
+        for side in ("agree", "disagree")
+        for c in section["comments"][side]
+    ]
 
 
 def ranking_queries(queries):
@@ -152,9 +161,25 @@ def test_every_write_about_comments_leaves_the_kept_report_equal_to_a_fresh_one(
         raise RuntimeError
     assert kept_equals_fresh(paper) == after
 
-    # A group grows: the sizes are part of what is kept, not of the stamps.
-    member_of(groups[1])
-    kept_equals_fresh(paper)
+    # Writes that reach several comments or other columns at once: one UPDATE hiding a comment
+    # on each side of both sections; a comment's version label changed (counted by version);
+    # an author gone (their comments keep no side).
+    first_quoted = [ids[0] for ids in quoted(after).values() if ids]
+    Comment.objects.filter(pk__in=first_quoted).update(hidden_at=timezone.now())
+    after = changed(after)
+    relabelled = quoted(after)[(section_id, side)][0]
+    Comment.objects.filter(pk=relabelled).update(version_label="v0")
+    after = changed(after)
+    gone = Comment.objects.get(pk=quoted(after)[(section_id, side)][0])
+    Comment.objects.filter(pk=gone.pk).update(user=None)
+    after = changed(after)
+    assert gone.pk not in quoted(after)[(section_id, side)]
+
+    # A group shrinks to the voters: the sizes are part of what is kept, not of the stamps;
+    # the quoted comments' support across groups changes with them.
+    Membership.objects.filter(group=groups[1]).exclude(user__in=voters).update(left_at=timezone.now())
+    shrunk = kept_equals_fresh(paper)
+    assert supports(shrunk) != supports(after)
 
 
 def test_comments_moved_or_on_unpublished_sections_move_the_right_stamps():
@@ -231,29 +256,44 @@ def test_a_section_is_ranked_again_only_after_a_write_about_its_comments():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_reactions_to_two_comments_of_a_section_at_the_same_moment_both_move_its_stamp():
-    """On PostgreSQL each thread has its own connection: both reactions stamp the same section
-    row; the second waits for the first to commit and stamps it again, and neither is lost to
-    the kept ranking. Each writer holds its transaction open until the other has written (or
-    waited 3 s: on SQLite, and on PostgreSQL when it is the one held by the other's lock)."""
+def test_a_report_built_between_two_reactions_commits_keeps_neither_stale():
+    """Two reactions to comments of one section from two connections, the second written
+    while the first holds its stamp row (on PostgreSQL it waits for it), and a report built
+    after the first has committed and before the second has: that report is kept under the
+    stamp the first left, so the second must move it again or its reaction is lost to the
+    kept report."""
     tree = reaction_tree(sections=1)
     section, paper = tree["sections"][0], tree["paper"]
     author, first_reader, second_reader = (member_of(tree["groups"][0]) for _ in range(3))
     reaction_set(user=author, target=section, choice="agree")
     comments = [add_comment(author, section, text=f"Point {n}.") for n in (1, 2)]
     before = kept_equals_fresh(paper)
-    stamp = stamps()[section.pk]
-    written = threading.Barrier(2)
+    first_written, second_writing, first_committed, built_between = (threading.Event() for _ in range(4))
 
-    def react(i):
-        with transaction.atomic():
-            reaction_set(user=(first_reader, second_reader)[i], target=comments[i], choice="agree")
-            with contextlib.suppress(threading.BrokenBarrierError):
-                written.wait(timeout=3)
-        return True
+    def work(i):
+        if i == 0:
+            with transaction.atomic():
+                reaction_set(user=first_reader, target=comments[0], choice="agree")
+                first_written.set()
+                # The second writes meanwhile: it queues on the stamp row (on SQLite, on the
+                # database's write lock) until this commits.
+                second_writing.wait(timeout=5)
+            first_committed.set()
+            return None
+        if i == 1:
+            assert first_written.wait(timeout=20)
+            with transaction.atomic():
+                second_writing.set()
+                reaction_set(user=second_reader, target=comments[1], choice="agree")
+                assert built_between.wait(timeout=20)
+            return None
+        assert first_committed.wait(timeout=20)
+        snapshot = built(paper)  # the first's reaction, not yet the second's
+        built_between.set()
+        return snapshot
 
-    assert in_threads(2, react) == [True, True]
-    assert stamps()[section.pk] != stamp
+    between = in_threads(3, work)[2]
+    assert sorted(c["agree"] for c in between["sections"][0]["comments"]["agree"]) == [0, 1]
     after = kept_equals_fresh(paper)
     assert after != before
     assert sorted(c["agree"] for c in after["sections"][0]["comments"]["agree"]) == [1, 1]
