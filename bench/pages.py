@@ -164,17 +164,24 @@ def load(port, path, *, seconds, connections, gzip=True, before=None):
     }
 
 
-REACT = "/consultation/reactions/section/{section}/"
+REACT = "/consultation/reactions/section/{target}/"
+# Reactions to comments: each one also replaces its section's comments stamp (a row per page,
+# consultation/models/reactions.py), so reactions to comments of one section take turns on that row.
+REACT_COMMENT = "/consultation/reactions/comment/{target}/"
 # The bare Django POST view (bench/urls.py): the raw upsert behind the same middleware.
-BARE_UPSERT = "/bench/upsert/{writer}/{section}/"
+BARE_UPSERT = "/bench/upsert/{writer}/{target}/"
 
 
-def write_load(port, writers, sections, *, seconds, path=REACT, known=None):
-    """Each writer (a member, own session) posts reactions to random sections as fast as the
-    server answers (to `path`: the reaction endpoint, or the bare POST view). Every POST changes
-    the writer's reaction (a choice other than the one it last made there, `known` holding what
-    an earlier load left): a repeat writes and broadcasts nothing, so it is cheaper, and is not
-    what an event's peak is made of. Returns the rate and what each writer last chose per section."""
+SECTION_CHOICES = ("agree", "disagree", "neutral")
+
+
+def write_load(port, writers, targets, *, seconds, path=REACT, known=None, choices=SECTION_CHOICES):
+    """Each writer (a member, own session) posts reactions to random targets (sections, or
+    comments with `REACT_COMMENT`) as fast as the server answers (to `path`: the reaction
+    endpoint, or the bare POST view). Every POST changes the writer's reaction (a choice other
+    than the one it last made there, `known` holding what an earlier load left): a repeat writes
+    and broadcasts nothing, so it is cheaper, and is not what an event's peak is made of.
+    Returns the rate and what each writer last chose per target."""
     import random
     import secrets
 
@@ -197,18 +204,18 @@ def write_load(port, writers, sections, *, seconds, path=REACT, known=None):
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
         mine, made = dict((known or {}).get(writer["user_id"], {})), 0
         while time.perf_counter() < stop:
-            section = rng.choice(sections)
-            choice = rng.choice([c for c in ("agree", "disagree", "neutral") if c != mine.get(section)])
+            target = rng.choice(targets)
+            choice = rng.choice([c for c in choices if c != mine.get(target)])
             connection.request(
                 "POST",
-                path.format(writer=index, section=section),
+                path.format(writer=index, target=target),
                 body=f"choice={choice}",
                 headers=headers,
             )
             response = connection.getresponse()
             response.read()
             if response.status == 200:
-                mine[section] = choice
+                mine[target] = choice
                 made += 1
             else:
                 errors[0] += 1
@@ -231,7 +238,7 @@ UPSERT = (
 WRITERS_REACTIONS = (
     "SELECT r.user_id, r.target_id, r.choice FROM consultation_reaction r "
     "JOIN accounts_user u ON u.id = r.user_id "
-    "WHERE r.target_kind = 'section' AND u.username LIKE 'bench-writer-%'"
+    "WHERE r.target_kind = %s AND u.username LIKE 'bench-writer-%%'"
 )
 
 
@@ -302,19 +309,20 @@ def raw_upserts(database_url, *, threads, seconds):
     return sum(counts) / (time.perf_counter() - started)
 
 
-def stored_reactions(database_url):
-    """{user id: {section id: choice}} of the writers, and the number of rows, from the database."""
-    sql = WRITERS_REACTIONS
+def stored_reactions(database_url, kind):
+    """{user id: {target id: choice}} of the writers' reactions to `kind` ("section", "comment"),
+    and the number of rows, from the database."""
     if database_url.startswith("sqlite"):
         import sqlite3
 
         with sqlite3.connect(database_url.removeprefix("sqlite:///")) as connection:
-            rows = connection.execute(sql).fetchall()
+            sql = WRITERS_REACTIONS.replace("%s", "?").replace("%%", "%")
+            rows = connection.execute(sql, [kind]).fetchall()
     else:
         import psycopg
 
         with psycopg.connect(database_url.replace("postgres://", "postgresql://")) as connection:
-            rows = connection.execute(sql).fetchall()
+            rows = connection.execute(WRITERS_REACTIONS, [kind]).fetchall()
     stored = {}
     for user_id, target_id, choice in rows:
         stored.setdefault(user_id, {})[target_id] = choice
@@ -342,15 +350,19 @@ def process_cpu(pid):
     return {p: stats[p][1] for p in sorted(tree) if p in stats}
 
 
-def measure_writes(port, seeded, database_url, args, server_pid):
-    """Reaction POSTs from distinct members, checked against the stored rows, beside raw upserts;
-    the CPU each server process and this client spent on the POSTs."""
-    print(f"  writes: {args.writers} members reacting…", end=" ", flush=True)
+def checked_write_load(port, seeded, database_url, args, server_pid, *, kind):
+    """One writes run (after a warm-up) of reactions to `kind`: its rate, the server's and this
+    client's CPU, and the stored rows checked against what each writer last chose."""
+    if kind == "section":
+        targets, path, choices = seeded["sections"], REACT, SECTION_CHOICES
+    else:
+        targets, path, choices = seeded["comments_of_one_section"], REACT_COMMENT, ("agree", "disagree")
+    run = {"targets": targets, "path": path, "choices": choices}
     # Warm, as the pages are before theirs: each process's connections and the sections it
     # remembers (a live event posts to the same sections for minutes). Its rows are checked too.
-    warm = write_load(port, seeded["writers"], seeded["sections"], seconds=min(2.0, args.seconds))
+    warm = write_load(port, seeded["writers"], seconds=min(2.0, args.seconds), **run)
     server_before, client_before = process_cpu(server_pid), time.process_time()
-    writes = write_load(port, seeded["writers"], seeded["sections"], seconds=args.seconds, known=warm["last"])
+    writes = write_load(port, seeded["writers"], seconds=args.seconds, known=warm["last"], **run)
     writes["errors"] += warm["errors"]
     server_after = process_cpu(server_pid)
     writes["client_cpu"] = time.process_time() - client_before
@@ -358,8 +370,7 @@ def measure_writes(port, seeded, database_url, args, server_pid):
     writes["server_cpu"] = sorted(
         (round(spent - server_before.get(p, 0.0), 1) for p, spent in server_after.items()), reverse=True
     )
-    print(f"{writes['rps']:.1f} req/s;", end=" ", flush=True)
-    stored, rows = stored_reactions(database_url)
+    stored, rows = stored_reactions(database_url, kind)
     writes["wrong"] = sum(
         1
         for user_id, mine in writes["last"].items()
@@ -367,6 +378,20 @@ def measure_writes(port, seeded, database_url, args, server_pid):
         if stored.get(user_id, {}).get(t) != c
     )
     writes["extra"] = rows - sum(len(mine) for mine in writes["last"].values())
+    writes["targets"] = len(targets)
+    return writes
+
+
+def measure_writes(port, seeded, database_url, args, server_pid):
+    """Reaction POSTs from distinct members, checked against the stored rows, beside raw upserts;
+    the CPU each server process and this client spent on the POSTs. Then the same members
+    reacting to comments of one section (the comments stamps' worst case)."""
+    print(f"  writes: {args.writers} members reacting…", end=" ", flush=True)
+    writes = checked_write_load(port, seeded, database_url, args, server_pid, kind="section")
+    print(f"{writes['rps']:.1f} req/s;", end=" ", flush=True)
+    print("to comments of one section…", end=" ", flush=True)
+    writes["comments"] = checked_write_load(port, seeded, database_url, args, server_pid, kind="comment")
+    print(f"{writes['comments']['rps']:.1f} req/s;", end=" ", flush=True)
     # The ceiling of any Django POST here: the floor's upsert in a bare view, same server and middleware.
     print("bare POST view…", end=" ", flush=True)
     create_upsert_table(database_url)
@@ -381,7 +406,9 @@ def measure_writes(port, seeded, database_url, args, server_pid):
     }
     print(f"{bare['rps']:.1f} req/s; raw upserts…", end=" ", flush=True)
     writes["raw"] = raw_upserts(database_url, threads=args.writers, seconds=args.seconds)
-    print(f"{writes['raw']:.0f}/s", flush=True)
+    # One connection in a loop too: the rate of one client, as a single writer sees the database.
+    writes["raw_one"] = raw_upserts(database_url, threads=1, seconds=args.seconds)
+    print(f"{writes['raw']:.0f}/s ({writes['raw_one']:.0f}/s on one connection)", flush=True)
     return writes
 
 
@@ -490,8 +517,10 @@ def main(argv=None):
     print(
         f"Writes: {writes['rps']:.1f} reaction POSTs/s from {args.writers} members (JSON, as the live page "
         f"sends them); raw upserts on the same database, {args.writers} connections: {writes['raw']:.0f}/s; "
-        f"ratio {writes['rps'] / writes['raw']:.3f}x. Errors {writes['errors']}; rows not matching the last "
-        f"choice {writes['wrong']}; rows beyond one per member and section {writes['extra']}."
+        f"ratio {writes['rps'] / writes['raw']:.3f}x (one connection in a loop: {writes['raw_one']:.0f}/s, "
+        f"ratio {writes['rps'] / writes['raw_one']:.3f}x). Errors {writes['errors']}; "
+        f"rows not matching the last choice {writes['wrong']}; "
+        f"rows beyond one per member and section {writes['extra']}."
     )
     print(
         f"CPU during the POSTs ({args.seconds:g} s): server processes "
@@ -499,6 +528,15 @@ def main(argv=None):
         f"({1000 * sum(writes['server_cpu']) / max(1, writes['rps'] * args.seconds):.1f} ms per POST); "
         f"this client {writes['client_cpu']:.1f} s. "
         f"Load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}."
+    )
+    comments = writes["comments"]
+    print(
+        f"Reactions to {comments['targets']} comments of one section (every one moves that section's "
+        f"comments stamp): "
+        f"{comments['rps']:.1f} POSTs/s ({comments['rps'] / writes['rps']:.2f}x the reactions to sections), "
+        f"server CPU {1000 * sum(comments['server_cpu']) / max(1, comments['rps'] * args.seconds):.1f} ms "
+        f"per POST. Errors {comments['errors']}; rows not matching the last choice {comments['wrong']}; "
+        f"rows beyond one per member and comment {comments['extra']}."
     )
     bare = writes["bare"]
     print(

@@ -84,4 +84,22 @@ for n in range(int(sys.argv[2]) if len(sys.argv) > 2 else 16):
     session.force_login(user)
     writers.append({"user_id": user.pk, "session": session.cookies[settings.SESSION_COOKIE_NAME].value})
 sections = list(SectionPage.objects.child_of(big).values_list("pk", flat=True))
-print(json.dumps({"pages": out, "empty": empty, "writers": writers, "sections": sections}))
+# Shown comments of one section, for the writes run whose reactions all move that section's stamp.
+from consultation.models import Comment  # noqa: E402
+
+comments_of_one_section = list(
+    Comment.objects.filter(section=big_section, hidden_at__isnull=True, is_public=True, is_removed=False)
+    .order_by("pk")
+    .values_list("pk", flat=True)[:50]
+)
+print(
+    json.dumps(
+        {
+            "pages": out,
+            "empty": empty,
+            "writers": writers,
+            "sections": sections,
+            "comments_of_one_section": comments_of_one_section,
+        }
+    )
+)

@@ -114,6 +114,25 @@ def live_section_target(section_id):
     return target
 
 
+def live_comment_target(comment_id):
+    """The ReactionTarget of comment `comment_id` on a live paper, or None if there is none.
+
+    A comment on a live section borrows that section's target (`live_section_target`,
+    remembered as above): its section, paper and consultation are what the rules read, three
+    queries when loaded from the comment. The comment's own row is always read afresh (hidden,
+    removed, moved). Elsewhere (on the paper itself, on a section not live) the comment's
+    paper and section are loaded from it."""
+    comment = Comment.objects.filter(pk=comment_id).first()
+    if comment is None:
+        return None
+    section_target = live_section_target(comment.section_id) if comment.section_id is not None else None
+    if section_target is not None and section_target.paper.pk == comment.paper_id:
+        comment.paper, comment.section = section_target.paper, section_target.section
+    if not comment.paper.live:
+        return None
+    return reaction_target(comment)
+
+
 def _check(user, target):
     verdict = explain(user, target.rule, target.obj)
     if not verdict:

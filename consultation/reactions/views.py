@@ -14,12 +14,13 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from consultation.models import Comment, PolicyPaperPage
+from consultation.models import PolicyPaperPage
 from consultation.models.proposals import proposal_get
 from consultation.models.reactions import TargetKind
 from consultation.reactions import broadcast
 from consultation.reactions.selectors import target_tally
 from consultation.reactions.services import (
+    live_comment_target,
     live_section_target,
     reaction_refusal,
     reaction_set,
@@ -50,10 +51,10 @@ def _target_or_404(kind, target_id):
             raise Http404
         return target
     if kind == TargetKind.COMMENT:
-        comment = get_object_or_404(Comment.objects.select_related("paper", "section"), pk=target_id)
-        if not comment.paper.live:
+        target = live_comment_target(target_id)
+        if target is None:
             raise Http404
-        return reaction_target(comment)
+        return target
     if kind == TargetKind.PROPOSAL:
         proposal = proposal_get(proposal_id=target_id)
         if proposal is None or not proposal.section.live:

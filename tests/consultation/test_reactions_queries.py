@@ -11,6 +11,7 @@ from consultation.models import ConsultationPage, PolicyPaperPage, Reaction, Sec
 from consultation.models.pages import with_ancestors
 from consultation.reactions.services import reaction_set
 from consultation.rules import current_memberships
+from tests.support.contributions import make_comment
 from tests.support.factories import MembershipFactory, UserFactory
 from tests.support.people import forget, member_of
 from tests.support.trees import groups_tree
@@ -42,6 +43,29 @@ def test_a_reaction_post_costs_at_most_six_queries(client, django_assert_max_num
         assert response.json()["tally"]["counts"][choice] == 1
         assert response.json()["tally"]["counts"]["agree" if choice == "disagree" else "disagree"] == 0
     assert Reaction.objects.filter(section=tree["sections"][0]).count() == 1
+
+
+def test_a_reaction_to_a_comment_costs_one_query_more_than_one_to_a_section(
+    client, django_assert_max_num_queries
+):
+    # The comment's own row; its section, paper and consultation as a section's reaction reads
+    # them (where targets are remembered, none of them: tests/consultation/test_reactions_targets.py).
+    # Was 8: the comment joined to its paper and section, then the section's paper and the
+    # consultation (twice) one by one.
+    tree = groups_tree(stage="review", groups=2, sections=2)
+    comment = make_comment(
+        paper=tree["paper"], section=tree["sections"][0], author=member_of(tree["groups"][1])
+    )
+    client.force_login(member_of(tree["groups"][0]))
+    warm = f"/consultation/reactions/section/{tree['sections'][1].pk}/"  # Site root paths, content types
+    assert client.post(warm, {"choice": "neutral"}, HTTP_ACCEPT="application/json").status_code == 200
+    url = f"/consultation/reactions/comment/{comment.pk}/"
+    for choice in ("agree", "disagree"):
+        with django_assert_max_num_queries(7 + SESSION_QUERY):
+            response = client.post(url, {"choice": choice}, HTTP_ACCEPT="application/json")
+        assert response.status_code == 200
+        assert response.json()["tally"]["counts"][choice] == 1
+    assert Reaction.objects.get(target_kind="comment").choice == "disagree"
 
 
 def test_with_ancestors_gives_the_stored_paper_and_consultation_in_one_query(django_assert_num_queries):

@@ -1,14 +1,18 @@
 """A reaction POST remembers the section it names, with its paper and consultation, while
 the page cache's `site` generation stands (consultation/reactions/services.py): the next
-reaction to that section reads neither again, and any change to the pages is seen at once."""
+reaction to that section, or to a comment on it, reads neither again, and any change to the
+pages is seen at once."""
 
 import pytest
 from django.db import connection
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
+from consultation.models import Comment, Reaction, SectionPage
 from consultation.reactions import services
 from consultation.stages.services import consultation_move_stage
+from tests.support.contributions import make_comment
 from tests.support.people import member_of
 from tests.support.trees import reaction_tree, restrict
 
@@ -114,3 +118,68 @@ def test_the_plain_form_answers_from_a_remembered_section_as_before(signed_in, t
     assert response.status_code == 303
     assert response["Location"].endswith(f"#{section.anchor}")
     assert "Your reaction to section" in signed_in.get(response["Location"]).content.decode()
+
+
+# A reaction to a comment borrows its section's remembered target (services.live_comment_target);
+# the comment's own row is read on every POST.
+
+
+@pytest.fixture
+def comment(tree):
+    return make_comment(paper=tree["paper"], section=tree["sections"][0], author=member_of(tree["groups"][1]))
+
+
+def react_to_comment(client, comment, choice="agree"):
+    return client.post(
+        f"/consultation/reactions/comment/{comment.pk}/", {"choice": choice}, HTTP_ACCEPT="application/json"
+    )
+
+
+def test_a_reaction_to_a_comment_on_a_remembered_section_reads_no_page(signed_in, tree, comment):
+    assert react(signed_in, tree["sections"][0]).status_code == 200  # the section is remembered
+    with CaptureQueriesContext(connection) as captured:
+        response = react_to_comment(signed_in, comment)
+    assert response.status_code == 200
+    assert response.json()["tally"]["counts"] == {"agree": 1, "disagree": 0}
+    assert page_queries(captured.captured_queries) == []
+    reaction = Reaction.objects.get(target_kind="comment")
+    assert (reaction.paper_id, reaction.section_id) == (tree["paper"].pk, tree["sections"][0].pk)
+
+
+def test_a_comment_whose_paper_is_unpublished_refuses_reactions_at_once(signed_in, tree, comment):
+    assert react_to_comment(signed_in, comment).status_code == 200
+    tree["paper"].unpublish()  # its sections stay live in Wagtail's tree
+    assert SectionPage.objects.get(pk=tree["sections"][0].pk).live
+    assert react_to_comment(signed_in, comment, "disagree").status_code == 404
+    assert Reaction.objects.get(target_kind="comment").choice == "agree"
+
+
+def test_a_comment_whose_section_is_unpublished_is_judged_from_its_own_rows(signed_in, tree, comment):
+    assert react_to_comment(signed_in, comment).status_code == 200
+    tree["sections"][0].unpublish()
+    response = react_to_comment(signed_in, comment, "disagree")
+    assert response.status_code == 403
+    assert "published" in response.json()["error"]
+    assert Reaction.objects.get(target_kind="comment").choice == "agree"
+
+
+def test_a_comment_on_a_restricted_section_refuses_reactions_at_once(signed_in, tree, comment):
+    assert react_to_comment(signed_in, comment).status_code == 200
+    restrict(tree["sections"][0])
+    response = react_to_comment(signed_in, comment, "disagree")
+    assert response.status_code == 403
+    assert "restricted" in response.json()["error"]
+
+
+def test_a_hidden_or_moved_comment_is_seen_by_the_next_reaction(signed_in, tree, comment):
+    for section in tree["sections"]:  # both sections remembered
+        assert react(signed_in, section).status_code == 200
+    # A bulk update sends no signal and bumps nothing: the comment's row is read afresh.
+    Comment.objects.filter(pk=comment.pk).update(section=tree["sections"][1])
+    assert react_to_comment(signed_in, comment).status_code == 200
+    assert Reaction.objects.get(target_kind="comment").section_id == tree["sections"][1].pk
+    Comment.objects.filter(pk=comment.pk).update(hidden_at=timezone.now())
+    response = react_to_comment(signed_in, comment, "disagree")
+    assert response.status_code == 403
+    assert "hidden" in response.json()["error"]
+    assert Reaction.objects.get(target_kind="comment").choice == "agree"
