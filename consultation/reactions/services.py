@@ -114,6 +114,13 @@ def live_section_target(section_id):
     return target
 
 
+# A comment's row (three tables: django_comments, comments-xtd's and ours), compiled once:
+# building and compiling it through the ORM cost more than the rest of the comment's target.
+_comment_row = PreparedQuery(
+    lambda comment_id: Comment.objects.filter(pk=comment_id), comment_id=2_000_000_013
+)
+
+
 def live_comment_target(comment_id):
     """The ReactionTarget of comment `comment_id` on a live paper, or None if there is none.
 
@@ -122,9 +129,10 @@ def live_comment_target(comment_id):
     queries when loaded from the comment. The comment's own row is always read afresh (hidden,
     removed, moved). Elsewhere (on the paper itself, on a section not live) the comment's
     paper and section are loaded from it."""
-    comment = Comment.objects.filter(pk=comment_id).first()
-    if comment is None:
+    found = _comment_row(comment_id=comment_id)
+    if not found:
         return None
+    comment = found[0]
     section_target = live_section_target(comment.section_id) if comment.section_id is not None else None
     if section_target is not None and section_target.paper.pk == comment.paper_id:
         comment.paper, comment.section = section_target.paper, section_target.section

@@ -7,9 +7,9 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
-from consultation.models import ConsultationPage, PolicyPaperPage, Reaction, SectionPage, Voice
+from consultation.models import Comment, ConsultationPage, PolicyPaperPage, Reaction, SectionPage, Voice
 from consultation.models.pages import with_ancestors
-from consultation.reactions.services import reaction_set
+from consultation.reactions.services import _comment_row, reaction_set
 from consultation.rules import current_memberships
 from tests.support.contributions import make_comment
 from tests.support.factories import MembershipFactory, UserFactory
@@ -120,3 +120,18 @@ def test_a_repeated_choice_gives_back_the_stored_reaction_as_the_orm_reads_it():
     fields = [f.attname for f in Reaction._meta.concrete_fields]
     assert [getattr(again, name) for name in fields] == [getattr(stored, name) for name in fields]
     assert again.is_member is True and again.working_group == tree["groups"][0]
+
+
+def test_a_comment_compiled_once_is_the_comment_the_orm_reads(django_assert_num_queries):
+    tree = groups_tree(stage="review", groups=1, sections=1)
+    comment = make_comment(
+        paper=tree["paper"], section=tree["sections"][0], author=member_of(tree["groups"][0])
+    )
+    Comment.objects.filter(pk=comment.pk).update(hidden_at=timezone.now(), organisation_name="Org One")
+    stored = Comment.objects.get(pk=comment.pk)
+    with django_assert_num_queries(1):
+        (found,) = _comment_row(comment_id=comment.pk)
+    fields = [f.attname for f in Comment._meta.concrete_fields]
+    assert [getattr(found, name) for name in fields] == [getattr(stored, name) for name in fields]
+    assert found.hidden_at is not None and found.organisation_name == "Org One"
+    assert _comment_row(comment_id=comment.pk + 1000) == []
