@@ -114,31 +114,46 @@ def live_section_target(section_id):
     return target
 
 
-# A comment's row (three tables: django_comments, comments-xtd's and ours), compiled once:
-# building and compiling it through the ORM cost more than the rest of the comment's target.
+# A comment's or proposal's own row (a comment's is three tables: django_comments,
+# comments-xtd's and ours), compiled once: building and compiling it through the ORM cost
+# more than the rest of its target.
 _comment_row = PreparedQuery(
     lambda comment_id: Comment.objects.filter(pk=comment_id), comment_id=2_000_000_013
 )
+_proposal_row = PreparedQuery(
+    lambda proposal_id: Proposal.objects.filter(pk=proposal_id), proposal_id=2_000_000_014
+)
+
+
+def _with_its_section(obj):
+    """`obj` (a comment or proposal, its own row just read) with the section, paper and
+    consultation of its section's target where that section is live and on obj's paper
+    (`live_section_target`, remembered as above): they are what the rules read, two to three
+    queries when loaded from `obj`. Elsewhere they load from `obj` when first asked for."""
+    section_target = live_section_target(obj.section_id) if obj.section_id is not None else None
+    if section_target is not None and section_target.paper.pk == obj.paper_id:
+        obj.paper, obj.section = section_target.paper, section_target.section
+    return obj
 
 
 def live_comment_target(comment_id):
     """The ReactionTarget of comment `comment_id` on a live paper, or None if there is none.
-
-    A comment on a live section borrows that section's target (`live_section_target`,
-    remembered as above): its section, paper and consultation are what the rules read, three
-    queries when loaded from the comment. The comment's own row is always read afresh (hidden,
-    removed, moved). Elsewhere (on the paper itself, on a section not live) the comment's
-    paper and section are loaded from it."""
+    The comment's own row is always read afresh (hidden, removed, moved)."""
     found = _comment_row(comment_id=comment_id)
     if not found:
         return None
-    comment = found[0]
-    section_target = live_section_target(comment.section_id) if comment.section_id is not None else None
-    if section_target is not None and section_target.paper.pk == comment.paper_id:
-        comment.paper, comment.section = section_target.paper, section_target.section
-    if not comment.paper.live:
+    comment = _with_its_section(found[0])
+    return reaction_target(comment) if comment.paper.live else None
+
+
+def live_proposal_target(proposal_id):
+    """The ReactionTarget of proposal `proposal_id` on a live section, or None if there is none.
+    The proposal's own row is always read afresh (withdrawn, decided)."""
+    found = _proposal_row(proposal_id=proposal_id)
+    if not found:
         return None
-    return reaction_target(comment)
+    proposal = _with_its_section(found[0])
+    return reaction_target(proposal) if proposal.section.live else None
 
 
 def _check(user, target):

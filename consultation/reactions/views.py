@@ -15,16 +15,15 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from consultation.models import PolicyPaperPage
-from consultation.models.proposals import proposal_get
 from consultation.models.reactions import TargetKind
 from consultation.reactions import broadcast
 from consultation.reactions.selectors import target_tally
 from consultation.reactions.services import (
     live_comment_target,
+    live_proposal_target,
     live_section_target,
     reaction_refusal,
     reaction_set,
-    reaction_target,
     reaction_withdraw,
 )
 from core.limits import TOO_MANY_PAGE, limit_exceeded
@@ -56,10 +55,10 @@ def _target_or_404(kind, target_id):
             raise Http404
         return target
     if kind == TargetKind.PROPOSAL:
-        proposal = proposal_get(proposal_id=target_id)
-        if proposal is None or not proposal.section.live:
+        target = live_proposal_target(target_id)
+        if target is None:
             raise Http404
-        return reaction_target(proposal)
+        return target
     raise Http404
 
 

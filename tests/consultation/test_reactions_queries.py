@@ -7,11 +7,19 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
-from consultation.models import Comment, ConsultationPage, PolicyPaperPage, Reaction, SectionPage, Voice
+from consultation.models import (
+    Comment,
+    ConsultationPage,
+    PolicyPaperPage,
+    Proposal,
+    Reaction,
+    SectionPage,
+    Voice,
+)
 from consultation.models.pages import with_ancestors
-from consultation.reactions.services import _comment_row, reaction_set
+from consultation.reactions.services import _comment_row, _proposal_row, reaction_set
 from consultation.rules import current_memberships
-from tests.support.contributions import make_comment
+from tests.support.contributions import make_comment, propose
 from tests.support.factories import MembershipFactory, UserFactory
 from tests.support.people import forget, member_of
 from tests.support.trees import groups_tree
@@ -135,3 +143,14 @@ def test_a_comment_compiled_once_is_the_comment_the_orm_reads(django_assert_num_
     assert [getattr(found, name) for name in fields] == [getattr(stored, name) for name in fields]
     assert found.hidden_at is not None and found.organisation_name == "Org One"
     assert _comment_row(comment_id=comment.pk + 1000) == []
+
+
+def test_a_proposal_compiled_once_is_the_proposal_the_orm_reads(django_assert_num_queries):
+    tree = groups_tree(stage="review", groups=1, sections=1)
+    proposal = propose(member_of(tree["groups"][0]), tree["sections"][0])
+    stored = Proposal.objects.get(pk=proposal.pk)
+    with django_assert_num_queries(1):
+        (found,) = _proposal_row(proposal_id=proposal.pk)
+    fields = [f.attname for f in Proposal._meta.concrete_fields]
+    assert [getattr(found, name) for name in fields] == [getattr(stored, name) for name in fields]
+    assert _proposal_row(proposal_id=proposal.pk + 1000) == []

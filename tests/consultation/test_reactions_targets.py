@@ -1,6 +1,6 @@
 """A reaction POST remembers the section it names, with its paper and consultation, while
 the page cache's `site` generation stands (consultation/reactions/services.py): the next
-reaction to that section, or to a comment on it, reads neither again, and any change to the
+reaction to that section, or to a comment or proposal on it, reads neither again, and any change to the
 pages is seen at once."""
 
 import pytest
@@ -10,9 +10,10 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from consultation.models import Comment, Reaction, SectionPage
+from consultation.proposals.services import proposal_withdraw
 from consultation.reactions import services
 from consultation.stages.services import consultation_move_stage
-from tests.support.contributions import make_comment
+from tests.support.contributions import make_comment, propose
 from tests.support.people import member_of
 from tests.support.trees import reaction_tree, restrict
 
@@ -183,3 +184,38 @@ def test_a_hidden_or_moved_comment_is_seen_by_the_next_reaction(signed_in, tree,
     assert response.status_code == 403
     assert "hidden" in response.json()["error"]
     assert Reaction.objects.get(target_kind="comment").choice == "agree"
+
+
+# A proposal's the same way (services.live_proposal_target).
+
+
+def react_to_proposal(client, proposal, choice="agree"):
+    return client.post(
+        f"/consultation/reactions/proposal/{proposal.pk}/", {"choice": choice}, HTTP_ACCEPT="application/json"
+    )
+
+
+def test_a_reaction_to_a_proposal_on_a_remembered_section_reads_no_page(signed_in, tree):
+    proposal = propose(member_of(tree["groups"][1]), tree["sections"][0])
+    assert react(signed_in, tree["sections"][0]).status_code == 200  # the section is remembered
+    with CaptureQueriesContext(connection) as captured:
+        response = react_to_proposal(signed_in, proposal, "neutral")
+    assert response.status_code == 200
+    assert response.json()["tally"]["counts"] == {"agree": 0, "disagree": 0, "neutral": 1}
+    assert page_queries(captured.captured_queries) == []
+    reaction = Reaction.objects.get(target_kind="proposal")
+    assert (reaction.paper_id, reaction.section_id) == (tree["paper"].pk, tree["sections"][0].pk)
+
+
+def test_a_proposal_refuses_reactions_at_once_when_withdrawn_or_its_section_unpublished(signed_in, tree):
+    author = member_of(tree["groups"][1])
+    first, second = (propose(author, section) for section in tree["sections"])
+    for proposal in (first, second):
+        assert react_to_proposal(signed_in, proposal).status_code == 200
+    proposal_withdraw(proposal=first, user=author)
+    refused = react_to_proposal(signed_in, first, "disagree")
+    assert refused.status_code == 403
+    assert "withdrawn" in refused.json()["error"]
+    tree["sections"][1].unpublish()
+    assert react_to_proposal(signed_in, second, "disagree").status_code == 404
+    assert set(Reaction.objects.filter(target_kind="proposal").values_list("choice", flat=True)) == {"agree"}
