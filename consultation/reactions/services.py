@@ -125,15 +125,17 @@ _proposal_row = PreparedQuery(
 )
 
 
-def _with_its_section(obj):
-    """`obj` (a comment or proposal, its own row just read) with the section, paper and
-    consultation of its section's target where that section is live and on obj's paper
+def _borrowed_section(obj):
+    """Give `obj` (a comment or proposal, its own row just read) the section, paper and
+    consultation of its section's target, where that section is live and on obj's paper
     (`live_section_target`, remembered as above): they are what the rules read, two to three
-    queries when loaded from `obj`. Elsewhere they load from `obj` when first asked for."""
+    queries when loaded from `obj`. Whether it did; if not, they load from `obj` when first
+    asked for."""
     section_target = live_section_target(obj.section_id) if obj.section_id is not None else None
-    if section_target is not None and section_target.paper.pk == obj.paper_id:
-        obj.paper, obj.section = section_target.paper, section_target.section
-    return obj
+    if section_target is None or section_target.paper.pk != obj.paper_id:
+        return False
+    obj.paper, obj.section = section_target.paper, section_target.section
+    return True
 
 
 def live_comment_target(comment_id):
@@ -142,7 +144,8 @@ def live_comment_target(comment_id):
     found = _comment_row(comment_id=comment_id)
     if not found:
         return None
-    comment = _with_its_section(found[0])
+    comment = found[0]
+    _borrowed_section(comment)
     return reaction_target(comment) if comment.paper.live else None
 
 
@@ -152,7 +155,11 @@ def live_proposal_target(proposal_id):
     found = _proposal_row(proposal_id=proposal_id)
     if not found:
         return None
-    proposal = _with_its_section(found[0])
+    proposal = found[0]
+    if not _borrowed_section(proposal):
+        # The rules judge it by its own paper, as `proposal_get` gives it (its section may
+        # have been moved under another since).
+        proposal.section._paper_cache = proposal.paper
     return reaction_target(proposal) if proposal.section.live else None
 
 

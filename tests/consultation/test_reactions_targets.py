@@ -14,6 +14,7 @@ from consultation.proposals.services import proposal_withdraw
 from consultation.reactions import services
 from consultation.stages.services import consultation_move_stage
 from tests.support.contributions import make_comment, propose
+from tests.support.factories import PolicyPaperPageFactory
 from tests.support.people import member_of
 from tests.support.trees import reaction_tree, restrict
 
@@ -184,6 +185,25 @@ def test_a_hidden_or_moved_comment_is_seen_by_the_next_reaction(signed_in, tree,
     assert response.status_code == 403
     assert "hidden" in response.json()["error"]
     assert Reaction.objects.get(target_kind="comment").choice == "agree"
+
+
+def test_a_comment_is_judged_by_its_own_paper_when_its_section_is_on_another(signed_in, tree, comment):
+    assert react(signed_in, tree["sections"][0]).status_code == 200  # the section is remembered
+    elsewhere = PolicyPaperPageFactory(parent=tree["consultation"])
+    elsewhere.unpublish()
+    Comment.objects.filter(pk=comment.pk).update(paper=elsewhere)
+    assert react_to_comment(signed_in, comment).status_code == 404
+    assert not Reaction.objects.filter(target_kind="comment").exists()
+
+
+def test_a_comment_on_the_paper_itself_takes_reactions_with_targets_remembered(signed_in, tree):
+    on_paper = make_comment(paper=tree["paper"], author=member_of(tree["groups"][1]))
+    for choice in ("agree", "disagree"):
+        response = react_to_comment(signed_in, on_paper, choice)
+        assert response.status_code == 200
+        assert response.json()["tally"]["counts"][choice] == 1
+    reaction = Reaction.objects.get(target_kind="comment")
+    assert (reaction.paper_id, reaction.section_id, reaction.choice) == (tree["paper"].pk, None, "disagree")
 
 
 # A proposal's the same way (services.live_proposal_target).
