@@ -20,6 +20,7 @@ from django.utils import timezone
 from consultation.explain import explain
 from consultation.models import Comment, PolicyPaperPage, Proposal, Reaction, SectionPage
 from consultation.models.pages import with_ancestors
+from consultation.models.proposals import proposal_get
 from consultation.models.reactions import CHOICES_BY_KIND, TargetKind
 from consultation.participation.services import speaking_membership
 from consultation.reactions import broadcast
@@ -157,10 +158,10 @@ def live_proposal_target(proposal_id):
         return None
     proposal = found[0]
     if not _borrowed_section(proposal):
-        # The rules judge it by its own paper, as `proposal_get` gives it (its section may
-        # have been moved under another since).
-        proposal.section._paper_cache = proposal.paper
-    return reaction_target(proposal) if proposal.section.live else None
+        # Its section and paper as `proposal_get` gives them: judged by its own paper (its
+        # section may have been moved under another since).
+        proposal = proposal_get(proposal_id=proposal_id)
+    return reaction_target(proposal) if proposal is not None and proposal.section.live else None
 
 
 def _check(user, target):
