@@ -10,18 +10,21 @@ HOST ?= 127.0.0.1
 
 export DJANGO_SETTINGS_MODULE ?= config.settings.dev
 
-.PHONY: run serve test lint format check install install-test system-packages migrate demo bench clean
+.PHONY: run serve test lint format check install install-test constraints system-packages migrate demo bench clean
 
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
 
-$(VENV)/.runtime: requirements.txt | $(VENV)/bin/activate
-	$(PIP) install --quiet -r requirements.txt
+# requirements*.txt say which releases may work; constraints.txt pins the ones that were tested
+# together, so a new machine and CI install what the last `make test` passed on, not whatever
+# was published since (`make constraints` moves it on).
+$(VENV)/.runtime: requirements.txt constraints.txt | $(VENV)/bin/activate
+	$(PIP) install --quiet -r requirements.txt -c constraints.txt
 	touch $@
 
-$(VENV)/.test: requirements.txt requirements-test.txt | $(VENV)/bin/activate
-	$(PIP) install --quiet -r requirements-test.txt
+$(VENV)/.test: requirements.txt requirements-test.txt constraints.txt | $(VENV)/bin/activate
+	$(PIP) install --quiet -r requirements-test.txt -c constraints.txt
 	touch $@ $(VENV)/.runtime
 
 install: $(VENV)/.runtime
@@ -103,6 +106,18 @@ bench: install-test
 	$(PY) -m bench pages $(BENCH_PAGES_ARGS)
 	$(PY) -m bench $(BENCH_ARGS)
 	$(PY) -m bench report $(BENCH_REPORT_ARGS)
+
+## Pin the newest releases the requirements allow, resolved in a venv of their own, into
+## constraints.txt; then run `make test` (on both stacks) before committing it.
+LOCK_VENV := var/constraints-venv
+constraints:
+	rm -rf $(LOCK_VENV)
+	$(PYTHON) -m venv $(LOCK_VENV)
+	$(LOCK_VENV)/bin/pip install --quiet --upgrade pip
+	$(LOCK_VENV)/bin/pip install --quiet -r requirements-test.txt
+	{ echo "# Every package's release, as tested together (make constraints; see the Makefile)."; \
+	  $(LOCK_VENV)/bin/pip freeze; } > constraints.txt
+	rm -rf $(LOCK_VENV)
 
 clean:
 	rm -rf $(VENV) var/test.sqlite3*
