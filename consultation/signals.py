@@ -13,6 +13,7 @@ from consultation.models import ConsultationPage, PolicyPaperPage
 from consultation.models.pages import Stage
 from consultation.models.record import SUBJECT_MARK
 from consultation.pages import cache as page_cache
+from consultation.pages.publication import children_unpublish, publication_undo_if_orphaned
 from consultation.proposals.services import proposals_mark_incorporated
 from consultation.reactions import broadcast
 from consultation.record.services import record_event
@@ -104,6 +105,19 @@ def record_restriction(sender, instance, revision=None, **kwargs):
 @receiver(page_unpublished, dispatch_uid="consultation.recheck_sockets_on_unpublish")
 def recheck_sockets_on_unpublish(sender, instance, **kwargs):
     _recheck_open_sockets(instance)
+
+
+@receiver(page_unpublished, dispatch_uid="consultation.unpublish_children")
+def unpublish_children(sender, instance, **kwargs):
+    """A consultation or paper taken off the site takes its pages with it."""
+    children_unpublish(instance)
+
+
+@receiver(page_published, dispatch_uid="consultation.unpublish_if_orphaned")
+def unpublish_if_orphaned(sender, instance, **kwargs):
+    """Published under an unpublished parent by a route the admin's check did not see."""
+    if not kwargs.get("alias"):
+        publication_undo_if_orphaned(instance)
 
 
 def _recheck_open_sockets(page):

@@ -5,6 +5,7 @@ only for an app's top-level `wagtail_hooks`)."""
 from wagtail import hooks
 
 from consultation.comments import admin as comments_admin  # noqa: F401  (the moderation queue)
+from consultation.pages import admin as pages_admin  # noqa: F401  (publishing only under a published parent)
 from consultation.pages.selectors import consultations_by_what_readers_can_do
 from consultation.proposals import admin as proposals_admin  # noqa: F401  (deciding on proposals)
 from consultation.report import admin as report_admin  # noqa: F401  (freezing the consensus report)

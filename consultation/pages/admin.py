@@ -1,0 +1,22 @@
+"""Wagtail admin: a consultation, paper or section is published only under a published parent
+(consultation/pages/publication.py says why)."""
+
+from django.contrib import messages
+from django.shortcuts import redirect
+from wagtail import hooks
+
+from consultation.pages.publication import unpublished_parent
+
+
+@hooks.register("before_publish_page")
+def refuse_publishing_under_an_unpublished_parent(request, page):
+    """Wagtail has saved the draft by now: say why it was not published and go back to it."""
+    parent = unpublished_parent(page.specific)
+    if parent is None:
+        return None
+    messages.error(
+        request,
+        f"“{page.title}” was saved as a draft but not published: “{parent.title}”, the page it "
+        "belongs to, is not published. Publish that first, then this page.",
+    )
+    return redirect("wagtailadmin_pages:edit", page.pk)
