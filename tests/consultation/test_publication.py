@@ -150,3 +150,10 @@ def test_the_upgrade_takes_off_pages_left_live_under_an_unpublished_parent(tree)
     assert not any(live(s) for s in tree["sections"])
     assert not live(other_paper) and not any(live(s) for s in other_sections)
     assert live(untouched) and live(tree["consultation"])  # nothing above or beside them moves
+
+
+def test_the_unpublish_confirmation_says_the_pages_below_go_with_it(client, tree):
+    client.force_login(tree["editor"])
+    page = client.get(reverse("wagtailadmin_pages:unpublish", args=[tree["paper"].pk])).content.decode()
+    assert "The 2 published pages below it" in page and "will be unpublished with it" in page
+    assert 'name="include_descendants"' not in page  # no choice offered that would not be honoured

@@ -1,0 +1,13 @@
+"""Admin template helpers about pages (the unpublish confirmation: consultation/pages/publication.py)."""
+
+from django import template
+
+from consultation.pages.publication import CONTAINERS
+
+register = template.Library()
+
+
+@register.filter
+def unpublishes_its_children(page):
+    """Whether unpublishing `page` takes its live children off the site with it."""
+    return isinstance(page.specific, CONTAINERS)
