@@ -7,7 +7,7 @@ change, so each record entry commits or rolls back with it.
 
 from django.db import transaction
 from django.dispatch import receiver
-from wagtail.signals import page_published, page_unpublished
+from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from consultation.models import ConsultationPage, PolicyPaperPage
 from consultation.models.pages import Stage
@@ -118,6 +118,12 @@ def unpublish_if_orphaned(sender, instance, **kwargs):
     """Published under an unpublished parent by a route the admin's check did not see."""
     if not kwargs.get("alias"):
         publication_undo_if_orphaned(instance)
+
+
+@receiver(post_page_move, dispatch_uid="consultation.unpublish_if_moved_under_unpublished")
+def unpublish_if_moved_under_unpublished(sender, instance, **kwargs):
+    """Moved, live, under an unpublished parent (Wagtail sends the page unspecific)."""
+    publication_undo_if_orphaned(instance.specific)
 
 
 def _recheck_open_sockets(page):

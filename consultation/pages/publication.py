@@ -11,7 +11,8 @@ consistent rather than each route asking about the parents.
   index and the page history follow), and theirs in turn.
 - Publishing a consultation, paper or section whose parent is not live is refused in the
   admin, with the draft kept (`refuse_publishing_under_an_unpublished_parent`); by any other
-  route (scheduled publishing, bulk actions, code) it is undone at once.
+  route (scheduled publishing, bulk actions, copying, code) it is undone at once, as it is
+  when a live page is moved under an unpublished one.
 
 Republishing a paper does not republish its sections: the editor chooses which come back.
 """

@@ -157,3 +157,14 @@ def test_the_unpublish_confirmation_says_the_pages_below_go_with_it(client, tree
     page = client.get(reverse("wagtailadmin_pages:unpublish", args=[tree["paper"].pk])).content.decode()
     assert "The 2 published pages below it" in page and "will be unpublished with it" in page
     assert 'name="include_descendants"' not in page  # no choice offered that would not be honoured
+
+
+def test_a_live_section_moved_under_an_unpublished_paper_goes_off_the_site(client, tree):
+    hidden = PolicyPaperPageFactory(parent=tree["consultation"])
+    hidden.unpublish()
+    section = SectionPage.objects.get(pk=tree["sections"][1].pk)
+    section.move(hidden, pos="last-child")
+    section = SectionPage.objects.get(pk=section.pk)
+    assert not section.live
+    assert client.get(section.url).status_code == 404
+    assert client.get(section.get_permalink()).status_code == 404
