@@ -91,10 +91,18 @@ def record_membership(sender, *, membership, change, actor, previous=None, **kwa
         )
 
 
+# Connected before the receivers below, which then see a publication undone as not live.
+@receiver(page_published, dispatch_uid="consultation.unpublish_if_orphaned")
+def unpublish_if_orphaned(sender, instance, **kwargs):
+    """Published under an unpublished parent by a route the admin's check did not see (an
+    alias of a page published elsewhere included)."""
+    publication_undo_if_orphaned(instance)
+
+
 @receiver(page_published, dispatch_uid="consultation.record_restriction")
 def record_restriction(sender, instance, revision=None, **kwargs):
     """A paper or section published with a changed restriction goes into the record."""
-    if kwargs.get("alias"):
+    if kwargs.get("alias") or not instance.live:
         return
     restriction_record_change(page=instance, actor=getattr(revision, "user", None))
     # Restricted text leaves the public search index with it (and returns when it is lifted).
@@ -111,13 +119,6 @@ def recheck_sockets_on_unpublish(sender, instance, **kwargs):
 def unpublish_children(sender, instance, **kwargs):
     """A consultation or paper taken off the site takes its pages with it."""
     children_unpublish(instance)
-
-
-@receiver(page_published, dispatch_uid="consultation.unpublish_if_orphaned")
-def unpublish_if_orphaned(sender, instance, **kwargs):
-    """Published under an unpublished parent by a route the admin's check did not see."""
-    if not kwargs.get("alias"):
-        publication_undo_if_orphaned(instance)
 
 
 @receiver(post_page_move, dispatch_uid="consultation.unpublish_if_moved_under_unpublished")

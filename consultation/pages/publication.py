@@ -11,8 +11,13 @@ consistent rather than each route asking about the parents.
   index and the page history follow), and theirs in turn.
 - Publishing a consultation, paper or section whose parent is not live is refused in the
   admin, with the draft kept (`refuse_publishing_under_an_unpublished_parent`); by any other
-  route (scheduled publishing, bulk actions, copying, code) it is undone at once, as it is
-  when a live page is moved under an unpublished one.
+  route that sends Wagtail's `page_published` (scheduled publishing, bulk actions, copying,
+  aliases updated with their original, code) it is undone at once, as it is when a live page
+  is moved under an unpublished one. (Creating an alias sends nothing; our page types are not
+  aliased.)
+
+Scheduling: the admin refuses to schedule a section under a paper that is not live yet, as it
+refuses to publish it, so schedule the paper first and its sections once it is live.
 
 Republishing a paper does not republish its sections: the editor chooses which come back.
 """

@@ -11,10 +11,10 @@ from django.urls import reverse
 from wagtail.test.utils.form_data import nested_form_data, rich_text, streamfield
 
 from consultation.blocks import TEXT_FEATURES
-from consultation.models import ConsultationPage, PolicyPaperPage, Reaction, SectionPage
+from consultation.models import ConsultationPage, PolicyPaperPage, Reaction, RecordEntry, SectionPage
 from tests.support.factories import PolicyPaperPageFactory, SectionPageFactory
 from tests.support.people import editor_of, member_of
-from tests.support.trees import another_consultation, groups_tree
+from tests.support.trees import another_consultation, groups_tree, restrict
 
 pytestmark = pytest.mark.django_db
 
@@ -116,13 +116,33 @@ def test_publishing_a_section_under_an_unpublished_paper_is_refused_and_the_draf
     assert client.get(section.url).status_code == 404
 
 
+def test_a_new_section_published_under_an_unpublished_paper_is_kept_as_a_draft(client, tree):
+    """The create view adds the page before asking whether it may be published: live, by
+    Wagtail's default, until then."""
+    tree["paper"].unpublish()
+    client.force_login(tree["editor"])
+    form = section_form(SectionPage(slug="new-section"), DRAFT_TITLE)
+
+    response = client.post(
+        reverse("wagtailadmin_pages:add", args=["consultation", "sectionpage", tree["paper"].pk]), form
+    )
+
+    created = SectionPage.objects.get(slug="new-section")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("wagtailadmin_pages:edit", args=[created.pk])
+    assert not created.live and created.get_latest_revision_as_object().title == DRAFT_TITLE
+    client.logout()
+    assert client.get(created.url).status_code == 404
+
+
 def test_a_section_published_under_an_unpublished_paper_by_another_route_is_taken_off_at_once(client, tree):
     """Scheduled publishing and bulk actions publish a revision without the edit view's check."""
     tree["paper"].unpublish()
-    section = SectionPage.objects.get(pk=tree["sections"][1].pk)
-    section.save_revision().publish()
-    assert not live(section)
+    section = restrict(SectionPage.objects.get(pk=tree["sections"][1].pk))  # published restricted
+    assert not section.live
     assert client.get(section.url).status_code == 404
+    # Nothing goes into the public record for a publication that was undone.
+    assert not RecordEntry.objects.filter(kind="restriction").exists()
 
 
 def test_a_section_under_a_live_paper_publishes_as_before(client, tree):

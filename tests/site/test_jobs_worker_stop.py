@@ -1,12 +1,12 @@
-"""An rq worker stops at once: a deploy restarting the workers, or a test running a worker
-for one batch, must not wait on the thread that listens for rq's commands.
+"""Our RQ workers stop at once (site/jobs/workers.py): a deploy restarting the workers, or a
+test running a worker for one batch, does not wait on the thread that listens for rq's
+commands.
 
 rq stops that thread by unsubscribing from its command channel and then calling redis-py's
-`PubSubWorkerThread.stop()`. From redis-py 8.2, `stop()` waits for the thread to end; a
-thread that has already read the unsubscribe is by then asleep for up to 60 s waiting to be
-subscribed again, so every such stop took a minute (on CI the Redis pass of the suite
-stalled past its time limit). requirements.txt keeps redis-py below 8.2 for that; this test
-says when a new rq or redis-py may lift the bound.
+`PubSubWorkerThread.stop()`, which from redis-py 8.2 waits for the thread; a thread that has
+already read the unsubscribe is by then asleep for up to 60 s waiting to be subscribed again.
+With rq's own workers each such stop took a minute (on CI the Redis pass of the suite stalled
+past its time limit); this test fails the same way if ours lose their bound.
 """
 
 import time
@@ -14,8 +14,11 @@ import uuid
 
 import pytest
 import redis
-from rq import Queue, SimpleWorker
+from django.utils.module_loading import import_string
+from rq import Queue
 
+from jobs.management.commands import work
+from jobs.workers import SimpleWorker, Worker
 from tests.support.services import redis_available, redis_url, require_service
 
 pytestmark = pytest.mark.redis
@@ -24,11 +27,12 @@ pytestmark = pytest.mark.redis
 STOP_LIMIT_SECONDS = 5
 
 
-def test_a_worker_whose_listener_has_seen_the_unsubscribe_stops_at_once():
+@pytest.mark.parametrize("worker_class", [Worker, SimpleWorker], ids=["manage.py work", "the tests' queue"])
+def test_a_worker_whose_listener_has_seen_the_unsubscribe_stops_at_once(worker_class):
     require_service(redis_available(), "Redis not reachable: start redis-server or set REDIS_URL")
     connection = redis.Redis.from_url(redis_url())
     queue = Queue(f"test-worker-stop-{uuid.uuid4().hex}", connection=connection)
-    worker = SimpleWorker([queue], connection=connection)
+    worker = worker_class([queue], connection=connection)
     worker.subscribe()
     try:
         # The listener reads the unsubscribe before the worker stops it (on a busy machine
@@ -45,3 +49,7 @@ def test_a_worker_whose_listener_has_seen_the_unsubscribe_stops_at_once():
     finally:
         worker.pubsub.close()
         connection.close()
+
+
+def test_manage_py_work_runs_that_worker():
+    assert import_string(work.RQ_WORKER_CLASS) is Worker

@@ -19,6 +19,7 @@ import pytest
 from django.conf import settings
 from django.test import override_settings
 
+from jobs.workers import SimpleWorker
 from tests.support.services import database_url, redis_available, require_service
 
 MANAGE_PY = Path(__file__).resolve().parents[2] / "manage.py"
@@ -68,7 +69,6 @@ class TaskQueue:
     def _work_rq(self):
         import django_rq
         from django_tasks_rq.backend import Job
-        from rq import SimpleWorker
 
         # SimpleWorker runs jobs in this process (no fork), on this test's database connection.
         worker = django_rq.get_worker(settings.TASK_QUEUE, job_class=Job, worker_class=SimpleWorker)

@@ -13,6 +13,9 @@ from django.core.management.base import BaseCommand
 
 from jobs.services import jobs_schedule
 
+# rq's worker, stopping at once (jobs/workers.py).
+RQ_WORKER_CLASS = "jobs.workers.Worker"
+
 
 class Command(BaseCommand):
     help = "Run a background worker for the configured task backend."
@@ -31,6 +34,7 @@ class Command(BaseCommand):
                 settings.TASK_QUEUE,
                 "--with-scheduler",
                 "--job-class=django_tasks_rq.Job",
+                f"--worker-class={RQ_WORKER_CLASS}",
                 *extra,
                 verbosity=verbosity,
             )

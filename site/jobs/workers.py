@@ -1,0 +1,31 @@
+"""RQ workers that stop at once.
+
+rq stops a worker's command listener (a redis-py `PubSubWorkerThread`) by unsubscribing,
+calling the thread's `stop()`, then waiting one second for it. From redis-py 8.2, `stop()`
+itself waits for the thread, without a bound; a listener that has already read the
+unsubscribe is by then asleep for up to 60 s waiting to be subscribed again, so a worker took
+up to a minute to stop (a deploy's restart waited on it; on CI the test suite's Redis pass
+stalled past its time limit). These workers stop it with rq's own one-second bound.
+`manage.py work` runs `Worker`; the tests' queue runs `SimpleWorker` (no fork).
+tests/site/test_jobs_worker_stop.py checks both.
+"""
+
+from rq import SimpleWorker as RQSimpleWorker
+from rq import Worker as RQWorker
+
+
+class PromptStopMixin:
+    def unsubscribe(self):
+        if self.pubsub_thread:
+            self.log.info("Worker %s: unsubscribing from channel %s", self.name, self.pubsub_channel_name)
+            self.pubsub.unsubscribe()
+            self.pubsub_thread.stop(timeout=1)
+            self.pubsub.close()
+
+
+class Worker(PromptStopMixin, RQWorker):
+    """rq's worker (a work horse forked per job), stopping at once."""
+
+
+class SimpleWorker(PromptStopMixin, RQSimpleWorker):
+    """rq's worker that runs jobs in its own process, stopping at once."""
