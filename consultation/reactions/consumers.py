@@ -238,24 +238,42 @@ class PaperRelay:
         for viewer in list(self.viewers):
             viewer.deliver(message)
 
-    # How long the last viewer's leaving waits for the pump to end. Bounded: redis-py has
-    # been seen to swallow the cancellation of a blocking pop, and a leaving socket must
-    # not hang on it.
+    # How long the last viewer's leaving waits for the pump to end, and how often it cancels
+    # it meanwhile. A cancellation can be lost: one that lands as redis-py's read times out
+    # is taken for the timeout (Python 3.11's asyncio.timeout), and channels-redis then just
+    # pops again, so the pump would run on, unseen, for as long as the process does. Asked
+    # again, it ends. Bounded, so a leaving socket never hangs on it.
     STOP_WAIT_SECONDS = 5
+    CANCEL_AGAIN_SECONDS = 0.5
 
     async def stop(self):
         if self.pump is not None:
-            self.pump.cancel()
             # Ended before the group is left, so nothing of this relay runs on after it
             # (unless the pump itself is leaving: a recheck after an outage can close the last viewer).
-            if self.pump is not asyncio.current_task():
-                await asyncio.wait({self.pump}, timeout=self.STOP_WAIT_SECONDS)
+            if self.pump is asyncio.current_task():
+                self.pump.cancel()
+            else:
+                await _cancel_and_wait(self.pump, self.STOP_WAIT_SECONDS, self.CANCEL_AGAIN_SECONDS)
         if self.channel is not None:
             try:
                 await get_channel_layer().group_discard(self.group, self.channel)
             except CHANNEL_ERRORS as error:
                 # The group entry expires on its own.
                 logger.warning("Relay for paper %s could not leave its group: %s", self.paper_id, error)
+
+
+async def _cancel_and_wait(task, seconds, again_every):
+    """Cancel `task` and wait up to `seconds` for it to end, cancelling it again every
+    `again_every` seconds in case a cancellation was swallowed (see PaperRelay.stop)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + seconds
+    while not task.done():
+        left = deadline - loop.time()
+        if left <= 0:
+            logger.warning("A relay's pump did not end within %s s of being cancelled", seconds)
+            return
+        task.cancel()
+        await asyncio.wait({task}, timeout=min(again_every, left))
 
 
 def _snapshot_text(paper_id):

@@ -5,6 +5,7 @@ Runs on whichever channel layer the settings give: in-memory without REDIS_URL,
 RedisChannelLayer with it (the PostgreSQL + Redis pass)."""
 
 import asyncio
+import contextlib
 import json
 import random
 import time
@@ -323,6 +324,23 @@ async def test_viewers_in_one_process_share_one_subscription_that_ends_with_the_
     await second.disconnect(timeout=10)
     assert consumers.relays() == {}
     assert relay.pump.cancelled() or relay.pump.done()
+
+
+async def test_the_last_viewer_leaving_ends_a_pump_that_swallowed_its_cancellation():
+    """A cancellation that lands as redis-py's read times out can be taken for the timeout,
+    and channels-redis then pops again: the relay asks again until its pump has ended."""
+    from consultation.reactions import consumers
+
+    async def pump_that_swallows_one_cancellation():
+        with contextlib.suppress(asyncio.CancelledError):  # taken for a read timeout
+            await asyncio.sleep(3600)
+        await asyncio.sleep(3600)  # the layer pops again
+
+    relay = consumers.PaperRelay(paper_id=1)
+    relay.pump = asyncio.get_running_loop().create_task(pump_that_swallows_one_cancellation())
+    await asyncio.sleep(0)
+    await asyncio.wait_for(relay.stop(), timeout=relay.STOP_WAIT_SECONDS + 1)
+    assert relay.pump.cancelled()
 
 
 async def test_a_slow_viewer_loses_messages_not_the_others(tree):
