@@ -239,10 +239,10 @@ class PaperRelay:
             viewer.deliver(message)
 
     # How long the last viewer's leaving waits for the pump to end, and how often it cancels
-    # it meanwhile. A cancellation can be lost: one that lands as redis-py's read times out
-    # is taken for the timeout (Python 3.11's asyncio.timeout), and channels-redis then just
-    # pops again, so the pump would run on, unseen, for as long as the process does. Asked
-    # again, it ends. Bounded, so a leaving socket never hangs on it.
+    # it meanwhile. A cancellation can be lost in the layer's blocking pop (seen on the Redis
+    # pass: a pump still in a pop 15 s after it was cancelled), and channels-redis pops again
+    # after an empty pop, so the pump would run on, unseen, for as long as the process does.
+    # Asked again, it ends. Bounded, so a leaving socket never hangs on it.
     STOP_WAIT_SECONDS = 5
     CANCEL_AGAIN_SECONDS = 0.5
 
