@@ -13,7 +13,7 @@ from consultation.models import ConsultationPage, PolicyPaperPage
 from consultation.models.pages import Stage
 from consultation.models.record import SUBJECT_MARK
 from consultation.pages import cache as page_cache
-from consultation.pages.publication import children_unpublish, publication_undo_if_orphaned
+from consultation.pages.services import children_unpublish, publication_undo_if_orphaned
 from consultation.proposals.services import proposals_mark_incorporated
 from consultation.reactions import broadcast
 from consultation.record.services import record_event

@@ -1,7 +1,7 @@
 """Take off the site the pages left live under an unpublished consultation or paper.
 
 From this release a consultation, paper or section is live only while the page above it
-is (consultation/pages/publication.py). Before it, unpublishing a paper in Wagtail left its
+is (consultation/pages/services.py). Before it, unpublishing a paper in Wagtail left its
 sections live, and they were served. This brings an existing site into line, as unpublishing
 with Wagtail's "include child pages" would have; which pages come back is the editors' choice.
 (A page already cached for anonymous readers may be served until its entry expires,

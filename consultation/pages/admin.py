@@ -1,11 +1,11 @@
 """Wagtail admin: a consultation, paper or section is published only under a published parent
-(consultation/pages/publication.py says why)."""
+(consultation/pages/services.py says why)."""
 
 from django.contrib import messages
 from django.shortcuts import redirect
 from wagtail import hooks
 
-from consultation.pages.publication import unpublished_parent
+from consultation.pages.services import unpublished_parent
 
 
 @hooks.register("before_publish_page")

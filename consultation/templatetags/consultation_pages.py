@@ -1,8 +1,8 @@
-"""Admin template helpers about pages (the unpublish confirmation: consultation/pages/publication.py)."""
+"""Admin template helpers about pages (the unpublish confirmation: consultation/pages/services.py)."""
 
 from django import template
 
-from consultation.pages.publication import CONTAINERS
+from consultation.pages.services import CONTAINERS
 
 register = template.Library()
 

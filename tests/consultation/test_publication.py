@@ -1,5 +1,5 @@
 """A page of a consultation is on the site only while the page above it is
-(consultation/pages/publication.py): a paper taken off takes its sections with it, and a
+(consultation/pages/services.py): a paper taken off takes its sections with it, and a
 section is not published under an unpublished paper by any route."""
 
 import importlib

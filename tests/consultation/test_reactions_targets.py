@@ -158,7 +158,7 @@ def test_a_reaction_to_a_comment_on_a_remembered_section_reads_no_page(signed_in
 
 def test_a_comment_whose_paper_is_unpublished_refuses_reactions_at_once(signed_in, tree, comment):
     assert react_to_comment(signed_in, comment).status_code == 200
-    # Unpublishing a paper now takes its sections with it (consultation/pages/publication.py); a
+    # Unpublishing a paper now takes its sections with it (consultation/pages/services.py); a
     # bulk update, which sends no signal (or rows from before that rule), leaves a section live
     # under an unpublished paper, and the comment's own paper still refuses.
     PolicyPaperPage.objects.filter(pk=tree["paper"].pk).update(live=False)
