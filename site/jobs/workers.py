@@ -15,11 +15,15 @@ from rq import Worker as RQWorker
 
 
 class PromptStopMixin:
+    """rq 2.12's `Worker.unsubscribe`, reordered: the listener is told to stop before the
+    unsubscribe whose reply wakes it, so it ends at once instead of going back to sleep."""
+
     def unsubscribe(self):
         if self.pubsub_thread:
             self.log.info("Worker %s: unsubscribing from channel %s", self.name, self.pubsub_channel_name)
+            self.pubsub_thread.stop(timeout=0)  # clears its running flag; waits for nothing
             self.pubsub.unsubscribe()
-            self.pubsub_thread.stop(timeout=1)
+            self.pubsub_thread.join(timeout=1)
             self.pubsub.close()
 
 

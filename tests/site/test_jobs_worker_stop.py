@@ -51,5 +51,6 @@ def test_a_worker_whose_listener_has_seen_the_unsubscribe_stops_at_once(worker_c
         connection.close()
 
 
-def test_manage_py_work_runs_that_worker():
+def test_manage_py_work_and_every_django_rq_command_run_that_worker(settings):
     assert import_string(work.RQ_WORKER_CLASS) is Worker
+    assert import_string(settings.RQ["WORKER_CLASS"]) is Worker

@@ -297,6 +297,9 @@ TASKS = {"default": {"BACKEND": TASK_BACKENDS[TASK_BACKEND], "QUEUES": sorted({T
 if REDIS_URL:
     INSTALLED_APPS.append("django_rq")
     RQ_QUEUES = {TASK_QUEUE: {"URL": REDIS_URL}}
+# The worker every django-rq command runs (rqworker, rqworker-pool, `manage.py work`): rq's,
+# stopping at once (jobs/workers.py).
+RQ = {"WORKER_CLASS": "jobs.workers.Worker"}
 # Attempts before a job is shown as failed, and the first wait between them (doubling).
 JOB_MAX_ATTEMPTS = env.int("JOB_MAX_ATTEMPTS", default=5)
 JOB_RETRY_SECONDS = env.float("JOB_RETRY_SECONDS", default=30)

@@ -13,7 +13,7 @@ from django.core.management.base import BaseCommand
 
 from jobs.services import jobs_schedule
 
-# rq's worker, stopping at once (jobs/workers.py).
+# rq's worker, stopping at once (jobs/workers.py; also settings.RQ["WORKER_CLASS"]).
 RQ_WORKER_CLASS = "jobs.workers.Worker"
 
 
