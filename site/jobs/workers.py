@@ -5,9 +5,10 @@ calling the thread's `stop()`, then waiting one second for it. From redis-py 8.2
 itself waits for the thread, without a bound; a listener that has already read the
 unsubscribe is by then asleep for up to 60 s waiting to be subscribed again, so a worker took
 up to a minute to stop (a deploy's restart waited on it; on CI the test suite's Redis pass
-stalled past its time limit). These workers stop it with rq's own one-second bound.
-`manage.py work` runs `Worker`; the tests' queue runs `SimpleWorker` (no fork).
-tests/site/test_jobs_worker_stop.py checks both.
+stalled past its time limit). These workers tell it to stop before unsubscribing, so it ends
+at once, and wait for it at most rq's one second. Every django-rq command (`manage.py work`,
+`rqworker`) runs `Worker` (settings.RQ["WORKER_CLASS"]); the tests' queue runs `SimpleWorker`
+(no fork). tests/site/test_jobs_worker_stop.py checks both.
 """
 
 from rq import SimpleWorker as RQSimpleWorker

@@ -13,9 +13,6 @@ from django.core.management.base import BaseCommand
 
 from jobs.services import jobs_schedule
 
-# rq's worker, stopping at once (jobs/workers.py; also settings.RQ["WORKER_CLASS"]).
-RQ_WORKER_CLASS = "jobs.workers.Worker"
-
 
 class Command(BaseCommand):
     help = "Run a background worker for the configured task backend."
@@ -28,13 +25,13 @@ class Command(BaseCommand):
         jobs_schedule()
         if settings.TASK_BACKEND == "rq":
             extra = ["--burst"] if burst else []
-            # django-tasks-rq's Job class runs the task behind each RQ job.
+            # django-tasks-rq's Job class runs the task behind each RQ job; the worker class is
+            # settings.RQ["WORKER_CLASS"] (jobs/workers.py).
             call_command(
                 "rqworker",
                 settings.TASK_QUEUE,
                 "--with-scheduler",
                 "--job-class=django_tasks_rq.Job",
-                f"--worker-class={RQ_WORKER_CLASS}",
                 *extra,
                 verbosity=verbosity,
             )
